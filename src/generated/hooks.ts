@@ -1,0 +1,117 @@
+/* Generated from schemas/hooks.schema.json by `npm run generate`. Do not edit. */
+
+/**
+ * Metacontroller CompositeController hook requests and responses (hook version v2).
+ */
+export interface HookShapes {
+  [k: string]: unknown;
+}
+/**
+ * The parent as the hook envelope requires it; its spec is checked separately so that a bad spec becomes a condition, not a 4xx.
+ *
+ * This interface was referenced by `HookShapes`'s JSON-Schema
+ * via the `definition` "EnvironmentParent".
+ */
+export interface EnvironmentParent {
+  apiVersion: 'environments.kuberik.com/v1alpha1';
+  kind: 'Environment';
+  metadata: ObjectMeta & {};
+  spec?: {};
+  status?: {};
+}
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  generation?: number;
+  resourceVersion?: string;
+  deletionTimestamp?: string;
+  labels?: {
+    [k: string]: string;
+  };
+  annotations?: {
+    [k: string]: string;
+  };
+}
+/**
+ * Body of POST /sync and POST /finalize.
+ *
+ * This interface was referenced by `HookShapes`'s JSON-Schema
+ * via the `definition` "SyncRequest".
+ */
+export interface SyncRequest {
+  controller?: {};
+  parent: EnvironmentParent;
+  children?: ObjectMap;
+  related?: ObjectMap;
+  finalizing?: boolean;
+}
+/**
+ * Metacontroller's children/related map: "<Kind>.<apiVersion>" -> "<namespace>/<name>" -> object.
+ */
+export interface ObjectMap {
+  [k: string]: {
+    [k: string]: KubernetesObject;
+  };
+}
+export interface KubernetesObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+}
+/**
+ * Metacontroller v2 parses this strictly: no other top-level keys.
+ *
+ * This interface was referenced by `HookShapes`'s JSON-Schema
+ * via the `definition` "SyncResponse".
+ */
+export interface SyncResponse {
+  status: {};
+  children: KubernetesObject[];
+  resyncAfterSeconds?: number;
+  finalized?: boolean;
+}
+/**
+ * This interface was referenced by `HookShapes`'s JSON-Schema
+ * via the `definition` "CustomizeRequest".
+ */
+export interface CustomizeRequest {
+  controller?: {};
+  parent: EnvironmentParent;
+}
+/**
+ * This interface was referenced by `HookShapes`'s JSON-Schema
+ * via the `definition` "RelatedResourceRule".
+ */
+export interface RelatedResourceRule {
+  apiVersion: string;
+  resource: string;
+  namespace: string;
+  names?: string[];
+  labelSelector?: {
+    matchLabels?: {
+      [k: string]: string;
+    };
+  };
+}
+/**
+ * This interface was referenced by `HookShapes`'s JSON-Schema
+ * via the `definition` "CustomizeResponse".
+ */
+export interface CustomizeResponse {
+  relatedResources: RelatedResourceRule[];
+}
+/**
+ * Every 4xx/5xx body. `error` is a stable machine-readable code.
+ *
+ * This interface was referenced by `HookShapes`'s JSON-Schema
+ * via the `definition` "ErrorResponse".
+ */
+export interface ErrorResponse {
+  error: string;
+  message: string;
+  details: {
+    field: string;
+    problem: string;
+  }[];
+}

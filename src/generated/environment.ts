@@ -19,6 +19,10 @@ export interface Environment {
    * More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#types-kinds
    */
   kind?: string;
+  /**
+   * Standard object's metadata.
+   * More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata
+   */
   metadata?: {};
   spec: EnvironmentSpec;
   status?: EnvironmentStatus;
@@ -314,7 +318,7 @@ export interface LocalObjectReference1 {
   name?: string;
 }
 /**
- * RolloutRef is a reference to the Rollout that this Environment manages
+ * LocalObjectReference refers to an object by name in the same namespace as the Environment.
  *
  * This interface was referenced by `Environment`'s JSON-Schema
  * via the `definition` "LocalObjectReference".

@@ -1,0 +1,31 @@
+# syntax=docker/dockerfile:1
+#
+# environment-sync: Metacontroller hooks for kuberik Environments.
+#
+#   docker build -t environment-sync:0.1.0 .
+#
+# The image runs as uid 10001 with a read-only root filesystem in Kubernetes (see
+# manifests/webhook/deployment.yaml); it needs no writable path besides /tmp.
+
+# --- build: compile TypeScript (src/ → dist/) with the dev dependencies ---------------
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+# --- runtime: production dependencies, compiled code and the JSON Schemas -------------
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && npm cache clean --force
+COPY --from=build /app/dist ./dist
+# The service compiles its request/response validators from these at start.
+COPY schemas ./schemas
+USER 10001:10001
+EXPOSE 8080
+CMD ["node", "dist/main.js"]

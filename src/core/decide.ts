@@ -1,0 +1,238 @@
+/**
+ * The desired state of one Environment: status, RolloutGate child and resync interval,
+ * from the interpreted request and what GitHub said. Pure: `now` is an input and only
+ * shows up where something actually changed.
+ */
+import type { EnvironmentInfo, EnvironmentStatus } from '../generated/environment.js';
+import type { RolloutGate } from '../generated/kubernetes.js';
+import { canonicalJson } from './canonical.js';
+import { CONDITION_ORDER as CONDITION_TYPES, mergeConditions, type ConditionInput } from './conditions.js';
+import { environmentInfos } from './environment-infos.js';
+import { allowedVersions, DESCRIPTION_ANNOTATION, gateName, gateObject, PRETTY_NAME_ANNOTATION } from './gate.js';
+import { buildGraph, type RelationshipGraph } from './graph.js';
+import { deploymentsOf, findDeployment, newestFirst } from './ledger.js';
+import type { EnvironmentIdentity, Interpretation, Problem, SyncContext } from './interpret.js';
+import type { Ledger, Relationship } from './types.js';
+
+export interface GitHubProblem extends Problem {
+  /** Worth retrying soon (5xx, timeouts, connection errors). */
+  transient: boolean;
+  /** From retry-after or the rate-limit reset. */
+  retryAfterSeconds?: number;
+}
+
+export interface SyncOutcome {
+  /** GitHub's view after this sync's writes; absent when GitHub could not be read. */
+  ledger?: Ledger;
+  readProblem?: GitHubProblem;
+  writeProblem?: GitHubProblem;
+}
+
+export interface DesiredState {
+  status: EnvironmentStatus;
+  children: RolloutGate[];
+  resyncAfterSeconds: number;
+}
+
+export interface DecideOptions {
+  now: string;
+  localEnvironmentUrl: string;
+}
+
+const MAX_RESYNC_SECONDS = 3600;
+const TRANSIENT_RESYNC_SECONDS = 10;
+
+export function decideSync(interpretation: Interpretation, outcome: SyncOutcome | undefined, options: DecideOptions): DesiredState {
+  if (!interpretation.ok) return keepPrevious(interpretation.identity, interpretation.problem, undefined, options);
+  const ctx = interpretation.context;
+  if (!outcome?.ledger) {
+    const problem = outcome?.readProblem ?? { reason: 'GitHubUnavailable', message: 'GitHub was not read', transient: true };
+    return keepPrevious(ctx, problem, problem, options);
+  }
+  return fromLedger(ctx, outcome.ledger, outcome.writeProblem, options);
+}
+
+function fromLedger(ctx: SyncContext, ledger: Ledger, writeProblem: GitHubProblem | undefined, options: DecideOptions): DesiredState {
+  const graph = buildGraph(ctx.environment, relationships(ctx, ledger));
+  const infos = environmentInfos({
+    self: ctx.environment,
+    graph,
+    ledger,
+    localHistory: ctx.history,
+    localEnvironmentUrl: options.localEnvironmentUrl,
+  });
+  const selfCyclic = graph.cyclic.includes(ctx.environment);
+  const children: RolloutGate[] = [];
+  if (ctx.relationship) {
+    const versions = selfCyclic ? [] : allowedVersions(ctx.relationship, deploymentsOf(ledger, ctx.relationship.environment), ctx.releaseCandidates);
+    children.push(gateObject({ environmentName: ctx.name, namespace: ctx.namespace, rolloutName: ctx.rolloutName, relationship: ctx.relationship, allowedVersions: versions }));
+  }
+
+  const cycle = graph.cyclic.length > 0 ? describeCycle(graph) : undefined;
+  const githubSynced: ConditionInput = writeProblem
+    ? { type: 'GitHubSynced', status: 'False', reason: writeProblem.reason, message: writeProblem.message }
+    : { type: 'GitHubSynced', status: 'True', reason: 'Synced', message: `History of environment ${ctx.environment} is published to ${ctx.owner}/${ctx.repo}` };
+  const gateReady = gateCondition(ctx.relationship, selfCyclic ? cycle : undefined, children[0]);
+  const failure: Problem | undefined = writeProblem ?? (cycle ? { reason: 'RelationshipCycle', message: cycle } : undefined);
+
+  const status: EnvironmentStatus = {
+    conditions: conditions(ctx, [githubSynced, gateReady], failure, options.now),
+  };
+  const current = currentVersion(ctx, ledger);
+  if (current) status.currentVersion = current;
+  status.environmentInfos = infos;
+  if (ctx.relationship) status.rolloutGateRef = { name: gateName(ctx.name) };
+  return {
+    status: withChangeTime(status, ctx.observedStatus, options.now),
+    children,
+    resyncAfterSeconds: resyncSeconds(ctx.requeueSeconds, writeProblem),
+  };
+}
+
+/** Relationships by environment: payloads of each environment's newest deployment, then siblings, then self. */
+function relationships(ctx: SyncContext, ledger: Ledger): Map<string, Relationship | undefined> {
+  const map = new Map<string, Relationship | undefined>();
+  for (const env of ledger.environments) map.set(env, undefined);
+  for (const d of [...ledger.deployments].sort(newestFirst).reverse()) map.set(d.environment, d.payload.relationship);
+  for (const [env, rel] of ctx.siblings) map.set(env, rel);
+  map.set(ctx.environment, ctx.relationship);
+  return map;
+}
+
+function currentVersion(ctx: SyncContext, ledger: Ledger): string | undefined {
+  const local = deploymentsOf(ledger, ctx.environment);
+  for (const entry of ctx.history) {
+    const revision = entry.version.revision;
+    if (Number.isSafeInteger(entry.id) && revision && findDeployment(local, entry.id!, revision)) return revision;
+  }
+  return undefined;
+}
+
+function describeCycle(graph: RelationshipGraph): string {
+  const edges = graph.cyclic.map((env) => `${env} → ${graph.relationshipOf(env)?.environment}`);
+  return `Relationship cycle between environments ${graph.cyclic.join(', ')} (${edges.join('; ')}); their gates allow no versions`;
+}
+
+function gateCondition(relationship: Relationship | undefined, cycle: string | undefined, gate: RolloutGate | undefined): ConditionInput {
+  if (!relationship || !gate) return { type: 'GateReady', status: 'True', reason: 'NoRelationship', message: 'No relationship: this environment needs no gate' };
+  if (cycle) return { type: 'GateReady', status: 'False', reason: 'RelationshipCycle', message: cycle };
+  const count = gate.spec.allowedVersions?.length ?? 0;
+  const verb = relationship.type === 'After' ? `baked successfully in ${relationship.environment}` : `running in ${relationship.environment} without failure`;
+  return { type: 'GateReady', status: 'True', reason: 'GateComputed', message: `Gate ${gate.metadata.name} allows ${count} version(s) ${verb}` };
+}
+
+function conditions(identity: EnvironmentIdentity, specific: ConditionInput[], failure: Problem | undefined, now: string) {
+  const ready: ConditionInput = failure
+    ? { type: 'Ready', status: 'False', reason: failure.reason, message: failure.message }
+    : { type: 'Ready', status: 'True', reason: 'Synced', message: 'Environment is in sync with GitHub' };
+  const degraded: ConditionInput = failure
+    ? { type: 'Degraded', status: 'True', reason: failure.reason, message: failure.message }
+    : { type: 'Degraded', status: 'False', reason: 'Synced', message: 'Environment is in sync with GitHub' };
+  return mergeConditions(identity.observedStatus.conditions, [ready, ...specific, degraded], identity.generation, now);
+}
+
+/** Nothing is lost: previous environmentInfos and gate stay, a condition says why. */
+function keepPrevious(identity: EnvironmentIdentity, problem: Problem, githubProblem: GitHubProblem | undefined, options: DecideOptions): DesiredState {
+  const children = keptGates(identity);
+  const githubSynced: ConditionInput = githubProblem
+    ? { type: 'GitHubSynced', status: 'False', reason: problem.reason, message: problem.message }
+    : { type: 'GitHubSynced', status: 'Unknown', reason: problem.reason, message: `Not attempted: ${problem.message}` };
+  const gateReady: ConditionInput =
+    children.length === 0
+      ? { type: 'GateReady', status: 'True', reason: 'NoRelationship', message: 'No relationship: this environment needs no gate' }
+      : { type: 'GateReady', status: 'False', reason: 'GateKept', message: `Gate kept at its last allowed versions: ${problem.message}` };
+  const previous = identity.observedStatus;
+  const status: EnvironmentStatus = { conditions: conditions(identity, [githubSynced, gateReady], problem, options.now) };
+  if (previous.currentVersion) status.currentVersion = previous.currentVersion;
+  status.environmentInfos = (previous.environmentInfos ?? []) as EnvironmentInfo[];
+  if (children[0]) status.rolloutGateRef = { name: children[0].metadata.name };
+  return {
+    status: withChangeTime(status, previous, options.now),
+    children,
+    resyncAfterSeconds: resyncSeconds(identity.requeueSeconds, githubProblem),
+  };
+}
+
+/** Fail closed: observed gates keep their allowed versions; a missing one allows nothing. */
+export function keptGates(identity: EnvironmentIdentity): RolloutGate[] {
+  const kept = identity.observedGates.map((observed) => sanitizeGate(observed, identity));
+  if (kept.length === 0 && identity.relationship && identity.rolloutName) {
+    kept.push(gateObject({ environmentName: identity.name, namespace: identity.namespace, rolloutName: identity.rolloutName, relationship: identity.relationship, allowedVersions: [] }));
+  }
+  return kept.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+}
+
+function sanitizeGate(observed: RolloutGate, identity: EnvironmentIdentity): RolloutGate {
+  const spec = (observed.spec ?? {}) as Partial<RolloutGate['spec']>;
+  const annotations: Record<string, string> = {};
+  for (const key of [DESCRIPTION_ANNOTATION, PRETTY_NAME_ANNOTATION]) {
+    const value = observed.metadata.annotations?.[key];
+    if (typeof value === 'string') annotations[key] = value;
+  }
+  const allowed = Array.isArray(spec.allowedVersions) ? spec.allowedVersions.filter((v): v is string => typeof v === 'string') : [];
+  return {
+    apiVersion: 'kuberik.com/v1alpha1',
+    kind: 'RolloutGate',
+    metadata: { name: observed.metadata.name, namespace: identity.namespace, annotations },
+    spec: {
+      rolloutRef: { name: spec.rolloutRef?.name ?? identity.rolloutName ?? '' },
+      passing: true,
+      allowedVersions: allowed,
+    },
+  };
+}
+
+/** lastStatusChangeTime moves only when something else in the status changed. */
+function withChangeTime(status: EnvironmentStatus, observed: EnvironmentStatus, now: string): EnvironmentStatus {
+  const { lastStatusChangeTime: previousTime, observedGeneration: _generation, ...previousRest } = observed;
+  const unchanged = previousTime !== undefined && canonicalJson(previousRest) === canonicalJson(status);
+  const { rolloutGateRef, ...head } = status;
+  const out: EnvironmentStatus = { ...head, lastStatusChangeTime: unchanged ? previousTime : now };
+  if (rolloutGateRef) out.rolloutGateRef = rolloutGateRef;
+  return out;
+}
+
+function resyncSeconds(requeueSeconds: number, problem: GitHubProblem | undefined): number {
+  let seconds = requeueSeconds;
+  if (problem?.retryAfterSeconds !== undefined) seconds = problem.retryAfterSeconds;
+  else if (problem?.transient) seconds = Math.min(requeueSeconds, TRANSIENT_RESYNC_SECONDS);
+  return Math.min(Math.max(Math.ceil(seconds), 1), MAX_RESYNC_SECONDS);
+}
+
+export interface FinalizeOutcome {
+  /** Deployments still waiting for their `inactive` status; 0 when done. */
+  remaining: number;
+  problem?: Problem | GitHubProblem;
+  /** Deletion must never hang: past the give-up window we finalize anyway. */
+  gaveUp: boolean;
+}
+
+export interface FinalizeDecision extends DesiredState {
+  finalized: boolean;
+}
+
+const FINALIZE_RETRY_SECONDS = 5;
+
+export function decideFinalize(identity: EnvironmentIdentity, outcome: FinalizeOutcome, now: string): FinalizeDecision {
+  const finalized = outcome.remaining === 0 || outcome.gaveUp || !('transient' in (outcome.problem ?? {}));
+  let ready: ConditionInput;
+  if (!outcome.problem) {
+    ready = { type: 'Ready', status: 'False', reason: 'Finalized', message: 'Environment deleted: its GitHub deployments are marked inactive' };
+  } else if (finalized) {
+    ready = { type: 'Ready', status: 'False', reason: outcome.problem.reason, message: `Finalized without marking deployments inactive: ${outcome.problem.message}` };
+  } else {
+    ready = { type: 'Ready', status: 'False', reason: outcome.problem.reason, message: `Waiting to mark ${outcome.remaining} deployment(s) inactive: ${outcome.problem.message}` };
+  }
+  const observed = identity.observedStatus;
+  const others = (observed.conditions ?? [])
+    .filter((c) => c.type !== 'Ready' && (CONDITION_TYPES as readonly string[]).includes(c.type))
+    .map((c) => ({ type: c.type as ConditionInput['type'], status: c.status, reason: c.reason, message: c.message }));
+  const { lastStatusChangeTime: _t, observedGeneration: _g, conditions: _c, ...rest } = observed;
+  const status: EnvironmentStatus = { conditions: mergeConditions(observed.conditions, [ready, ...others], identity.generation, now), ...rest };
+  return {
+    status: withChangeTime(status, observed, now),
+    children: keptGates(identity),
+    resyncAfterSeconds: finalized ? identity.requeueSeconds : FINALIZE_RETRY_SECONDS,
+    finalized,
+  };
+}

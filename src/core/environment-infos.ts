@@ -1,0 +1,122 @@
+/** status.environmentInfos: what every environment of the relationship component has run. */
+import type { RolloutHistoryEntry } from '../generated/kubernetes.js';
+import type { EnvironmentInfo } from '../generated/environment.js';
+import { readBake } from './bake-status.js';
+import type { RelationshipGraph } from './graph.js';
+import { deploymentsOf, findDeployment } from './ledger.js';
+import type { DeploymentHistoryEntry, Ledger, LedgerDeployment, LedgerStatus, VersionInfo } from './types.js';
+
+export interface EnvironmentInfoInputs {
+  self: string;
+  graph: RelationshipGraph;
+  ledger: Ledger;
+  /** The local Rollout's history (newest first): the truth for this environment's bake states. */
+  localHistory: readonly RolloutHistoryEntry[];
+  /** environment_url this service posts for the local environment ('' when unknown). */
+  localEnvironmentUrl: string;
+}
+
+export function environmentInfos(inputs: EnvironmentInfoInputs): EnvironmentInfo[] {
+  const { self, graph, ledger } = inputs;
+  return graph.component.map((environment) => {
+    const deployments = deploymentsOf(ledger, environment);
+    let history =
+      environment === self
+        ? localEntries(inputs.localHistory, deployments)
+        : deployments.map(fromDeployment);
+    history = dedupe(history.sort(newestEntryFirst));
+    if (!graph.isDirectlyConnected(environment)) history = history.slice(0, 1);
+    const info: EnvironmentInfo = { environment };
+    const url = environment === self && inputs.localEnvironmentUrl ? inputs.localEnvironmentUrl : newestUrl(deployments);
+    if (url) info.environmentUrl = url;
+    const relationship = graph.relationshipOf(environment);
+    if (relationship) info.relationship = { environment: relationship.environment, type: relationship.type };
+    info.history = history;
+    return info;
+  });
+}
+
+/** Local history from the Rollout (bake state is local truth), timestamps from GitHub once published. */
+function localEntries(local: readonly RolloutHistoryEntry[], deployments: readonly LedgerDeployment[]): DeploymentHistoryEntry[] {
+  const entries: DeploymentHistoryEntry[] = [];
+  const published = new Set<LedgerDeployment>();
+  for (const e of local) {
+    if (!Number.isSafeInteger(e.id) || !e.version.revision) continue;
+    const deployment = findDeployment(deployments, e.id!, e.version.revision);
+    if (deployment) published.add(deployment);
+    entries.push(
+      entry({
+        id: e.id!,
+        version: pickVersion(e.version),
+        timestamp: deployment?.createdAt ?? e.timestamp ?? '',
+        message: e.message,
+        bakeStatus: e.bakeStatus,
+        bakeStatusMessage: e.bakeStatusMessage,
+      }),
+    );
+  }
+  // Older entries the Rollout no longer keeps are still on GitHub.
+  for (const d of deployments) if (!published.has(d)) entries.push(fromDeployment(d));
+  return entries;
+}
+
+function fromDeployment(d: LedgerDeployment): DeploymentHistoryEntry {
+  const bake = readBake(d.statuses);
+  return entry({
+    id: d.payload.id,
+    version: pickVersion(d.payload.version),
+    timestamp: d.createdAt,
+    message: d.description,
+    bakeStatus: bake.bakeStatus,
+    bakeStatusMessage: bake.bakeStatusMessage,
+  });
+}
+
+/** Builds an entry with a fixed key order and no empty optional fields (byte-stable status). */
+function entry(e: {
+  id: number;
+  version: VersionInfo;
+  timestamp: string;
+  message: string | undefined;
+  bakeStatus: string | undefined;
+  bakeStatusMessage: string | undefined;
+}): DeploymentHistoryEntry {
+  const out: DeploymentHistoryEntry = { id: e.id, version: e.version, timestamp: e.timestamp };
+  if (e.message) out.message = e.message;
+  if (e.bakeStatus) out.bakeStatus = e.bakeStatus;
+  if (e.bakeStatusMessage) out.bakeStatusMessage = e.bakeStatusMessage;
+  return out;
+}
+
+const VERSION_FIELDS = ['tag', 'revision', 'digest', 'version', 'created'] as const;
+
+export function pickVersion(v: Partial<VersionInfo>): VersionInfo {
+  const out: VersionInfo = { tag: v.tag ?? '' };
+  for (const f of VERSION_FIELDS) if (f !== 'tag' && v[f]) out[f] = v[f];
+  return out;
+}
+
+function newestEntryFirst(a: DeploymentHistoryEntry, b: DeploymentHistoryEntry): number {
+  if (a.id !== b.id) return (b.id ?? 0) - (a.id ?? 0);
+  if (a.timestamp !== b.timestamp) return a.timestamp < b.timestamp ? 1 : -1;
+  const ra = a.version.revision ?? '';
+  const rb = b.version.revision ?? '';
+  return ra < rb ? -1 : ra > rb ? 1 : 0;
+}
+
+function dedupe(entries: DeploymentHistoryEntry[]): DeploymentHistoryEntry[] {
+  const seen = new Set<string>();
+  return entries.filter((e) => {
+    const key = e.version.tag ? `tag:${e.version.tag}` : `rev:${e.version.revision}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function newestUrl(deployments: readonly LedgerDeployment[]): string {
+  let best: LedgerStatus | undefined;
+  for (const d of deployments)
+    for (const s of d.statuses) if (s.environmentUrl && (!best || s.createdAt > best.createdAt)) best = s;
+  return best?.environmentUrl ?? '';
+}

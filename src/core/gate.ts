@@ -1,0 +1,66 @@
+/** The RolloutGate this Environment owns: which release tags its Rollout may take. */
+import { createHash } from 'node:crypto';
+import type { RolloutGate, RolloutVersionInfo } from '../generated/kubernetes.js';
+import { bakeByRevision } from './ledger.js';
+import { compareNames } from './graph.js';
+import type { LedgerDeployment, Relationship } from './types.js';
+
+export const PRETTY_NAME_ANNOTATION = 'gate.kuberik.com/pretty-name';
+export const DESCRIPTION_ANNOTATION = 'gate.kuberik.com/description';
+const MAX_NAME = 253;
+
+/** Deterministic child name, still a valid object name for very long Environment names. */
+export function gateName(environmentName: string): string {
+  const name = `${environmentName}-gate`;
+  if (name.length <= MAX_NAME) return name;
+  const hash = createHash('sha256').update(environmentName).digest('hex').slice(0, 10);
+  const suffix = `-${hash}-gate`;
+  return `${environmentName.slice(0, MAX_NAME - suffix.length).replace(/[-.]+$/, '')}${suffix}`;
+}
+
+/**
+ * Tags of release candidates whose revision qualifies in the upstream environment:
+ * After — baked successfully there; Parallel — deployed there and not Failed/Cancelled.
+ */
+export function allowedVersions(
+  relationship: Relationship,
+  upstreamDeployments: readonly LedgerDeployment[],
+  releaseCandidates: readonly RolloutVersionInfo[],
+): string[] {
+  const bakes = bakeByRevision(upstreamDeployments);
+  const qualifies = (revision: string | undefined): boolean => {
+    if (revision === undefined) return false;
+    const bake = bakes.get(revision);
+    if (bake === undefined) return false;
+    if (relationship.type === 'After') return bake.bakeStatus === 'Succeeded';
+    return bake.bakeStatus !== 'Failed' && bake.bakeStatus !== 'Cancelled';
+  };
+  const tags = releaseCandidates.filter((rc) => rc.tag && qualifies(rc.revision)).map((rc) => rc.tag);
+  return [...new Set(tags)].sort(compareNames);
+}
+
+export function gateObject(args: {
+  environmentName: string;
+  namespace: string;
+  rolloutName: string;
+  relationship: Relationship;
+  allowedVersions: string[];
+}): RolloutGate {
+  const { relationship } = args;
+  const prettyName =
+    relationship.type === 'After' ? `After ${relationship.environment}` : `Parallel with ${relationship.environment}`;
+  const description =
+    relationship.type === 'After'
+      ? `Allows versions that baked successfully in ${relationship.environment} (GitHub deployments, managed by environment-sync for Environment ${args.environmentName}).`
+      : `Allows versions deployed to ${relationship.environment} that have not failed or been cancelled there (GitHub deployments, managed by environment-sync for Environment ${args.environmentName}).`;
+  return {
+    apiVersion: 'kuberik.com/v1alpha1',
+    kind: 'RolloutGate',
+    metadata: {
+      name: gateName(args.environmentName),
+      namespace: args.namespace,
+      annotations: { [DESCRIPTION_ANNOTATION]: description, [PRETTY_NAME_ANNOTATION]: prettyName },
+    },
+    spec: { rolloutRef: { name: args.rolloutName }, passing: true, allowedVersions: args.allowedVersions },
+  };
+}

@@ -1,0 +1,205 @@
+/**
+ * Turns a hook request into the facts a sync needs, or the problem with the object that
+ * stops it. Pure: no GitHub, no clock.
+ */
+import type { EnvironmentSpec, EnvironmentStatus } from '../generated/environment.js';
+import type { SyncRequest } from '../generated/hooks.js';
+import type { KubernetesObject, Rollout, RolloutGate, RolloutHistoryEntry, RolloutVersionInfo, Secret } from '../generated/kubernetes.js';
+import { parseDurationSeconds } from './duration.js';
+import { deploymentName } from './naming.js';
+import { isPlainObject } from './payload.js';
+import type { Relationship } from './types.js';
+
+export const DEFAULT_REQUEUE_SECONDS = 60;
+export const DEFAULT_SECRET_NAME = 'github-token';
+export const TOKEN_KEY = 'token';
+const PROJECT = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/;
+
+export interface Problem {
+  reason: string;
+  message: string;
+}
+
+export interface SpecCheck {
+  (spec: unknown): { field: string; problem: string }[];
+}
+
+/** Identity and settings of the Environment being synced. */
+export interface EnvironmentIdentity {
+  namespace: string;
+  name: string;
+  generation: number;
+  deletionTimestamp?: string;
+  observedStatus: EnvironmentStatus;
+  /** Observed RolloutGate children (what Metacontroller currently manages). */
+  observedGates: RolloutGate[];
+  requeueSeconds: number;
+  /** Set when the spec is usable enough to know it (for fail-closed gates). */
+  relationship?: Relationship;
+  rolloutName?: string;
+}
+
+export interface SyncContext extends EnvironmentIdentity {
+  specName: string;
+  environment: string;
+  owner: string;
+  repo: string;
+  rolloutName: string;
+  secretName: string;
+  token: string;
+  history: RolloutHistoryEntry[];
+  releaseCandidates: RolloutVersionInfo[];
+  /** Sibling Environments of the same application and repository: environment → relationship. */
+  siblings: Map<string, Relationship | undefined>;
+}
+
+export type Interpretation =
+  | { ok: true; context: SyncContext }
+  | { ok: false; identity: EnvironmentIdentity; problem: Problem; partial?: Partial<SyncContext> };
+
+const ROLLOUT_GVK = 'Rollout.kuberik.com/v1alpha1';
+const SECRET_GVK = 'Secret.v1';
+const ENVIRONMENT_GVK = 'Environment.environments.kuberik.com/v1alpha1';
+const GATE_GVK = 'RolloutGate.kuberik.com/v1alpha1';
+
+export interface InterpretOptions {
+  /** Finalize needs only the spec and the token, not the Rollout. */
+  requireRollout?: boolean;
+}
+
+export function interpret(request: SyncRequest, checkSpec: SpecCheck, options: InterpretOptions = {}): Interpretation {
+  const parent = request.parent;
+  const namespace = parent.metadata.namespace!;
+  const rawSpec = (parent as { spec?: unknown }).spec;
+  const rawStatus = (parent as { status?: unknown }).status;
+  const identity: EnvironmentIdentity = {
+    namespace,
+    name: parent.metadata.name,
+    generation: parent.metadata.generation ?? 0,
+    observedStatus: isPlainObject(rawStatus) ? (rawStatus as EnvironmentStatus) : {},
+    observedGates: objectsOf(request.children, GATE_GVK, namespace) as unknown as RolloutGate[],
+    requeueSeconds: DEFAULT_REQUEUE_SECONDS,
+  };
+  if (parent.metadata.deletionTimestamp) identity.deletionTimestamp = parent.metadata.deletionTimestamp;
+
+  const fail = (reason: string, message: string): Interpretation => ({ ok: false, identity, problem: { reason, message } });
+
+  const specProblems = checkSpec(rawSpec);
+  const spec = (isPlainObject(rawSpec) ? rawSpec : {}) as Partial<EnvironmentSpec>;
+  // Learn what we safely can even from a broken spec: the gate must fail closed.
+  if (isPlainObject(spec.relationship) && typeof spec.relationship.environment === 'string'
+    && (spec.relationship.type === 'After' || spec.relationship.type === 'Parallel')) {
+    identity.relationship = { environment: spec.relationship.environment, type: spec.relationship.type };
+  }
+  if (isPlainObject(spec.rolloutRef) && typeof spec.rolloutRef.name === 'string' && spec.rolloutRef.name) {
+    identity.rolloutName = spec.rolloutRef.name;
+  }
+  if (typeof spec.requeueInterval === 'string') {
+    const seconds = parseDurationSeconds(spec.requeueInterval);
+    if (seconds !== null && seconds >= 1) identity.requeueSeconds = seconds;
+  }
+
+  if (specProblems.length > 0) {
+    const requeue = specProblems.find((p) => p.field === '/requeueInterval');
+    if (requeue && specProblems.length === 1)
+      return fail('InvalidRequeueInterval', `spec.requeueInterval ${JSON.stringify(spec.requeueInterval)} is not a duration such as 30s, 1m or 1h30m`);
+    const backendType = specProblems.find((p) => p.field === '/backend/type');
+    if (backendType && specProblems.length === 1)
+      return fail('UnsupportedBackend', `spec.backend.type ${JSON.stringify(spec.backend?.type)} is not supported; the only backend is "github"`);
+    const listed = specProblems.map((p) => `spec${p.field.replaceAll('/', '.')} ${p.problem}`).join('; ');
+    return fail('InvalidSpec', listed);
+  }
+  const valid = spec as EnvironmentSpec;
+  if (valid.requeueInterval !== undefined && (parseDurationSeconds(valid.requeueInterval) ?? 0) < 1) {
+    return fail('InvalidRequeueInterval', `spec.requeueInterval ${JSON.stringify(valid.requeueInterval)} must be at least 1s`);
+  }
+  if (!valid.environment) return fail('InvalidSpec', 'spec.environment is required (for example "staging" or "production")');
+  if (valid.environment.includes('/')) return fail('InvalidSpec', 'spec.environment must not contain "/"');
+  if (!valid.rolloutRef.name) return fail('InvalidSpec', 'spec.rolloutRef.name is required');
+  if (!valid.name.replace(/^kuberik\//, '')) return fail('InvalidSpec', 'spec.name must name the application');
+  if (valid.relationship?.environment === '') return fail('InvalidSpec', 'spec.relationship.environment must not be empty');
+  const project = PROJECT.exec(valid.backend.project);
+  if (!project) {
+    return fail('InvalidProject', `spec.backend.project ${JSON.stringify(valid.backend.project)} is not of the form "owner/repo"`);
+  }
+  const [, owner, repo] = project as unknown as [string, string, string];
+
+  const rolloutName = valid.rolloutRef.name;
+  const rollout = findByName(request.related, ROLLOUT_GVK, namespace, rolloutName) as Rollout | undefined;
+  if (!rollout && options.requireRollout !== false) return fail('RolloutNotFound', `Rollout ${namespace}/${rolloutName} not found`);
+
+  const secretName = valid.backend.secret || DEFAULT_SECRET_NAME;
+  const secret = findByName(request.related, SECRET_GVK, namespace, secretName) as Secret | undefined;
+  if (!secret) return fail('SecretNotFound', `Secret ${namespace}/${secretName} not found`);
+  const token = tokenFrom(secret);
+  if (!token) return fail('SecretKeyMissing', `Secret ${namespace}/${secretName} has no non-empty key "${TOKEN_KEY}"`);
+
+  const context: SyncContext = {
+    ...identity,
+    specName: valid.name,
+    environment: valid.environment,
+    owner,
+    repo,
+    rolloutName,
+    secretName,
+    token,
+    history: validHistory(rollout?.status?.history),
+    releaseCandidates: (rollout?.status?.releaseCandidates ?? []).filter((rc) => isPlainObject(rc) && typeof rc.tag === 'string'),
+    siblings: siblingRelationships(request, valid, parent.metadata.name),
+  };
+  if (valid.relationship) context.relationship = { environment: valid.relationship.environment, type: valid.relationship.type };
+  return { ok: true, context };
+}
+
+function validHistory(history: unknown): RolloutHistoryEntry[] {
+  if (!Array.isArray(history)) return [];
+  return history.filter(
+    (e): e is RolloutHistoryEntry => isPlainObject(e) && isPlainObject(e.version) && typeof e.version.tag === 'string',
+  );
+}
+
+function tokenFrom(secret: Secret): string {
+  const encoded = secret.data?.[TOKEN_KEY];
+  if (typeof encoded === 'string' && encoded !== '') return Buffer.from(encoded, 'base64').toString('utf8').trim();
+  const plain = secret.stringData?.[TOKEN_KEY];
+  return typeof plain === 'string' ? plain.trim() : '';
+}
+
+/** Siblings of the same application and repository; the first by object name wins an environment. */
+function siblingRelationships(request: SyncRequest, spec: EnvironmentSpec, selfName: string): Map<string, Relationship | undefined> {
+  const app = deploymentName(spec.name);
+  const project = spec.backend.project.toLowerCase();
+  const result = new Map<string, Relationship | undefined>();
+  const siblings = objectsOf(request.related, ENVIRONMENT_GVK, request.parent.metadata.namespace!)
+    .filter((o) => o.metadata.name !== selfName)
+    .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
+  for (const sibling of siblings) {
+    const s = (sibling as { spec?: unknown }).spec;
+    if (!isPlainObject(s) || typeof s.name !== 'string' || typeof s.environment !== 'string' || !s.environment) continue;
+    if (s.environment === spec.environment || s.environment.includes('/')) continue;
+    if (deploymentName(s.name) !== app) continue;
+    if (!isPlainObject(s.backend) || typeof s.backend.project !== 'string' || s.backend.project.toLowerCase() !== project) continue;
+    if (result.has(s.environment)) continue;
+    const rel = s.relationship;
+    const relationship =
+      isPlainObject(rel) && typeof rel.environment === 'string' && rel.environment && (rel.type === 'After' || rel.type === 'Parallel')
+        ? { environment: rel.environment, type: rel.type as Relationship['type'] }
+        : undefined;
+    result.set(s.environment, relationship);
+  }
+  return result;
+}
+
+/** Objects of one kind in the parent's namespace; iterates values rather than trusting key formats. */
+export function objectsOf(map: SyncRequest['related'] | undefined, gvk: string, namespace: string): KubernetesObject[] {
+  const group = map?.[gvk];
+  if (!isPlainObject(group)) return [];
+  return Object.values(group).filter(
+    (o): o is KubernetesObject =>
+      isPlainObject(o) && isPlainObject(o.metadata) && (o.metadata.namespace === undefined || o.metadata.namespace === namespace),
+  );
+}
+
+function findByName(map: SyncRequest['related'] | undefined, gvk: string, namespace: string, name: string): KubernetesObject | undefined {
+  return objectsOf(map, gvk, namespace).find((o) => o.metadata.name === name);
+}

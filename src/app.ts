@@ -1,0 +1,88 @@
+/** buildApp(config): the whole HTTP service, creatable in tests without a port. */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
+import type { Config } from './config.js';
+import { GitHubClient } from './github/client.js';
+import { LedgerCache } from './github/ledger-cache.js';
+import { errorBody, HookRequestError } from './hooks/errors.js';
+import { Reconciler } from './hooks/reconciler.js';
+import { registerHookRoutes } from './hooks/routes.js';
+import { getValidators } from './validation.js';
+
+export interface AppDeps {
+  logger?: Logger;
+  now?: () => Date;
+  /** Observes GitHub requests (tests, metrics). */
+  onGitHubRequest?: ConstructorParameters<typeof GitHubClient>[0]['onRequest'];
+}
+
+/** Paths of anything secret that could ever reach a log line. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'headers.authorization',
+  'authorization',
+  'token',
+  '*.token',
+  'data.token',
+  '*.data.token',
+];
+
+export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
+  const options = { level, redact: { paths: REDACT_PATHS, censor: '[REDACTED]' }, base: { service: 'environment-sync' } };
+  return destination ? pino(options, destination as pino.DestinationStream) : pino(options);
+}
+
+export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const logger = deps.logger ?? createLogger(config.logLevel);
+  const validators = getValidators();
+  const github = new GitHubClient({
+    apiUrl: config.githubApiUrl,
+    timeoutMs: config.githubTimeoutMs,
+    userAgent: 'environment-sync/0.1.0',
+    ...(deps.onGitHubRequest ? { onRequest: deps.onGitHubRequest } : {}),
+  });
+  const reconciler = new Reconciler({
+    github,
+    cache: new LedgerCache(config.ledgerCacheTtlMs),
+    checkSpec: (spec) => validators.environmentSpec.problems(spec),
+    logger,
+    dashboardUrl: config.dashboardUrl,
+    syncBudgetMs: config.syncBudgetMs,
+    finalizeGiveUpSeconds: config.finalizeGiveUpSeconds,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: config.bodyLimitBytes, disableRequestLogging: true, return503OnClosing: true });
+  let ready = false;
+
+  app.setErrorHandler((error: Error, request, reply) => {
+    if (error instanceof HookRequestError) return reply.code(error.statusCode).send(error.toResponse());
+    const code = (error as { code?: string }).code;
+    const status = (error as { statusCode?: number }).statusCode;
+    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send(errorBody('PayloadTooLarge', `Request body exceeds ${config.bodyLimitBytes} bytes`));
+    if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return reply.code(415).send(errorBody('UnsupportedMediaType', 'Send the hook request as application/json'));
+    if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return reply.code(400).send(errorBody('EmptyBody', 'The request body must be a JSON object'));
+    if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError || (status === 400 && /JSON|prototype|constructor/i.test(error.message))) {
+      return reply.code(400).send(errorBody('InvalidJSON', 'The request body is not valid JSON (or uses forbidden keys such as __proto__)'));
+    }
+    if (status !== undefined && status >= 400 && status < 500) return reply.code(status).send(errorBody('BadRequest', 'The request could not be processed'));
+    request.log.error({ err: error, url: request.url }, 'hook failed');
+    return reply.code(500).send(errorBody('InternalError', `Internal error while handling ${request.url}; nothing was changed. See the service log.`));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(errorBody('NotFound', `No route ${request.method} ${request.url}; hooks are POST /customize, /sync, /finalize`)),
+  );
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => (ready ? { status: 'ready' } : reply.code(503).send(errorBody('NotReady', 'Starting up'))));
+  registerHookRoutes(app, { validators, reconciler });
+
+  app.addHook('onReady', async () => {
+    ready = true;
+  });
+  app.addHook('onClose', async () => {
+    ready = false;
+    await github.close();
+  });
+  return app;
+}

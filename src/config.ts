@@ -1,0 +1,70 @@
+/** Service configuration from environment variables, validated at start-up. */
+
+export interface Config {
+  port: number;
+  host: string;
+  /** REST base URL: https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server. */
+  githubApiUrl: string;
+  /** Base of the kuberik rollout dashboard; '' when unknown. */
+  dashboardUrl: string;
+  logLevel: string;
+  /** Budget for one sync, well inside Metacontroller's 10 s hook timeout. */
+  syncBudgetMs: number;
+  /** Upper bound for one GitHub request. */
+  githubTimeoutMs: number;
+  /** How long several Environments of one application share a GitHub read. */
+  ledgerCacheTtlMs: number;
+  /** After this long in deletion, finalize even if GitHub never answered. */
+  finalizeGiveUpSeconds: number;
+  /** Largest accepted hook request body. */
+  bodyLimitBytes: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  return {
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    githubApiUrl: url(env, 'GITHUB_API_URL', 'https://api.github.com'),
+    dashboardUrl: env.DASHBOARD_URL ? url(env, 'DASHBOARD_URL', '') : '',
+    logLevel: oneOf(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
+    syncBudgetMs: integer(env, 'SYNC_BUDGET_MS', 5000, 100, 60_000),
+    githubTimeoutMs: integer(env, 'GITHUB_TIMEOUT_MS', 4000, 100, 60_000),
+    ledgerCacheTtlMs: integer(env, 'LEDGER_CACHE_TTL_MS', 10_000, 0, 600_000),
+    finalizeGiveUpSeconds: integer(env, 'FINALIZE_GIVE_UP_SECONDS', 300, 0, 86_400),
+    bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+  };
+}
+
+function integer(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got ${JSON.stringify(raw)}`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function url(env: Record<string, string | undefined>, name: string, fallback: string): string {
+  const raw = env[name] || fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be an absolute http(s) URL, got ${JSON.stringify(raw)}`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError(`${name} must use http or https, got ${parsed.protocol}`);
+  if (parsed.username || parsed.password) throw new ConfigError(`${name} must not contain credentials`);
+  return raw.replace(/\/+$/, '');
+}
+
+function oneOf(env: Record<string, string | undefined>, name: string, fallback: string, allowed: string[]): string {
+  const raw = env[name] || fallback;
+  if (!allowed.includes(raw)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
+  return raw;
+}

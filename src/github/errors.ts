@@ -1,0 +1,118 @@
+/**
+ * GitHub failures as condition reasons. Messages are ours (status + GitHub's own message),
+ * never the raw error, and any occurrence of a token is scrubbed regardless.
+ */
+import { GraphqlResponseError } from '@octokit/graphql';
+import { RequestError } from '@octokit/request-error';
+import type { GitHubProblem } from '../core/decide.js';
+
+export class GitHubOperationError extends Error {
+  constructor(readonly problem: GitHubProblem) {
+    super(problem.message);
+    this.name = 'GitHubOperationError';
+  }
+}
+
+export interface ClassifyContext {
+  operation: string;
+  repository: string;
+  nowMs: number;
+  secrets: readonly string[];
+}
+
+const DEFAULT_RATE_LIMIT_WAIT = 60;
+const MAX_WAIT = 3600;
+
+export function classifyGitHubError(error: unknown, ctx: ClassifyContext): GitHubProblem {
+  if (error instanceof GitHubOperationError) return error.problem;
+  const problem = classify(error, ctx);
+  return { ...problem, message: scrub(problem.message, ctx.secrets) };
+}
+
+function classify(error: unknown, ctx: ClassifyContext): GitHubProblem {
+  const { operation, repository } = ctx;
+  if (error instanceof GraphqlResponseError) {
+    const errors = (error.errors ?? []) as { type?: string; message?: string }[];
+    const types = errors.map((e) => e.type ?? '');
+    if (types.some((t) => t === 'RATE_LIMITED' || t === 'RATE_LIMIT')) {
+      return { reason: 'GitHubRateLimited', message: `GitHub GraphQL rate limit exceeded during ${operation}`, transient: true, retryAfterSeconds: waitFromHeaders(error.headers, ctx.nowMs) ?? DEFAULT_RATE_LIMIT_WAIT };
+    }
+    if (types.includes('NOT_FOUND')) return repositoryNotFound(repository);
+    const first = errors[0]?.message ?? 'unknown error';
+    return { reason: 'GitHubPartialResponse', message: `GitHub GraphQL returned errors during ${operation}: ${first}`, transient: true };
+  }
+  if (isAbort(error)) {
+    return { reason: 'GitHubTimeout', message: `GitHub did not answer in time during ${operation}`, transient: true };
+  }
+  if (error instanceof RequestError) {
+    const status = error.status;
+    const headers = (error.response?.headers ?? {}) as Record<string, string | number | undefined>;
+    const githubMessage = messageOf(error.response?.data);
+    if (status === 401) return { reason: 'GitHubUnauthorized', message: `GitHub rejected the token (401${githubMessage ? ` ${githubMessage}` : ''}) during ${operation}`, transient: false };
+    if (status === 403 || status === 429) {
+      const wait = waitFromHeaders(headers, ctx.nowMs);
+      if (wait !== undefined || String(headers['x-ratelimit-remaining']) === '0') {
+        return { reason: 'GitHubRateLimited', message: `GitHub rate limit exceeded (${status}) during ${operation}`, transient: true, retryAfterSeconds: wait ?? DEFAULT_RATE_LIMIT_WAIT };
+      }
+      return { reason: 'GitHubForbidden', message: `GitHub refused ${operation} (${status}${githubMessage ? ` ${githubMessage}` : ''}); the token needs deployments write access to ${repository}`, transient: false };
+    }
+    if (status === 404) return repositoryNotFound(repository);
+    if (status === 422 && /no ref found/i.test(githubMessage)) {
+      return { reason: 'RevisionNotFound', message: `${githubMessage} in ${repository}: the revision was never pushed there`, transient: false };
+    }
+    if (status >= 400 && status < 500) {
+      return { reason: 'GitHubRejected', message: `GitHub rejected ${operation} (${status}${githubMessage ? ` ${githubMessage}` : ''})`, transient: false };
+    }
+    if (error.response === undefined) {
+      return { reason: 'GitHubUnreachable', message: `GitHub could not be reached during ${operation}`, transient: true };
+    }
+    return { reason: 'GitHubUnavailable', message: `GitHub answered ${status} during ${operation}`, transient: true };
+  }
+  return { reason: 'GitHubUnreachable', message: `GitHub could not be reached during ${operation}`, transient: true };
+}
+
+function repositoryNotFound(repository: string): GitHubProblem {
+  return { reason: 'RepositoryNotFound', message: `Repository ${repository} was not found or the token cannot read it`, transient: false };
+}
+
+function isAbort(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const name = (e as { name?: string }).name;
+    if (name === 'AbortError' || name === 'TimeoutError') return true;
+  }
+  return false;
+}
+
+function messageOf(data: unknown): string {
+  if (data && typeof data === 'object' && typeof (data as { message?: unknown }).message === 'string') {
+    return (data as { message: string }).message.slice(0, 200);
+  }
+  return '';
+}
+
+/** Seconds to wait from retry-after, else from the rate-limit reset (epoch seconds). */
+export function waitFromHeaders(headers: Record<string, string | number | undefined> | undefined, nowMs: number): number | undefined {
+  if (!headers) return undefined;
+  const retryAfter = headers['retry-after'];
+  if (retryAfter !== undefined && retryAfter !== '') {
+    const seconds = Number(retryAfter);
+    if (Number.isFinite(seconds)) return clampWait(seconds);
+    const date = Date.parse(String(retryAfter));
+    if (Number.isFinite(date)) return clampWait((date - nowMs) / 1000);
+  }
+  if (String(headers['x-ratelimit-remaining']) === '0') {
+    const reset = Number(headers['x-ratelimit-reset']);
+    if (Number.isFinite(reset) && reset > 0) return clampWait(reset - nowMs / 1000);
+  }
+  return undefined;
+}
+
+function clampWait(seconds: number): number {
+  return Math.min(Math.max(Math.ceil(seconds), 1), MAX_WAIT);
+}
+
+export function scrub(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (s.length >= 4) out = out.split(s).join('[REDACTED]');
+  return out;
+}

@@ -1,0 +1,69 @@
+/**
+ * Shares ledger reads between Environments of the same application and repository:
+ * concurrent syncs wait for one in-flight read, and a short TTL serves the ones that
+ * follow. An optimisation only: anything that writes re-reads fresh first and drops
+ * the entry afterwards.
+ */
+import type { Ledger } from '../core/types.js';
+
+interface Entry {
+  ledger: Ledger;
+  storedAt: number;
+}
+
+export interface CachedRead {
+  ledger: Ledger;
+  /** True when served from an earlier read (possibly stale by up to the TTL). */
+  fromCache: boolean;
+}
+
+const MAX_ENTRIES = 1000;
+
+export class LedgerCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly inFlight = new Map<string, Promise<Ledger>>();
+  /** Environments seen per key, so the next read fetches them in its first request. */
+  private readonly environments = new Map<string, readonly string[]>();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async read(key: string, load: () => Promise<Ledger>, options: { fresh?: boolean } = {}): Promise<CachedRead> {
+    if (!options.fresh) {
+      const entry = this.entries.get(key);
+      if (entry && this.now() - entry.storedAt < this.ttlMs) return { ledger: entry.ledger, fromCache: true };
+      const pending = this.inFlight.get(key);
+      if (pending) return { ledger: await pending, fromCache: true };
+    }
+    const promise = load();
+    this.inFlight.set(key, promise);
+    try {
+      const ledger = await promise;
+      this.store(key, ledger);
+      return { ledger, fromCache: false };
+    } finally {
+      if (this.inFlight.get(key) === promise) this.inFlight.delete(key);
+    }
+  }
+
+  invalidate(key: string): void {
+    this.entries.delete(key);
+  }
+
+  knownEnvironments(key: string): readonly string[] {
+    return this.environments.get(key) ?? [];
+  }
+
+  private store(key: string, ledger: Ledger): void {
+    if (this.ttlMs > 0) {
+      this.entries.delete(key);
+      this.entries.set(key, { ledger, storedAt: this.now() });
+      if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
+    }
+    this.environments.delete(key);
+    this.environments.set(key, ledger.environments);
+    if (this.environments.size > MAX_ENTRIES) this.environments.delete(this.environments.keys().next().value as string);
+  }
+}

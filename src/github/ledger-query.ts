@@ -1,0 +1,133 @@
+/**
+ * The GraphQL read of an application's ledger: one aliased `deployments` connection per
+ * environment plus the repository's environment list, so a steady-state sync costs one
+ * request however many environments exist. Values only ever travel as variables.
+ */
+import { decodePayload } from '../core/payload.js';
+import { shortEnvironment } from '../core/naming.js';
+import type { GitHubState, LedgerDeployment, LedgerStatus } from '../core/types.js';
+
+export const PAGE_SIZE = 100;
+/** Statuses fetched per deployment in the main read; more are paged only when none of these is ours. */
+export const STATUS_WINDOW = 10;
+
+const STATUS_FIELDS = 'state description environmentUrl createdAt';
+
+export interface DeploymentPageRequest {
+  /** Full GitHub environment name, e.g. kuberik/my-app/staging. */
+  environment: string;
+  after?: string;
+}
+
+export interface StatusPageRequest {
+  deploymentId: string;
+  before: string;
+}
+
+export interface LedgerQueryPlan {
+  listEnvironments: boolean;
+  environmentsAfter?: string;
+  deployments: DeploymentPageRequest[];
+  statusPages: StatusPageRequest[];
+}
+
+export function buildLedgerQuery(plan: LedgerQueryPlan, owner: string, repo: string): { query: string; variables: Record<string, unknown> } {
+  const declarations = ['$owner: String!', '$name: String!'];
+  const variables: Record<string, unknown> = { owner, name: repo };
+  const repoFields: string[] = [];
+  if (plan.listEnvironments) {
+    declarations.push('$environmentsAfter: String');
+    variables.environmentsAfter = plan.environmentsAfter ?? null;
+    repoFields.push(`environments(first: ${PAGE_SIZE}, after: $environmentsAfter) { pageInfo { hasNextPage endCursor } nodes { name } }`);
+  }
+  plan.deployments.forEach((page, i) => {
+    declarations.push(`$env${i}: [String!]`, `$after${i}: String`);
+    variables[`env${i}`] = [page.environment];
+    variables[`after${i}`] = page.after ?? null;
+    repoFields.push(
+      `d${i}: deployments(environments: $env${i}, first: ${PAGE_SIZE}, after: $after${i}, orderBy: {field: CREATED_AT, direction: DESC}) { ...LedgerPage }`,
+    );
+  });
+  const rootFields: string[] = [];
+  if (repoFields.length > 0) rootFields.push(`repository(owner: $owner, name: $name) { id ${repoFields.join(' ')} }`);
+  else rootFields.push('repository(owner: $owner, name: $name) { id }');
+  plan.statusPages.forEach((page, i) => {
+    declarations.push(`$deployment${i}: ID!`, `$before${i}: String`);
+    variables[`deployment${i}`] = page.deploymentId;
+    variables[`before${i}`] = page.before;
+    rootFields.push(
+      `s${i}: node(id: $deployment${i}) { ... on Deployment { statuses(last: ${PAGE_SIZE}, before: $before${i}) { pageInfo { hasPreviousPage startCursor } nodes { ${STATUS_FIELDS} } } } }`,
+    );
+  });
+  rootFields.push('rateLimit { cost remaining resetAt }');
+  const fragment =
+    plan.deployments.length > 0
+      ? ` fragment LedgerPage on DeploymentConnection { pageInfo { hasNextPage endCursor } nodes { id environment payload description createdAt latestStatus { ${STATUS_FIELDS} } statuses(last: ${STATUS_WINDOW}) { totalCount pageInfo { hasPreviousPage startCursor } nodes { ${STATUS_FIELDS} } } } }`
+      : '';
+  const query = `query ReadLedger(${declarations.join(', ')}) { ${rootFields.join(' ')} }${fragment}`;
+  return { query, variables };
+}
+
+export interface RawStatus {
+  state: string;
+  description: string | null;
+  environmentUrl: string | null;
+  createdAt: string;
+}
+
+export interface RawDeployment {
+  id: string;
+  environment: string | null;
+  payload: string | null;
+  description: string | null;
+  createdAt: string;
+  latestStatus: RawStatus | null;
+  statuses: { totalCount: number; pageInfo: { hasPreviousPage: boolean; startCursor: string | null }; nodes: RawStatus[] } | null;
+}
+
+export interface RawDeploymentPage {
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  nodes: RawDeployment[];
+}
+
+export interface RawStatusPage {
+  statuses: { pageInfo: { hasPreviousPage: boolean; startCursor: string | null }; nodes: RawStatus[] } | null;
+}
+
+export interface RawLedgerResponse {
+  repository: ({ id: string; environments?: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: { name: string }[] } } & Record<string, unknown>) | null;
+  rateLimit?: { cost: number; remaining: number; resetAt: string };
+  [alias: string]: unknown;
+}
+
+export function toStatus(raw: RawStatus): LedgerStatus {
+  return {
+    state: raw.state.toLowerCase() as GitHubState,
+    description: raw.description ?? '',
+    environmentUrl: raw.environmentUrl ?? '',
+    createdAt: raw.createdAt,
+  };
+}
+
+/** Newest first by creation time; GitHub documents no order for a deployment's statuses. */
+export function sortStatuses(statuses: LedgerStatus[]): LedgerStatus[] {
+  const unique = new Map<string, LedgerStatus>();
+  for (const s of statuses) unique.set(`${s.createdAt}\u0000${s.state}\u0000${s.description}\u0000${s.environmentUrl}`, s);
+  return [...unique.values()].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+}
+
+/** Decodes one deployment; null for deployments that are not ours (foreign payloads). */
+export function toLedgerDeployment(raw: RawDeployment, githubEnvironment: string): LedgerDeployment | null {
+  const payload = decodePayload(raw.payload);
+  if (!payload) return null;
+  const statuses = [...(raw.statuses?.nodes ?? []).map(toStatus)];
+  if (raw.latestStatus) statuses.push(toStatus(raw.latestStatus));
+  return {
+    nodeId: raw.id,
+    environment: shortEnvironment(githubEnvironment),
+    payload,
+    createdAt: raw.createdAt,
+    description: raw.description ?? '',
+    statuses: sortStatuses(statuses),
+  };
+}

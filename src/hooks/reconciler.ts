@@ -1,0 +1,200 @@
+/**
+ * One sync or finalize of one Environment: the pure core decides, this shell does the
+ * GitHub I/O it asks for. Nothing here keeps state that matters for correctness.
+ */
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import { applyWrites, type WriteResult } from '../core/apply-writes.js';
+import { decideFinalize, decideSync, type DesiredState, type FinalizeDecision, type GitHubProblem, type SyncOutcome } from '../core/decide.js';
+import { interpret, type Interpretation, type SpecCheck, type SyncContext } from '../core/interpret.js';
+import { deploymentsOf } from '../core/ledger.js';
+import { planPublication, type PlannedWrite } from '../core/plan.js';
+import type { Ledger } from '../core/types.js';
+import type { SyncRequest } from '../generated/hooks.js';
+import type { GitHubClient, GitHubSession } from '../github/client.js';
+import { classifyGitHubError } from '../github/errors.js';
+import type { LedgerCache } from '../github/ledger-cache.js';
+
+export interface ReconcilerDeps {
+  github: GitHubClient;
+  cache: LedgerCache;
+  checkSpec: SpecCheck;
+  logger: Logger;
+  dashboardUrl: string;
+  syncBudgetMs: number;
+  finalizeGiveUpSeconds: number;
+  /** Wall clock; only shows in the status where something changed (transition times). */
+  now?: () => Date;
+}
+
+export interface SyncReport extends DesiredState {
+  /** Reason of the Ready condition, for logs and metrics. */
+  reason: string;
+  writes: PlannedWrite[];
+  writesDone: number;
+}
+
+/** Rejections of one entry: the other entries can still be published. */
+const PER_ENTRY_REASONS = new Set(['RevisionNotFound', 'GitHubRejected', 'DeploymentNotCreated']);
+const INACTIVE_DESCRIPTION = 'Environment deleted';
+
+export class Reconciler {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: ReconcilerDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  async sync(request: SyncRequest): Promise<SyncReport> {
+    const deadline = Date.now() + this.deps.syncBudgetMs;
+    const interpretation = interpret(request, this.deps.checkSpec);
+    if (!interpretation.ok) return this.report(interpretation, undefined, [], 0);
+    const ctx = interpretation.context;
+    const session = this.deps.github.session(ctx.token, ctx.owner, ctx.repo);
+    const key = cacheKey(this.deps.github.options.apiUrl, ctx);
+    const environmentUrl = this.environmentUrl(ctx);
+    const load = () => this.readLedger(session, ctx, key, deadline);
+
+    let ledger: Ledger;
+    let writes: PlannedWrite[];
+    try {
+      const read = await this.deps.cache.read(key, load);
+      ledger = read.ledger;
+      writes = this.plan(ctx, ledger, environmentUrl);
+      if (writes.length > 0 && read.fromCache) {
+        // Never write from a shared, possibly stale read: another replica may have written since.
+        ledger = (await this.deps.cache.read(key, load, { fresh: true })).ledger;
+        writes = this.plan(ctx, ledger, environmentUrl);
+      }
+    } catch (error) {
+      return this.report(interpretation, { readProblem: this.classify(error, ctx, 'reading deployments') }, [], 0);
+    }
+
+    const results: WriteResult[] = [];
+    let writeProblem: GitHubProblem | undefined;
+    for (const write of writes) {
+      try {
+        await this.execute(session, write, deadline, results);
+      } catch (error) {
+        const problem = this.classify(error, ctx, describeWrite(write));
+        writeProblem ??= problem;
+        if (!PER_ENTRY_REASONS.has(problem.reason)) break;
+      }
+    }
+    if (writes.length > 0) this.deps.cache.invalidate(key);
+    const outcome: SyncOutcome = { ledger: applyWrites(ledger, ctx.environment, results) };
+    if (writeProblem) outcome.writeProblem = writeProblem;
+    return this.report(interpretation, outcome, writes, results.length);
+  }
+
+  async finalize(request: SyncRequest): Promise<FinalizeDecision & { reason: string }> {
+    const deadline = Date.now() + this.deps.syncBudgetMs;
+    const now = this.now();
+    const interpretation = interpret(request, this.deps.checkSpec, { requireRollout: false });
+    if (!interpretation.ok) {
+      // Nothing to mark without a usable spec or token (namespace deletion removes the Secret first).
+      const decision = decideFinalize(interpretation.identity, { remaining: 0, problem: interpretation.problem, gaveUp: false }, isoSeconds(now));
+      return { ...decision, reason: interpretation.problem.reason };
+    }
+    const ctx = interpretation.context;
+    const session = this.deps.github.session(ctx.token, ctx.owner, ctx.repo);
+    const key = cacheKey(this.deps.github.options.apiUrl, ctx);
+    const deletedFor = ctx.deletionTimestamp ? (now.getTime() - Date.parse(ctx.deletionTimestamp)) / 1000 : 0;
+    const gaveUp = deletedFor >= this.deps.finalizeGiveUpSeconds;
+
+    let remaining = 0;
+    let problem: GitHubProblem | undefined;
+    try {
+      const { ledger } = await this.deps.cache.read(key, () => this.readLedger(session, ctx, key, deadline), { fresh: true });
+      const active = deploymentsOf(ledger, ctx.environment).filter((d) => d.statuses[0]?.state !== 'inactive');
+      remaining = active.length;
+      for (const deployment of active) {
+        await session.postStatus(deployment.nodeId, { state: 'inactive', description: INACTIVE_DESCRIPTION, environmentUrl: '' }, deadline);
+        remaining--;
+      }
+    } catch (error) {
+      problem = this.classify(error, ctx, 'marking deployments inactive');
+      remaining = Math.max(remaining, 1);
+    } finally {
+      this.deps.cache.invalidate(key);
+    }
+    if (problem && gaveUp) {
+      this.deps.logger.warn(
+        { environment: `${ctx.namespace}/${ctx.name}`, reason: problem.reason, deletedForSeconds: Math.round(deletedFor) },
+        'finalizing without marking GitHub deployments inactive: GitHub stayed unreachable past the give-up window',
+      );
+    }
+    const decision = decideFinalize(ctx, { remaining, gaveUp, ...(problem ? { problem } : {}) }, isoSeconds(now));
+    return { ...decision, reason: problem?.reason ?? 'Finalized' };
+  }
+
+  private plan(ctx: SyncContext, ledger: Ledger, environmentUrl: string): PlannedWrite[] {
+    return planPublication({
+      specName: ctx.specName,
+      environment: ctx.environment,
+      relationship: ctx.relationship,
+      history: ctx.history,
+      deployments: deploymentsOf(ledger, ctx.environment),
+      environmentUrl,
+    });
+  }
+
+  private async readLedger(session: GitHubSession, ctx: SyncContext, key: string, deadline: number): Promise<Ledger> {
+    const known = new Set<string>(this.deps.cache.knownEnvironments(key));
+    known.add(ctx.environment);
+    for (const env of ctx.siblings.keys()) known.add(env);
+    if (ctx.relationship) known.add(ctx.relationship.environment);
+    for (const info of ctx.observedStatus.environmentInfos ?? []) if (typeof info.environment === 'string') known.add(info.environment);
+    const result = await session.readLedger({ specName: ctx.specName, knownEnvironments: [...known], deadline });
+    return result.ledger;
+  }
+
+  /** Appends what succeeded to `results` before any failure propagates. */
+  private async execute(session: GitHubSession, write: PlannedWrite, deadline: number, results: WriteResult[]): Promise<void> {
+    if (write.kind === 'postStatus') {
+      results.push({ write, status: await session.postStatus(write.deploymentId, write.status, deadline) });
+      return;
+    }
+    const created: WriteResult = { write, deployment: await session.createDeployment(write.body, deadline) };
+    results.push(created);
+    // The first status right away: a deployment without one counts as abandoned after 30 minutes.
+    created.status = await session.postStatus(created.deployment.nodeId, write.status, deadline);
+  }
+
+  private environmentUrl(ctx: SyncContext): string {
+    return this.deps.dashboardUrl ? `${this.deps.dashboardUrl}/rollouts/${ctx.namespace}/${ctx.rolloutName}` : '';
+  }
+
+  private classify(error: unknown, ctx: SyncContext, operation: string): GitHubProblem {
+    const problem = classifyGitHubError(error, { operation, repository: `${ctx.owner}/${ctx.repo}`, nowMs: Date.now(), secrets: [ctx.token] });
+    this.deps.logger.warn({ environment: `${ctx.namespace}/${ctx.name}`, reason: problem.reason, operation }, problem.message);
+    return problem;
+  }
+
+  private report(interpretation: Interpretation, outcome: SyncOutcome | undefined, writes: PlannedWrite[], writesDone: number): SyncReport {
+    const ctx = interpretation.ok ? interpretation.context : undefined;
+    const desired = decideSync(interpretation, outcome, {
+      now: isoSeconds(this.now()),
+      localEnvironmentUrl: ctx ? this.environmentUrl(ctx) : '',
+    });
+    const ready = desired.status.conditions?.find((c) => c.type === 'Ready');
+    return { ...desired, reason: ready?.reason ?? 'Unknown', writes, writesDone };
+  }
+}
+
+/** Reads are shared per GitHub, repository, application and token (never across tokens). */
+function cacheKey(apiUrl: string, ctx: SyncContext): string {
+  const tokenId = createHash('sha256').update(ctx.token).digest('hex').slice(0, 16);
+  return `${apiUrl}|${ctx.owner.toLowerCase()}/${ctx.repo.toLowerCase()}|${ctx.specName.replace(/^kuberik\//, '')}|${tokenId}`;
+}
+
+function describeWrite(write: PlannedWrite): string {
+  return write.kind === 'createDeployment'
+    ? `creating the deployment of history entry ${write.key.id} (${write.key.revision.slice(0, 12)})`
+    : `posting the status of history entry ${write.key.id} (${write.key.revision.slice(0, 12)})`;
+}
+
+/** metav1.Time has second precision. */
+export function isoSeconds(date: Date): string {
+  return `${date.toISOString().slice(0, 19)}Z`;
+}

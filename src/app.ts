@@ -1,5 +1,5 @@
 /** buildApp(config): the whole HTTP service, creatable in tests without a port. */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
 import { GitHubClient } from './github/client.js';
@@ -52,7 +52,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     ...(deps.now ? { now: deps.now } : {}),
   });
 
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: config.bodyLimitBytes, disableRequestLogging: true, return503OnClosing: true });
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: config.bodyLimitBytes, logController: new LogController({ disableRequestLogging: true }), return503OnClosing: true });
   let ready = false;
 
   app.setErrorHandler((error: Error, request, reply) => {

@@ -1,0 +1,30 @@
+/**
+ * `npm run dev`: the service backed by the embedded GitHub emulator, seeded with the
+ * demo ledger in examples/github-seed.json. No token, no network, no cluster needed.
+ */
+import { readFile } from 'node:fs/promises';
+import { buildApp, createLogger } from './app.js';
+import { loadConfig } from './config.js';
+import { GitHubEmulator, type SeedDeployment } from './github/emulator/index.js';
+
+const seedFile = new URL('../examples/github-seed.json', import.meta.url);
+const seed = JSON.parse(await readFile(seedFile, 'utf8')) as { repository: string; commits: string[]; deployments: SeedDeployment[] };
+
+const emulator = await GitHubEmulator.start({ port: Number(process.env.EMULATOR_PORT ?? 0) });
+emulator.addRepository(seed.repository, { commits: seed.commits });
+emulator.seedFromFixture(seed.repository, { deployments: seed.deployments });
+
+const config = loadConfig({ ...process.env, GITHUB_API_URL: emulator.url, HOST: process.env.HOST ?? '127.0.0.1' });
+const logger = createLogger(config.logLevel);
+logger.warn(
+  { emulator: emulator.url, repository: seed.repository },
+  'DEVELOPMENT MODE: GitHub is the embedded EMULATOR seeded from examples/github-seed.json, not api.github.com',
+);
+const app = await buildApp(config, { logger });
+const stop = () => {
+  void app.close().then(() => emulator.close()).then(() => process.exit(0));
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
+await app.listen({ port: config.port, host: config.host });
+logger.info(`try: curl -s -H 'content-type: application/json' --data @examples/sync-production.json http://${config.host}:${config.port}/sync`);

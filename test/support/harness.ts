@@ -1,0 +1,88 @@
+/**
+ * The service on a real port, talking over real HTTP to the GitHub emulator (which
+ * validates every GraphQL query against GitHub's schema and follows the REST contract).
+ */
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { request } from 'undici';
+import { buildApp, createLogger } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { GitHubEmulator, type EmulatorOptions } from '../../src/github/emulator/index.js';
+import { TOKEN } from './requests.js';
+
+export const REPOSITORY = 'my-org/my-repo';
+export const NOW = new Date('2026-11-26T12:00:00Z');
+
+export interface Harness {
+  emulator: GitHubEmulator;
+  app: FastifyInstance;
+  url: string;
+  logs: string[];
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any; text: string }>;
+  /** Sets the service's wall clock. */
+  setNow(date: Date): void;
+  close(): Promise<void>;
+}
+
+/** A clock that advances one second per call, so createdAt values are distinct and predictable. */
+export function steppingClock(start = '2026-11-20T12:00:00Z'): () => Date {
+  let t = Date.parse(start);
+  return () => {
+    const d = new Date(t);
+    t += 1000;
+    return d;
+  };
+}
+
+export async function startHarness(
+  options: { emulator?: EmulatorOptions; config?: Partial<Config>; ghes?: boolean } = {},
+): Promise<Harness> {
+  const emulator = await GitHubEmulator.start({ tokens: [TOKEN], clock: steppingClock(), ...options.emulator });
+  emulator.addRepository(REPOSITORY);
+  const logs: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      logs.push(chunk.toString('utf8'));
+      callback();
+    },
+  });
+  let now = NOW;
+  const config: Config = {
+    ...loadConfig({}),
+    githubApiUrl: options.ghes ? `${emulator.url}/api/v3` : emulator.url,
+    ledgerCacheTtlMs: 0,
+    ...options.config,
+  };
+  const app = await buildApp(config, { logger: createLogger('trace', stream), now: () => now });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  const url = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
+  return {
+    emulator,
+    app,
+    url,
+    logs,
+    async post(path, body, headers = {}) {
+      const res = await request(`${url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await res.body.text();
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      return { status: res.statusCode, json, text };
+    },
+    setNow(date) {
+      now = date;
+    },
+    async close() {
+      await app.close();
+      await emulator.close();
+    },
+  };
+}

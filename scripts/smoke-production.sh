@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The Dockerfile's runtime stage without Docker: production dependencies only, dist/
+# and schemas/, `node dist/main.js`; then /healthz, /readyz and a malformed hook request.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+work="$(mktemp -d)"
+pid=""
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+cp "$root/package.json" "$root/package-lock.json" "$work/"
+cp -r "$root/dist" "$root/schemas" "$work/"
+(cd "$work" && npm ci --omit=dev --no-audit --no-fund --ignore-scripts >/dev/null)
+
+port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+(cd "$work" && PORT="$port" HOST=127.0.0.1 LOG_LEVEL=warn NODE_ENV=production node dist/main.js) &
+pid=$!
+for _ in $(seq 1 50); do
+  curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+curl -fsS "http://127.0.0.1:$port/healthz"; echo
+curl -fsS "http://127.0.0.1:$port/readyz"; echo
+code=$(curl -s -o "$work/out.json" -w '%{http_code}' -H 'content-type: application/json' --data '{}' "http://127.0.0.1:$port/sync")
+if [ "$code" != "400" ] || ! grep -q '"error":"InvalidRequest"' "$work/out.json"; then
+  echo "smoke: expected 400 InvalidRequest from /sync, got $code: $(cat "$work/out.json")" >&2
+  exit 1
+fi
+echo "smoke: production build serves hooks with production dependencies only"

@@ -75,7 +75,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => (ready ? { status: 'ready' } : reply.code(503).send(errorBody('NotReady', 'Starting up'))));
-  registerHookRoutes(app, { validators, reconciler });
+  const dashboard = !config.dashboardUrl && config.dashboardNamespace ? { namespace: config.dashboardNamespace, kinds: config.dashboardRouteKinds } : undefined;
+  registerHookRoutes(app, { validators, reconciler, ...(dashboard ? { dashboard } : {}) });
 
   app.addHook('onReady', async () => {
     ready = true;

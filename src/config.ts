@@ -7,6 +7,10 @@ export interface Config {
   githubApiUrl: string;
   /** Base of the kuberik rollout dashboard; '' when unknown. */
   dashboardUrl: string;
+  /** Without dashboardUrl: the namespace whose Ingresses/HTTPRoutes expose the dashboard ('' = no discovery). */
+  dashboardNamespace: string;
+  /** Route kinds to look at in dashboardNamespace. */
+  dashboardRouteKinds: ('ingress' | 'httproute')[];
   logLevel: string;
   /** Budget for one sync, well inside Metacontroller's 10 s hook timeout. */
   syncBudgetMs: number;
@@ -32,6 +36,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host: env.HOST || '0.0.0.0',
     githubApiUrl: url(env, 'GITHUB_API_URL', 'https://api.github.com'),
     dashboardUrl: env.DASHBOARD_URL ? url(env, 'DASHBOARD_URL', '') : '',
+    dashboardNamespace: namespace(env, 'DASHBOARD_NAMESPACE'),
+    dashboardRouteKinds: routeKinds(env, 'DASHBOARD_ROUTE_KINDS'),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
     syncBudgetMs: integer(env, 'SYNC_BUDGET_MS', 5000, 100, 60_000),
     githubTimeoutMs: integer(env, 'GITHUB_TIMEOUT_MS', 4000, 100, 60_000),
@@ -67,4 +73,17 @@ function oneOf(env: Record<string, string | undefined>, name: string, fallback: 
   const raw = env[name] || fallback;
   if (!allowed.includes(raw)) throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
   return raw;
+}
+
+function namespace(env: Record<string, string | undefined>, name: string): string {
+  const raw = env[name] ?? '';
+  if (raw !== '' && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(raw)) throw new ConfigError(`${name} must be a namespace name, got ${JSON.stringify(raw)}`);
+  return raw;
+}
+
+function routeKinds(env: Record<string, string | undefined>, name: string): ('ingress' | 'httproute')[] {
+  const raw = env[name] || 'ingress';
+  const kinds = [...new Set(raw.split(',').map((k) => k.trim().toLowerCase()).filter(Boolean))];
+  for (const k of kinds) if (k !== 'ingress' && k !== 'httproute') throw new ConfigError(`${name} must list ingress and/or httproute, got ${JSON.stringify(raw)}`);
+  return kinds as ('ingress' | 'httproute')[];
 }

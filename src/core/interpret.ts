@@ -5,6 +5,7 @@
 import type { EnvironmentSpec, EnvironmentStatus } from '../generated/environment.js';
 import type { SyncRequest } from '../generated/hooks.js';
 import type { KubernetesObject, Rollout, RolloutGate, RolloutHistoryEntry, RolloutVersionInfo, Secret } from '../generated/kubernetes.js';
+import { discoverDashboardUrl, HTTPROUTE_GVK, INGRESS_GVK } from './dashboard.js';
 import { parseDurationSeconds } from './duration.js';
 import { deploymentName } from './naming.js';
 import { isPlainObject } from './payload.js';
@@ -51,6 +52,8 @@ export interface SyncContext extends EnvironmentIdentity {
   releaseCandidates: RolloutVersionInfo[];
   /** Sibling Environments of the same application and repository: environment → relationship. */
   siblings: Map<string, Relationship | undefined>;
+  /** Dashboard base URL found in related Ingresses/HTTPRoutes ('' when none). */
+  discoveredDashboardUrl: string;
 }
 
 export type Interpretation =
@@ -146,6 +149,7 @@ export function interpret(request: SyncRequest, checkSpec: SpecCheck, options: I
     history: validHistory(rollout?.status?.history),
     releaseCandidates: (rollout?.status?.releaseCandidates ?? []).filter((rc) => isPlainObject(rc) && typeof rc.tag === 'string'),
     siblings: siblingRelationships(request, valid, parent.metadata.name),
+    discoveredDashboardUrl: discoverDashboardUrl(objectsOf(request.related, INGRESS_GVK), objectsOf(request.related, HTTPROUTE_GVK)),
   };
   if (valid.relationship) context.relationship = { environment: valid.relationship.environment, type: valid.relationship.type };
   return { ok: true, context };
@@ -190,13 +194,18 @@ function siblingRelationships(request: SyncRequest, spec: EnvironmentSpec, selfN
   return result;
 }
 
-/** Objects of one kind in the parent's namespace; iterates values rather than trusting key formats. */
-export function objectsOf(map: SyncRequest['related'] | undefined, gvk: string, namespace: string): KubernetesObject[] {
+/**
+ * Objects of one kind, optionally only those in `namespace`; iterates values rather than
+ * trusting key formats.
+ */
+export function objectsOf(map: SyncRequest['related'] | undefined, gvk: string, namespace?: string): KubernetesObject[] {
   const group = map?.[gvk];
   if (!isPlainObject(group)) return [];
   return Object.values(group).filter(
     (o): o is KubernetesObject =>
-      isPlainObject(o) && isPlainObject(o.metadata) && (o.metadata.namespace === undefined || o.metadata.namespace === namespace),
+      isPlainObject(o) &&
+      isPlainObject(o.metadata) &&
+      (namespace === undefined || o.metadata.namespace === undefined || o.metadata.namespace === namespace),
   );
 }
 

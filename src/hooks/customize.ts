@@ -8,7 +8,12 @@ import { isPlainObject } from '../core/payload.js';
  * sibling Environments of the namespace. `namespace` is always set: with v2 hooks a rule
  * without it would match objects in every namespace.
  */
-export function relatedResources(request: CustomizeRequest): CustomizeResponse {
+export interface DashboardDiscovery {
+  namespace: string;
+  kinds: readonly ('ingress' | 'httproute')[];
+}
+
+export function relatedResources(request: CustomizeRequest, dashboard?: DashboardDiscovery): CustomizeResponse {
   const namespace = request.parent.metadata.namespace!;
   const spec = isPlainObject(request.parent.spec) ? (request.parent.spec as Record<string, unknown>) : {};
   const rules: RelatedResourceRule[] = [];
@@ -20,5 +25,9 @@ export function relatedResources(request: CustomizeRequest): CustomizeResponse {
   const secret = isPlainObject(backend) && typeof backend.secret === 'string' && backend.secret ? backend.secret : DEFAULT_SECRET_NAME;
   rules.push({ apiVersion: 'v1', resource: 'secrets', namespace, names: [secret] });
   rules.push({ apiVersion: 'environments.kuberik.com/v1alpha1', resource: 'environments', namespace });
+  if (dashboard?.namespace) {
+    if (dashboard.kinds.includes('ingress')) rules.push({ apiVersion: 'networking.k8s.io/v1', resource: 'ingresses', namespace: dashboard.namespace });
+    if (dashboard.kinds.includes('httproute')) rules.push({ apiVersion: 'gateway.networking.k8s.io/v1', resource: 'httproutes', namespace: dashboard.namespace });
+  }
   return { relatedResources: rules };
 }

@@ -162,7 +162,8 @@ export class Reconciler {
   }
 
   private environmentUrl(ctx: SyncContext): string {
-    return this.deps.dashboardUrl ? `${this.deps.dashboardUrl}/rollouts/${ctx.namespace}/${ctx.rolloutName}` : '';
+    const base = this.deps.dashboardUrl || ctx.discoveredDashboardUrl;
+    return base ? `${base}/rollouts/${ctx.namespace}/${ctx.rolloutName}` : '';
   }
 
   private classify(error: unknown, ctx: SyncContext, operation: string): GitHubProblem {

@@ -2,19 +2,21 @@
 import type { FastifyInstance } from 'fastify';
 import type { CustomizeRequest, SyncRequest, SyncResponse } from '../generated/hooks.js';
 import type { Validator, Validators } from '../validation.js';
-import { relatedResources } from './customize.js';
+import { relatedResources, type DashboardDiscovery } from './customize.js';
 import { HookRequestError } from './errors.js';
 import type { Reconciler } from './reconciler.js';
 
 export interface HookRoutesOptions {
   validators: Validators;
   reconciler: Reconciler;
+  /** Set when the dashboard URL is discovered rather than configured. */
+  dashboard?: DashboardDiscovery;
 }
 
-export function registerHookRoutes(app: FastifyInstance, { validators, reconciler }: HookRoutesOptions): void {
+export function registerHookRoutes(app: FastifyInstance, { validators, reconciler, dashboard }: HookRoutesOptions): void {
   app.post('/customize', async (request) => {
     const body = validated(validators.customizeRequest, request.body, 'CustomizeRequest');
-    const response = relatedResources(body);
+    const response = relatedResources(body, dashboard);
     assertValidResponse(validators.customizeResponse, response, '/customize');
     return response;
   });

@@ -116,3 +116,25 @@ describe('finalize', () => {
     expect(late.json.finalized).toBe(true);
   });
 });
+
+describe('dashboard discovery', () => {
+  test('customize asks for Ingresses in the dashboard namespace; statuses carry the environment URL', async () => {
+    h = await startHarness({ config: { dashboardNamespace: 'kuberik', dashboardRouteKinds: ['ingress'] } });
+    const parent = environment({ environment: 'staging' });
+    const customize = await h.post('/customize', { parent });
+    expect(customize.json.relatedResources.at(-1)).toEqual({ apiVersion: 'networking.k8s.io/v1', resource: 'ingresses', namespace: 'kuberik' });
+
+    const request = syncRequest({ parent, rollout: rollout([{ id: 1, tag: 'v1', revision: sha('d1'), bakeStatus: 'Succeeded' }]) });
+    request.related!['Ingress.networking.k8s.io/v1'] = {
+      'kuberik/rollout-dashboard': {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { name: 'rollout-dashboard', namespace: 'kuberik' },
+        spec: { tls: [{ hosts: ['rollouts.example.com'] }], rules: [{ host: 'rollouts.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'rollout-dashboard', port: { number: 80 } } } }] } }] },
+      } as never,
+    };
+    const res = await h.post('/sync', request);
+    expect(res.json.status.environmentInfos[0].environmentUrl).toBe('https://rollouts.example.com/rollouts/default/my-app');
+    expect(h.emulator.deployments(REPOSITORY)[0]!.statuses[0]!.environment_url).toBe('https://rollouts.example.com/rollouts/default/my-app');
+  });
+});

@@ -1,0 +1,37 @@
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  test('defaults', () => {
+    expect(loadConfig({})).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      githubApiUrl: 'https://api.github.com',
+      dashboardUrl: '',
+      dashboardNamespace: '',
+      dashboardRouteKinds: ['ingress'],
+      logLevel: 'info',
+      syncBudgetMs: 5000,
+      githubTimeoutMs: 4000,
+      ledgerCacheTtlMs: 10000,
+      finalizeGiveUpSeconds: 300,
+      bodyLimitBytes: 4194304,
+    });
+  });
+
+  test('GitHub Enterprise Server base URL and dashboard settings, trailing slashes dropped', () => {
+    const c = loadConfig({ GITHUB_API_URL: 'https://ghe.example.com/api/v3/', DASHBOARD_URL: 'https://dash.example.com/', DASHBOARD_NAMESPACE: 'kuberik', DASHBOARD_ROUTE_KINDS: 'httproute, ingress' });
+    expect([c.githubApiUrl, c.dashboardUrl, c.dashboardNamespace, c.dashboardRouteKinds]).toEqual(['https://ghe.example.com/api/v3', 'https://dash.example.com', 'kuberik', ['httproute', 'ingress']]);
+  });
+
+  test.each([
+    [{ PORT: 'eighty' }, 'PORT must be a whole number, got "eighty"'],
+    [{ PORT: '70000' }, 'PORT must be between 0 and 65535, got 70000'],
+    [{ GITHUB_API_URL: 'api.github.com' }, 'GITHUB_API_URL must be an absolute http(s) URL, got "api.github.com"'],
+    [{ GITHUB_API_URL: 'https://user:pw@ghe.example.com/api/v3' }, 'GITHUB_API_URL must not contain credentials'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
+    [{ DASHBOARD_NAMESPACE: 'Bad_NS' }, 'DASHBOARD_NAMESPACE must be a namespace name, got "Bad_NS"'],
+    [{ DASHBOARD_ROUTE_KINDS: 'gateway' }, 'DASHBOARD_ROUTE_KINDS must list ingress and/or httproute, got "gateway"'],
+  ])('%j is rejected', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(new ConfigError(message));
+  });
+});

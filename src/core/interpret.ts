@@ -2,7 +2,7 @@
  * Turns a hook request into the facts a sync needs, or the problem with the object that
  * stops it. Pure: no GitHub, no clock.
  */
-import type { EnvironmentSpec, EnvironmentStatus } from '../generated/environment.js';
+import type { Condition, EnvironmentInfo, EnvironmentSpec, EnvironmentStatus } from '../generated/environment.js';
 import type { SyncRequest } from '../generated/hooks.js';
 import type { KubernetesObject, Rollout, RolloutGate, RolloutHistoryEntry, RolloutVersionInfo, Secret } from '../generated/kubernetes.js';
 import { discoverDashboardUrl, HTTPROUTE_GVK, INGRESS_GVK } from './dashboard.js';
@@ -79,8 +79,10 @@ export function interpret(request: SyncRequest, checkSpec: SpecCheck, options: I
     namespace,
     name: parent.metadata.name,
     generation: parent.metadata.generation ?? 0,
-    observedStatus: isPlainObject(rawStatus) ? (rawStatus as EnvironmentStatus) : {},
-    observedGates: objectsOf(request.children, GATE_GVK, namespace) as unknown as RolloutGate[],
+    observedStatus: observedStatus(rawStatus),
+    observedGates: objectsOf(request.children, GATE_GVK, namespace).filter(
+      (o) => typeof o.metadata.name === 'string' && o.metadata.name !== '',
+    ) as unknown as RolloutGate[],
     requeueSeconds: DEFAULT_REQUEUE_SECONDS,
   };
   if (parent.metadata.deletionTimestamp) identity.deletionTimestamp = parent.metadata.deletionTimestamp;
@@ -147,7 +149,7 @@ export function interpret(request: SyncRequest, checkSpec: SpecCheck, options: I
     secretName,
     token,
     history: validHistory(rollout?.status?.history),
-    releaseCandidates: (rollout?.status?.releaseCandidates ?? []).filter((rc) => isPlainObject(rc) && typeof rc.tag === 'string'),
+    releaseCandidates: validCandidates(rollout?.status?.releaseCandidates),
     siblings: siblingRelationships(request, valid, parent.metadata.name),
     discoveredDashboardUrl: discoverDashboardUrl(objectsOf(request.related, INGRESS_GVK), objectsOf(request.related, HTTPROUTE_GVK)),
   };
@@ -155,11 +157,65 @@ export function interpret(request: SyncRequest, checkSpec: SpecCheck, options: I
   return { ok: true, context };
 }
 
+/**
+ * The API server validates these objects, but a hook must survive anything: keep only
+ * well-typed fields so nothing downstream meets a surprise.
+ */
 function validHistory(history: unknown): RolloutHistoryEntry[] {
   if (!Array.isArray(history)) return [];
-  return history.filter(
-    (e): e is RolloutHistoryEntry => isPlainObject(e) && isPlainObject(e.version) && typeof e.version.tag === 'string',
-  );
+  const entries: RolloutHistoryEntry[] = [];
+  for (const e of history) {
+    if (!isPlainObject(e) || !isPlainObject(e.version) || typeof e.version.tag !== 'string') continue;
+    const entry: RolloutHistoryEntry = { version: versionOf(e.version) };
+    if (typeof e.id === 'number' && Number.isSafeInteger(e.id)) entry.id = e.id;
+    for (const field of ['timestamp', 'message', 'bakeStatus', 'bakeStatusMessage'] as const) {
+      const value = e[field];
+      if (typeof value === 'string') entry[field] = value;
+    }
+    entries.push(entry);
+  }
+  return entries;
+}
+
+function validCandidates(candidates: unknown): RolloutVersionInfo[] {
+  if (!Array.isArray(candidates)) return [];
+  return candidates.filter((c) => isPlainObject(c) && typeof c.tag === 'string').map((c) => versionOf(c as Record<string, unknown>));
+}
+
+function versionOf(v: Record<string, unknown>): RolloutVersionInfo {
+  const out: RolloutVersionInfo = { tag: v.tag as string };
+  for (const field of ['revision', 'digest', 'version', 'created'] as const) {
+    const value = v[field];
+    if (typeof value === 'string' && value !== '') out[field] = value;
+  }
+  return out;
+}
+
+/** The observed status as far as it is well-formed; what is not is treated as absent. */
+function observedStatus(raw: unknown): EnvironmentStatus {
+  if (!isPlainObject(raw)) return {};
+  const status: EnvironmentStatus = {};
+  if (Array.isArray(raw.conditions)) {
+    status.conditions = raw.conditions.filter(
+      (c): c is Condition =>
+        isPlainObject(c) &&
+        typeof c.type === 'string' &&
+        typeof c.status === 'string' &&
+        typeof c.lastTransitionTime === 'string' &&
+        typeof c.reason === 'string' &&
+        typeof c.message === 'string',
+    );
+  }
+  if (typeof raw.currentVersion === 'string') status.currentVersion = raw.currentVersion;
+  if (Array.isArray(raw.environmentInfos)) {
+    status.environmentInfos = raw.environmentInfos.filter(
+      (i): i is EnvironmentInfo => isPlainObject(i) && typeof i.environment === 'string' && (i.history === undefined || Array.isArray(i.history)),
+    );
+  }
+  if (typeof raw.lastStatusChangeTime === 'string') status.lastStatusChangeTime = raw.lastStatusChangeTime;
+  if (isPlainObject(raw.rolloutGateRef) && typeof raw.rolloutGateRef.name === 'string') status.rolloutGateRef = { name: raw.rolloutGateRef.name };
+  if (typeof raw.observedGeneration === 'number') status.observedGeneration = raw.observedGeneration;
+  return status;
 }
 
 function tokenFrom(secret: Secret): string {

@@ -138,3 +138,23 @@ describe('dashboard discovery', () => {
     expect(h.emulator.deployments(REPOSITORY)[0]!.statuses[0]!.environment_url).toBe('https://rollouts.example.com/rollouts/default/my-app');
   });
 });
+
+describe('ill-typed objects inside a valid envelope never cause a 5xx', () => {
+  test('garbage Rollout status, observed status and gate child give a 200 with sane output', async () => {
+    h = await startHarness();
+    const parent = environment({
+      environment: 'production',
+      relationship: { environment: 'staging', type: 'After' },
+      status: { conditions: 'yes', environmentInfos: [{ environment: 5 }, { environment: 'staging', history: [] }], currentVersion: 7 },
+    });
+    const bad = rollout([]);
+    (bad.status as Record<string, unknown>).releaseCandidates = 0;
+    (bad.status as Record<string, unknown>).history = [{ id: '1', version: { tag: 'v1', revision: 42 } }, 'nope'];
+    const gate = { apiVersion: 'kuberik.com/v1alpha1', kind: 'RolloutGate', metadata: { name: 'my-app-production-gate', namespace: 'default' }, spec: 'x' };
+    const res = await h.post('/sync', syncRequest({ parent, rollout: bad, gate }));
+    expect(res.status).toBe(200);
+    expect(res.json.children.map((g: any) => [g.metadata.name, g.spec.allowedVersions])).toEqual([['my-app-production-gate', []]]);
+    expect(res.json.status.environmentInfos.map((e: any) => e.environment)).toEqual(['staging', 'production']);
+    expect(h.emulator.counts().writes).toBe(0);
+  });
+});

@@ -1,0 +1,322 @@
+/**
+ * The GitHub emulator's HTTP server: REST at "/" and "/api/v3", GraphQL at "/graphql" and "/api/graphql"
+ * (the github.com and GitHub Enterprise Server layouts), one shared in-memory store, request recording,
+ * rate-limit headers, authentication and fault injection.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { FaultInjector } from './faults.js';
+import { executeGraphQL, planGraphQL, prepareGraphQL, type GraphQLResponseBody, type PreparedGraphQL } from './graphql.js';
+import { isoSeconds } from './ids.js';
+import { RateLimiter, rateLimitHeaders, type RateLimitSnapshot } from './rate-limit.js';
+import { errorBody, handleRest, type RestResponse } from './rest.js';
+import { Store, type ActorRecord } from './store.js';
+import type { EmulatedDeployment, EmulatorOptions, Fault, RecordedRequest, RequestCounts, SeedDeployment } from './types.js';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const WRITE_METHODS = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
+const BAD_CREDENTIALS = { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' };
+
+interface Reply {
+  status: number;
+  body?: unknown;
+  headers: Record<string, string>;
+}
+
+export class GitHubEmulator {
+  private readonly options: EmulatorOptions;
+  private readonly clock: () => Date;
+  private readonly store: Store;
+  private readonly faults = new FaultInjector();
+  private readonly limiter: RateLimiter;
+  private readonly actor: ActorRecord;
+  private readonly logger: Logger | undefined;
+  private readonly recorded: RecordedRequest[] = [];
+  private readonly server: Server;
+  private baseUrl = '';
+  private requestSeq = 0;
+
+  private constructor(opts: EmulatorOptions) {
+    this.options = opts;
+    this.clock = opts.clock ?? (() => new Date());
+    this.logger = opts.logger;
+    this.store = new Store(() => isoSeconds(this.clock()));
+    this.limiter = new RateLimiter(opts.rateLimit ?? 5000, opts.enforceRateLimit ?? false, () => this.clock().getTime());
+    this.actor = this.store.actor(opts.login ?? 'github-emulator');
+    this.server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
+      this.onRequest(req, res).catch((err: unknown) => {
+        this.logger?.error({ err }, 'github emulator: request failed');
+        if (!res.headersSent && !res.destroyed) {
+          res.writeHead(500, { 'content-type': JSON_TYPE });
+          res.end(JSON.stringify({ message: 'Server Error', documentation_url: 'https://docs.github.com/rest', status: '500' }));
+        }
+      });
+    });
+  }
+
+  static async start(opts: EmulatorOptions = {}): Promise<GitHubEmulator> {
+    const emulator = new GitHubEmulator(opts);
+    await new Promise<void>((resolve, reject) => {
+      emulator.server.once('error', reject);
+      emulator.server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
+        emulator.server.off('error', reject);
+        resolve();
+      });
+    });
+    const addr = emulator.server.address() as AddressInfo;
+    const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+    emulator.baseUrl = `http://${host}:${addr.port}`;
+    emulator.logger?.info({ url: emulator.baseUrl }, 'github emulator listening');
+    return emulator;
+  }
+
+  /** e.g. "http://127.0.0.1:40123"; REST at url + "/repos/…" (or "/api/v3/repos/…"), GraphQL at url + "/graphql" (or "/api/graphql"). */
+  get url(): string {
+    return this.baseUrl;
+  }
+
+  async close(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
+    await closed;
+  }
+
+  // ---- state ------------------------------------------------------------------------------
+
+  addRepository(fullName: string, opts?: { commits?: string[]; branches?: Record<string, string> }): void {
+    this.store.addRepository(fullName, opts);
+  }
+
+  addCommits(fullName: string, shas: string[]): void {
+    this.store.addCommits(this.store.repositoryByFullName(fullName), shas);
+  }
+
+  /** Stores a deployment exactly as given (no auto-inactive); creates the repository if it does not exist yet. */
+  seedDeployment(fullName: string, d: SeedDeployment): EmulatedDeployment {
+    const repo = this.store.repository(...splitName(fullName)) ?? this.store.addRepository(fullName);
+    return this.store.snapshot(this.store.seedDeployment(repo, d, this.actor));
+  }
+
+  seedFromFixture(fullName: string, fixture: { deployments: SeedDeployment[] }): void {
+    for (const d of fixture.deployments) this.seedDeployment(fullName, d);
+  }
+
+  /** Oldest → newest (created_at, then id); statuses oldest → newest; payload as stored. */
+  deployments(fullName: string): EmulatedDeployment[] {
+    const repo = this.store.repositoryByFullName(fullName);
+    return this.store.deploymentsSorted(repo).map((d) => this.store.snapshot(d));
+  }
+
+  // ---- observation and faults ----------------------------------------------------------------
+
+  get requests(): RecordedRequest[] {
+    return this.recorded;
+  }
+
+  resetRequests(): void {
+    this.recorded.length = 0;
+  }
+
+  counts(): RequestCounts {
+    const c: RequestCounts = { total: 0, graphql: 0, rest: 0, reads: 0, writes: 0 };
+    for (const r of this.recorded) {
+      c.total++;
+      c[r.api]++;
+      if (isWrite(r)) c.writes++;
+      else c.reads++;
+    }
+    return c;
+  }
+
+  injectFault(f: Fault): void {
+    this.faults.add(f);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  // ---- HTTP -------------------------------------------------------------------------------
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const target = req.url ?? '/';
+    const url = new URL(target, this.baseUrl);
+    const api: RecordedRequest['api'] = url.pathname === '/graphql' || url.pathname === '/api/graphql' ? 'graphql' : 'rest';
+
+    let prepared: PreparedGraphQL | undefined;
+    let badJson = false;
+    if (api === 'graphql' && method === 'POST') {
+      try {
+        prepared = prepareGraphQL(raw.trim() === '' ? {} : JSON.parse(raw));
+      } catch {
+        badJson = true;
+      }
+    }
+    const record: RecordedRequest = {
+      api,
+      method,
+      path: target,
+      ...(prepared?.operationName ? { operationName: prepared.operationName } : {}),
+      mutation: prepared?.mutation ?? false,
+      status: 0,
+    };
+    this.recorded.push(record);
+
+    const action = this.faults.take({ api, method, path: target, mutation: record.mutation });
+    if (action) record.fault = action.kind;
+    if (action?.kind === 'reset') {
+      this.log(record);
+      destroy(res, true);
+      return;
+    }
+    if (action?.kind === 'delay') await sleep(action.ms);
+
+    let reply: Reply;
+    if (action?.kind === 'respond') {
+      reply = { status: action.status, body: action.body, headers: { ...this.headersFor(api), ...lowerKeys(action.headers ?? {}) } };
+    } else {
+      reply = await this.process(req, api, method, url, raw, prepared, badJson);
+    }
+    if (action?.kind === 'drop-after-write') {
+      this.log(record);
+      destroy(res, false);
+      return;
+    }
+    if (this.options.latencyMs) await sleep(this.options.latencyMs);
+    record.status = reply.status;
+    this.log(record);
+    this.send(res, reply);
+  }
+
+  private log(r: RecordedRequest): void {
+    this.logger?.debug({ api: r.api, method: r.method, path: r.path, operationName: r.operationName, status: r.status, fault: r.fault }, 'github emulator request');
+  }
+
+  private headersFor(api: RecordedRequest['api'], snapshot?: RateLimitSnapshot): Record<string, string> {
+    const s = snapshot ?? this.limiter.peek(api === 'graphql' ? 'graphql' : 'core');
+    return {
+      'content-type': JSON_TYPE,
+      'x-github-api-version-selected': '2022-11-28',
+      'x-github-media-type': 'github.v3; format=json',
+      'x-github-request-id': `EMU0:${(++this.requestSeq).toString(16).padStart(6, '0').toUpperCase()}`,
+      ...rateLimitHeaders(s),
+    };
+  }
+
+  private send(res: ServerResponse, reply: Reply): void {
+    if (res.destroyed) return;
+    const headers: Record<string, string> = { ...reply.headers };
+    let payload: string | undefined;
+    if (reply.status === 204 || reply.status === 304 || reply.body === undefined) {
+      payload = undefined;
+      if (reply.status === 204 || reply.status === 304) delete headers['content-type'];
+    } else {
+      payload = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+    }
+    if (payload !== undefined) headers['content-length'] = String(Buffer.byteLength(payload));
+    else if (reply.status !== 204 && reply.status !== 304) headers['content-length'] = '0';
+    res.writeHead(reply.status, headers);
+    res.end(payload);
+  }
+
+  private authenticate(req: IncomingMessage): boolean {
+    const header = req.headers.authorization;
+    const m = typeof header === 'string' ? /^(?:token|bearer)\s+(\S+)\s*$/i.exec(header) : null;
+    if (!m) return false;
+    const token = m[1]!;
+    return this.options.tokens === undefined ? token.length > 0 : this.options.tokens.includes(token);
+  }
+
+  private async process(
+    req: IncomingMessage,
+    api: RecordedRequest['api'],
+    method: string,
+    url: URL,
+    raw: string,
+    prepared: PreparedGraphQL | undefined,
+    badJson: boolean,
+  ): Promise<Reply> {
+    if (!this.authenticate(req)) {
+      const { snapshot } = this.limiter.take('unauthenticated', 1);
+      return { status: 401, body: BAD_CREDENTIALS, headers: this.headersFor(api, snapshot) };
+    }
+    if (api === 'graphql') return this.processGraphQL(method, prepared, badJson);
+
+    const ghes = url.pathname === '/api/v3' || url.pathname.startsWith('/api/v3/');
+    const pathname = ghes ? url.pathname.slice('/api/v3'.length) || '/' : url.pathname;
+    if (method === 'GET' && pathname === '/rate_limit') {
+      // GitHub: GET /rate_limit does not count against the primary limit.
+      const core = this.limiter.peek('core');
+      const graphql = this.limiter.peek('graphql');
+      const view = (s: RateLimitSnapshot) => ({ limit: s.limit, used: s.used, remaining: s.remaining, reset: s.reset });
+      return { status: 200, body: { resources: { core: view(core), graphql: view(graphql) }, rate: { ...view(core), resource: 'core' } }, headers: this.headersFor('rest', core) };
+    }
+    const { exceeded, snapshot } = this.limiter.take('core', 1);
+    if (exceeded) {
+      return {
+        status: 403,
+        body: errorBody(403, `API rate limit exceeded for user ID ${this.actor.dbId}.`, 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api'),
+        headers: this.headersFor('rest', snapshot),
+      };
+    }
+    const apiBase = `${this.baseUrl}${ghes ? '/api/v3' : ''}`;
+    const result: RestResponse = handleRest(method, pathname, url, raw, { store: this.store, actor: this.actor, apiBase, webBase: this.baseUrl });
+    return { status: result.status, body: result.body, headers: { ...this.headersFor('rest', snapshot), ...(result.headers ?? {}) } };
+  }
+
+  private async processGraphQL(method: string, prepared: PreparedGraphQL | undefined, badJson: boolean): Promise<Reply> {
+    if (method !== 'POST') {
+      return { status: 404, body: errorBody(404, 'Not Found', 'https://docs.github.com/graphql'), headers: this.headersFor('graphql') };
+    }
+    if (badJson || !prepared) {
+      return { status: 400, body: errorBody(400, 'Problems parsing JSON', 'https://docs.github.com/graphql'), headers: this.headersFor('graphql') };
+    }
+    const plan = await planGraphQL(prepared);
+    const { exceeded, snapshot } = this.limiter.take('graphql', plan.dryRun ? 0 : plan.cost);
+    const headers = this.headersFor('graphql', snapshot);
+    if (exceeded) {
+      return { status: 200, body: { errors: [{ type: 'RATE_LIMITED', message: `API rate limit exceeded for user ID ${this.actor.dbId}.` }] }, headers };
+    }
+    if (plan.rejected) return { status: 200, body: plan.rejected, headers };
+    const body: GraphQLResponseBody = await executeGraphQL(
+      prepared,
+      { store: this.store, actor: this.actor, webBase: this.baseUrl },
+      {
+        cost: plan.cost,
+        nodeCount: plan.nodeCount,
+        limit: snapshot.limit,
+        remaining: snapshot.remaining,
+        used: snapshot.used,
+        resetAt: isoSeconds(new Date(snapshot.reset * 1000)),
+      },
+    );
+    return { status: 200, body, headers };
+  }
+}
+
+function isWrite(r: RecordedRequest): boolean {
+  return r.api === 'graphql' ? r.mutation : WRITE_METHODS.has(r.method);
+}
+
+function splitName(fullName: string): [string, string] {
+  const [owner = '', name = ''] = fullName.split('/');
+  return [owner, name];
+}
+
+function lowerKeys(h: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(h).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+/** Ends the exchange without a response: `reset` sends a TCP RST, otherwise the socket is just closed. */
+function destroy(res: ServerResponse, reset: boolean): void {
+  const socket = res.socket;
+  if (!socket) return;
+  if (reset && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
+  else socket.destroy();
+}

@@ -1,0 +1,130 @@
+/**
+ * Public types of the GitHub emulator (dev server + integration-test double).
+ * See ./README.md for the behaviours chosen where GitHub is undocumented.
+ */
+import type { Logger } from 'pino';
+
+export interface EmulatorOptions {
+  /** Accepted tokens ("Authorization: token X" or "bearer X"); undefined = any non-empty token. */
+  tokens?: string[];
+  /** Delay added before every response. */
+  latencyMs?: number;
+  /** Time source for created_at/updated_at and rate-limit windows; default real time. */
+  clock?: () => Date;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0 (random free port). */
+  port?: number;
+  logger?: Logger;
+  /** Login of the authenticated actor (deployment/status `creator`). Default "github-emulator". A login ending in "[bot]" is a Bot. */
+  login?: string;
+  /**
+   * Primary rate limit per resource (graphql, core). Default 5000 and NOT enforced: when the budget
+   * runs out the window silently restarts. With `enforceRateLimit: true` the emulator answers like
+   * GitHub once `remaining` reaches 0 (REST 403, GraphQL 200 + RATE_LIMITED) until the window resets.
+   */
+  rateLimit?: number;
+  enforceRateLimit?: boolean;
+}
+
+export type RestStatusState = 'error' | 'failure' | 'inactive' | 'in_progress' | 'queued' | 'pending' | 'success';
+/** GraphQL has one more settable state than REST. */
+export type StatusState = RestStatusState | 'waiting';
+
+export interface SeedStatus {
+  id?: number;
+  node_id?: string;
+  state: StatusState | string;
+  description?: string | null;
+  environment?: string;
+  environment_url?: string | null;
+  log_url?: string | null;
+  target_url?: string | null;
+  created_at: string;
+  updated_at?: string;
+  creator?: { login: string } | string;
+}
+
+/** REST shape (as GET /repos/{owner}/{repo}/deployments returns it) plus `statuses` NEWEST FIRST, as REST lists them. */
+export interface SeedDeployment {
+  id?: number;
+  node_id?: string;
+  sha: string;
+  ref?: string;
+  task: string;
+  environment: string;
+  original_environment?: string;
+  description?: string | null;
+  payload: unknown;
+  created_at: string;
+  updated_at?: string;
+  production_environment?: boolean;
+  transient_environment?: boolean;
+  creator?: { login: string } | string;
+  statuses?: SeedStatus[];
+}
+
+export interface EmulatedStatus {
+  id: number;
+  node_id: string;
+  state: StatusState;
+  description: string;
+  environment: string;
+  environment_url: string;
+  log_url: string;
+  target_url: string;
+  created_at: string;
+  updated_at: string;
+  creator: string;
+}
+
+/** Inspection snapshot; `statuses` oldest → newest, `payload` exactly as stored. */
+export interface EmulatedDeployment {
+  id: number;
+  node_id: string;
+  sha: string;
+  ref: string;
+  task: string;
+  environment: string;
+  original_environment: string;
+  description: string | null;
+  payload: unknown;
+  created_at: string;
+  updated_at: string;
+  production_environment: boolean;
+  transient_environment: boolean;
+  creator: string;
+  statuses: EmulatedStatus[];
+}
+
+export interface RecordedRequest {
+  api: 'graphql' | 'rest';
+  method: string;
+  /** Request target as sent (path + query string). */
+  path: string;
+  operationName?: string;
+  mutation: boolean;
+  /** HTTP status sent; 0 when the socket was destroyed without a response (reset / drop-after-write). */
+  status: number;
+  /** Kind of the fault that applied to this request, if any. */
+  fault?: Fault['action']['kind'];
+}
+
+export interface RequestCounts {
+  total: number;
+  graphql: number;
+  rest: number;
+  reads: number;
+  writes: number;
+}
+
+export type Fault = {
+  match: { api?: 'graphql' | 'rest'; method?: string; pathIncludes?: string; mutation?: boolean };
+  /** Default 1; Infinity allowed. */
+  times?: number;
+  action:
+    | { kind: 'respond'; status: number; body?: unknown; headers?: Record<string, string> }
+    | { kind: 'drop-after-write' }
+    | { kind: 'delay'; ms: number }
+    | { kind: 'reset' };
+};

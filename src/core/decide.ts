@@ -39,7 +39,7 @@ export interface DecideOptions {
   localEnvironmentUrl: string;
 }
 
-const MAX_RESYNC_SECONDS = 3600;
+const MAX_RETRY_AFTER_SECONDS = 3600;
 const TRANSIENT_RESYNC_SECONDS = 10;
 
 export function decideSync(interpretation: Interpretation, outcome: SyncOutcome | undefined, options: DecideOptions): DesiredState {
@@ -192,11 +192,11 @@ function withChangeTime(status: EnvironmentStatus, observed: EnvironmentStatus, 
   return out;
 }
 
+/** The Environment's own interval, sooner after transient failures, later when GitHub asks us to wait. */
 function resyncSeconds(requeueSeconds: number, problem: GitHubProblem | undefined): number {
-  let seconds = requeueSeconds;
-  if (problem?.retryAfterSeconds !== undefined) seconds = problem.retryAfterSeconds;
-  else if (problem?.transient) seconds = Math.min(requeueSeconds, TRANSIENT_RESYNC_SECONDS);
-  return Math.min(Math.max(Math.ceil(seconds), 1), MAX_RESYNC_SECONDS);
+  if (problem?.retryAfterSeconds !== undefined) return Math.min(Math.max(Math.ceil(problem.retryAfterSeconds), 1), MAX_RETRY_AFTER_SECONDS);
+  if (problem?.transient) return Math.max(Math.min(requeueSeconds, TRANSIENT_RESYNC_SECONDS), 1);
+  return Math.max(requeueSeconds, 1);
 }
 
 export interface FinalizeOutcome {

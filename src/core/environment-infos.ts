@@ -117,6 +117,10 @@ function dedupe(entries: DeploymentHistoryEntry[]): DeploymentHistoryEntry[] {
 function newestUrl(deployments: readonly LedgerDeployment[]): string {
   let best: LedgerStatus | undefined;
   for (const d of deployments)
-    for (const s of d.statuses) if (s.environmentUrl && (!best || s.createdAt > best.createdAt)) best = s;
+    for (const s of d.statuses) {
+      if (!s.environmentUrl) continue;
+      // Ties broken by the URL itself, so the answer never depends on ledger order.
+      if (!best || s.createdAt > best.createdAt || (s.createdAt === best.createdAt && s.environmentUrl > best.environmentUrl)) best = s;
+    }
   return best?.environmentUrl ?? '';
 }

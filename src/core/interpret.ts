@@ -109,9 +109,9 @@ export function interpret(request: SyncRequest, checkSpec: SpecCheck, options: I
     if (requeue && specProblems.length === 1)
       return fail('InvalidRequeueInterval', `spec.requeueInterval ${JSON.stringify(spec.requeueInterval)} is not a duration such as 30s, 1m or 1h30m`);
     const backendType = specProblems.find((p) => p.field === '/backend/type');
-    if (backendType && specProblems.length === 1)
+    if (backendType && specProblems.length === 1 && isPlainObject(spec.backend) && spec.backend.type !== undefined)
       return fail('UnsupportedBackend', `spec.backend.type ${JSON.stringify(spec.backend?.type)} is not supported; the only backend is "github"`);
-    const listed = specProblems.map((p) => `spec${p.field.replaceAll('/', '.')} ${p.problem}`).join('; ');
+    const listed = specProblems.map((p) => `${p.field === '/' ? 'spec' : `spec${p.field.replaceAll('/', '.')}`} ${p.problem}`).join('; ');
     return fail('InvalidSpec', listed);
   }
   const valid = spec as EnvironmentSpec;

@@ -209,7 +209,7 @@ describe('interpret: arrival order and key formats', () => {
   });
 });
 
-describe('bugs: behaviour that contradicts the spec', () => {
+describe('regressions: behaviour the spec requires that an earlier version got wrong', () => {
   // §7: a problem with the object gets "a condition explaining it". A missing backend.type is
   // a missing required field, not an unsupported backend named "undefined".
   it('a missing spec.backend.type is InvalidSpec "spec.backend.type is required"', () => {

@@ -35,10 +35,10 @@ export function steppingClock(start = '2026-11-20T12:00:00Z'): () => Date {
 }
 
 export async function startHarness(
-  options: { emulator?: EmulatorOptions; config?: Partial<Config>; ghes?: boolean } = {},
+  options: { emulator?: EmulatorOptions; config?: Partial<Config>; ghes?: boolean; commits?: string[] } = {},
 ): Promise<Harness> {
   const emulator = await GitHubEmulator.start({ tokens: [TOKEN], clock: steppingClock(), ...options.emulator });
-  emulator.addRepository(REPOSITORY);
+  emulator.addRepository(REPOSITORY, options.commits ? { commits: options.commits } : {});
   const logs: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, callback) {

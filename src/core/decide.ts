@@ -154,7 +154,7 @@ function keepPrevious(identity: EnvironmentIdentity, problem: Problem, githubPro
 }
 
 /** Fail closed: observed gates keep their allowed versions; a missing one allows nothing. */
-export function keptGates(identity: EnvironmentIdentity): RolloutGate[] {
+function keptGates(identity: EnvironmentIdentity): RolloutGate[] {
   const kept = identity.observedGates.map((observed) => sanitizeGate(observed, identity));
   if (kept.length === 0 && identity.relationship && identity.rolloutName) {
     kept.push(gateObject({ environmentName: identity.name, namespace: identity.namespace, rolloutName: identity.rolloutName, relationship: identity.relationship, allowedVersions: [] }));

@@ -3,7 +3,6 @@ import type { DeploymentHistoryEntry, Relationship, VersionInfo } from '../gener
 
 export type { DeploymentHistoryEntry, Relationship, VersionInfo };
 
-export type RelationshipType = Relationship['type'];
 
 /** GitHub deployment status states as REST spells them (GraphQL upper-cases them). */
 export type GitHubState =

@@ -1,0 +1,54 @@
+import { GraphqlResponseError } from '@octokit/graphql';
+import { RequestError } from '@octokit/request-error';
+import { classifyGitHubError, scrub, waitFromHeaders } from '../../src/github/errors.js';
+
+const NOW_MS = Date.parse('2026-11-26T12:00:00Z');
+const ctx = { operation: 'reading deployments', repository: 'my-org/my-repo', nowMs: NOW_MS, secrets: ['ghp_secretToken123'] };
+const request = { method: 'POST' as const, url: 'https://api.github.com/graphql', headers: {} };
+
+function httpError(status: number, headers: Record<string, string> = {}, message = 'Oops'): RequestError {
+  return new RequestError(message, status, { request, response: { status, url: request.url, headers, data: { message } } });
+}
+
+function graphqlError(errors: { type?: string; message: string }[], headers: Record<string, string> = {}) {
+  return new GraphqlResponseError(request as never, headers as never, { data: null, errors } as never);
+}
+
+describe('classifyGitHubError', () => {
+  test.each([
+    [httpError(401, {}, 'Bad credentials'), { reason: 'GitHubUnauthorized', message: 'GitHub rejected the token (401 Bad credentials) during reading deployments', transient: false }],
+    [httpError(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(NOW_MS / 1000 + 90) }), { reason: 'GitHubRateLimited', message: 'GitHub rate limit exceeded (403) during reading deployments', transient: true, retryAfterSeconds: 90 }],
+    [httpError(429, { 'retry-after': '30' }), { reason: 'GitHubRateLimited', message: 'GitHub rate limit exceeded (429) during reading deployments', transient: true, retryAfterSeconds: 30 }],
+    [httpError(403, {}, 'Resource not accessible by integration'), { reason: 'GitHubForbidden', message: 'GitHub refused reading deployments (403 Resource not accessible by integration); the token needs deployments write access to my-org/my-repo', transient: false }],
+    [httpError(404, {}, 'Not Found'), { reason: 'RepositoryNotFound', message: 'Repository my-org/my-repo was not found or the token cannot read it', transient: false }],
+    [httpError(422, {}, 'No ref found for: abc'), { reason: 'RevisionNotFound', message: 'No ref found for: abc in my-org/my-repo: the revision was never pushed there', transient: false }],
+    [httpError(409, {}, 'Conflict'), { reason: 'GitHubRejected', message: 'GitHub rejected reading deployments (409 Conflict)', transient: false }],
+    [httpError(503), { reason: 'GitHubUnavailable', message: 'GitHub answered 503 during reading deployments', transient: true }],
+    [graphqlError([{ type: 'RATE_LIMITED', message: 'API rate limit exceeded' }], { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(NOW_MS / 1000 + 600) }), { reason: 'GitHubRateLimited', message: 'GitHub GraphQL rate limit exceeded during reading deployments', transient: true, retryAfterSeconds: 600 }],
+    [graphqlError([{ type: 'RATE_LIMIT', message: 'API rate limit already exceeded' }]), { reason: 'GitHubRateLimited', message: 'GitHub GraphQL rate limit exceeded during reading deployments', transient: true, retryAfterSeconds: 60 }],
+    [graphqlError([{ type: 'NOT_FOUND', message: "Could not resolve to a Repository with the name 'my-org/my-repo'." }]), { reason: 'RepositoryNotFound', message: 'Repository my-org/my-repo was not found or the token cannot read it', transient: false }],
+    [Object.assign(new Error('This operation was aborted'), { name: 'AbortError' }), { reason: 'GitHubTimeout', message: 'GitHub did not answer in time during reading deployments', transient: true }],
+    [new TypeError('fetch failed'), { reason: 'GitHubUnreachable', message: 'GitHub could not be reached during reading deployments', transient: true }],
+  ])('%s', (error, expected) => {
+    expect(classifyGitHubError(error, ctx)).toEqual(expected);
+  });
+
+  test('a token that somehow reaches a message is scrubbed', () => {
+    const problem = classifyGitHubError(graphqlError([{ message: 'bad credentials ghp_secretToken123' }]), ctx);
+    expect(problem.message).toBe('GitHub GraphQL returned errors during reading deployments: bad credentials [REDACTED]');
+  });
+});
+
+describe('waitFromHeaders', () => {
+  test('retry-after seconds and HTTP date, reset epoch, clamped to [1, 3600]', () => {
+    expect(waitFromHeaders({ 'retry-after': '12' }, NOW_MS)).toBe(12);
+    expect(waitFromHeaders({ 'retry-after': 'Thu, 26 Nov 2026 12:02:00 GMT' }, NOW_MS)).toBe(120);
+    expect(waitFromHeaders({ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(NOW_MS / 1000 - 5) }, NOW_MS)).toBe(1);
+    expect(waitFromHeaders({ 'retry-after': '86400' }, NOW_MS)).toBe(3600);
+    expect(waitFromHeaders({ 'x-ratelimit-remaining': '10', 'x-ratelimit-reset': '1' }, NOW_MS)).toBeUndefined();
+  });
+
+  test('scrub ignores secrets too short to be tokens', () => {
+    expect(scrub('abc token-xyz abc', ['abc', 'token-xyz'])).toBe('abc [REDACTED] abc');
+  });
+});

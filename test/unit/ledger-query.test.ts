@@ -1,0 +1,68 @@
+import { validate } from '@octokit/graphql-schema';
+import { buildLedgerQuery, toLedgerDeployment } from '../../src/github/ledger-query.js';
+
+describe('buildLedgerQuery', () => {
+  const plans = {
+    'environment list only': { listEnvironments: true, deployments: [], statusPages: [] },
+    'two environments, second page of one': {
+      listEnvironments: false,
+      deployments: [{ environment: 'kuberik/my-app/staging' }, { environment: 'kuberik/my-app/production', after: 'Y3Vyc29y' }],
+      statusPages: [],
+    },
+    'status pages': { listEnvironments: false, deployments: [], statusPages: [{ deploymentId: 'DE_1', before: 'Y3Vy' }] },
+    everything: {
+      listEnvironments: true,
+      environmentsAfter: 'ZW52',
+      deployments: [{ environment: 'kuberik/my-app/staging' }],
+      statusPages: [{ deploymentId: 'DE_1', before: 'Y3Vy' }],
+    },
+  };
+
+  test.each(Object.entries(plans))('%s: valid against GitHub\'s published schema', (_name, plan) => {
+    const { query } = buildLedgerQuery(plan, 'my-org', 'my-repo');
+    expect(validate(query)).toEqual([]);
+  });
+
+  test('never selects databaseId and passes every value as a variable', () => {
+    const hostile = 'kuberik/my-app/x") { viewer { login } } #';
+    const { query, variables } = buildLedgerQuery({ listEnvironments: true, deployments: [{ environment: hostile }], statusPages: [] }, 'evil"owner', 'repo');
+    expect(query).not.toContain('databaseId');
+    expect(query).not.toContain('viewer');
+    expect(query).not.toContain('evil');
+    expect(variables).toEqual({ owner: 'evil"owner', name: 'repo', environmentsAfter: null, env0: [hostile], after0: null });
+  });
+});
+
+describe('toLedgerDeployment', () => {
+  test('merges the status window with latestStatus, newest first, without duplicates', () => {
+    const status = (state: string, description: string, createdAt: string) => ({ state, description, environmentUrl: null, createdAt });
+    const d = toLedgerDeployment(
+      {
+        id: 'DE_1',
+        environment: 'kuberik/my-app/staging',
+        payload: Buffer.from('{"id":"3","version":{"tag":"v3","revision":"abc"}}').toString('base64'),
+        description: null,
+        createdAt: '2026-11-01T00:00:00Z',
+        latestStatus: status('INACTIVE', 'This deployment is inactive', '2026-11-01T00:03:00Z'),
+        statuses: {
+          totalCount: 3,
+          pageInfo: { hasPreviousPage: false, startCursor: null },
+          nodes: [status('IN_PROGRESS', 'Deploying', '2026-11-01T00:01:00Z'), status('SUCCESS', 'Bake succeeded', '2026-11-01T00:02:00Z'), status('INACTIVE', 'This deployment is inactive', '2026-11-01T00:03:00Z')],
+        },
+      },
+      'kuberik/my-app/staging',
+    );
+    expect(d).toEqual({
+      nodeId: 'DE_1',
+      environment: 'staging',
+      payload: { id: 3, version: { tag: 'v3', revision: 'abc' } },
+      createdAt: '2026-11-01T00:00:00Z',
+      description: '',
+      statuses: [
+        { state: 'inactive', description: 'This deployment is inactive', environmentUrl: '', createdAt: '2026-11-01T00:03:00Z' },
+        { state: 'success', description: 'Bake succeeded', environmentUrl: '', createdAt: '2026-11-01T00:02:00Z' },
+        { state: 'in_progress', description: 'Deploying', environmentUrl: '', createdAt: '2026-11-01T00:01:00Z' },
+      ],
+    });
+  });
+});

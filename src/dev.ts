@@ -2,18 +2,11 @@
  * `npm run dev`: the service backed by the embedded GitHub emulator, seeded with the
  * demo ledger in examples/github-seed.json. No token, no network, no cluster needed.
  */
-import { readFile } from 'node:fs/promises';
 import { buildApp, createLogger } from './app.js';
 import { loadConfig } from './config.js';
-import { GitHubEmulator, type SeedDeployment } from './github/emulator/index.js';
+import { startDemoGitHub } from './demo-github.js';
 
-const seedFile = new URL('../examples/github-seed.json', import.meta.url);
-const seed = JSON.parse(await readFile(seedFile, 'utf8')) as { repository: string; commits: string[]; deployments: SeedDeployment[] };
-
-const emulator = await GitHubEmulator.start({ port: Number(process.env.EMULATOR_PORT ?? 0) });
-emulator.addRepository(seed.repository, { commits: seed.commits });
-emulator.seedFromFixture(seed.repository, { deployments: seed.deployments });
-
+const { emulator, seed } = await startDemoGitHub({ port: Number(process.env.EMULATOR_PORT ?? 0) });
 const config = loadConfig({ ...process.env, GITHUB_API_URL: emulator.url, HOST: process.env.HOST ?? '127.0.0.1' });
 const logger = createLogger(config.logLevel);
 logger.warn(

@@ -1,0 +1,46 @@
+/** The README walkthrough: replaying examples/ against the demo ledger opens production's gate. */
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, createLogger } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { startDemoGitHub } from '../../src/demo-github.js';
+import type { GitHubEmulator } from '../../src/github/emulator/index.js';
+
+const example = (name: string) => JSON.parse(readFileSync(new URL(`../../examples/${name}`, import.meta.url), 'utf8'));
+
+let emulator: GitHubEmulator;
+let app: FastifyInstance;
+beforeAll(async () => {
+  ({ emulator } = await startDemoGitHub());
+  app = await buildApp({ ...loadConfig({}), githubApiUrl: emulator.url }, { logger: createLogger('silent') });
+});
+afterAll(async () => {
+  await app.close();
+  await emulator.close();
+});
+
+test('staging bakes v1.2.0, then production may take it', async () => {
+  const post = async (url: string, file: string) => {
+    const res = await app.inject({ method: 'POST', url, payload: example(file) });
+    expect(res.statusCode).toBe(200);
+    return res.json();
+  };
+  const before = await post('/sync', 'sync-production.json');
+  expect(before.children.map((g: any) => g.spec)).toEqual([{ rolloutRef: { name: 'my-app' }, passing: true, allowedVersions: [] }]);
+
+  emulator.resetRequests();
+  const staging = await post('/sync', 'sync-staging-baked.json');
+  expect(staging.status.conditions[0].reason).toBe('Synced');
+  expect(emulator.counts().writes).toBe(1);
+
+  const after = await post('/sync', 'sync-production.json');
+  expect(after.children[0].spec.allowedVersions).toEqual(['v1.2.0']);
+
+  const customize = await post('/customize', 'customize-production.json');
+  expect(customize.relatedResources.map((r: any) => r.resource)).toEqual(['rollouts', 'secrets', 'environments']);
+
+  const finalize = await post('/finalize', 'finalize-production.json');
+  expect(finalize.finalized).toBe(true);
+  const production = emulator.deployments('my-org/my-repo').filter((d) => d.environment === 'kuberik/my-app/production');
+  expect(production.map((d) => d.statuses.at(-1)!.description)).toEqual(['Environment deleted']);
+});

@@ -168,10 +168,11 @@ export class GitHubSession {
 
       if (listEnvironments) {
         const envs = repository.environments;
-        for (const node of envs?.nodes ?? []) {
-          if (!belongsToApplication(args.specName, node.name)) continue;
-          discovered.add(node.name);
-          enqueue(node.name);
+        const names = [...(envs?.nodes ?? []).map((n) => n.name), ...(repository.recent?.nodes ?? []).map((n) => n.environment ?? '')];
+        for (const name of names) {
+          if (!belongsToApplication(args.specName, name)) continue;
+          discovered.add(name);
+          enqueue(name);
         }
         listEnvironments = envs?.pageInfo.hasNextPage === true;
         environmentsAfter = envs?.pageInfo.endCursor ?? undefined;

@@ -10,6 +10,8 @@ import type { GitHubState, LedgerDeployment, LedgerStatus } from '../core/types.
 export const PAGE_SIZE = 100;
 /** Statuses fetched per deployment in the main read; more are paged only when none of these is ours. */
 export const STATUS_WINDOW = 10;
+/** Newest deployments of the repository whose environment names are used for discovery. */
+export const RECENT_DEPLOYMENTS = 100;
 
 const STATUS_FIELDS = 'state description environmentUrl createdAt';
 
@@ -39,6 +41,11 @@ export function buildLedgerQuery(plan: LedgerQueryPlan, owner: string, repo: str
     declarations.push('$environmentsAfter: String');
     variables.environmentsAfter = plan.environmentsAfter ?? null;
     repoFields.push(`environments(first: ${PAGE_SIZE}, after: $environmentsAfter) { pageInfo { hasNextPage endCursor } nodes { name } }`);
+    // GitHub documents no guarantee that an API deployment creates a repository environment:
+    // the environments of recent deployments are a second, cheap source of names.
+    if (!plan.environmentsAfter) {
+      repoFields.push(`recent: deployments(first: ${RECENT_DEPLOYMENTS}, orderBy: {field: CREATED_AT, direction: DESC}) { nodes { environment } }`);
+    }
   }
   plan.deployments.forEach((page, i) => {
     declarations.push(`$env${i}: [String!]`, `$after${i}: String`);
@@ -95,7 +102,13 @@ export interface RawStatusPage {
 }
 
 export interface RawLedgerResponse {
-  repository: ({ id: string; environments?: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: { name: string }[] } } & Record<string, unknown>) | null;
+  repository:
+    | ({
+        id: string;
+        environments?: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: { name: string }[] };
+        recent?: { nodes: { environment: string | null }[] };
+      } & Record<string, unknown>)
+    | null;
   rateLimit?: { cost: number; remaining: number; resetAt: string };
   [alias: string]: unknown;
 }

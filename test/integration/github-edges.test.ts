@@ -104,3 +104,25 @@ test('a revision the repository does not have: RevisionNotFound, the other entri
   expect(res.json.status.environmentInfos[0].history.map((e: any) => e.version.tag)).toEqual(['v2', 'v1']);
   expect(res.json.resyncAfterSeconds).toBe(60);
 });
+
+test('discovers environments of other clusters even when GitHub keeps no repository environment for them', async () => {
+  h = await startHarness({ emulator: { createEnvironments: false } });
+  // production lives in another cluster: no sibling Environment here, only its deployment names it.
+  h.emulator.seedDeployment(REPOSITORY, {
+    sha: sha('c1'),
+    task: 'deploy:kuberik/my-app',
+    environment: 'kuberik/my-app/production',
+    payload: b64({ id: '9', relationship: { environment: 'staging', type: 'After' }, version: { tag: 'v9', revision: sha('c1') } }),
+    created_at: at(5),
+    statuses: [{ state: 'success', description: 'Bake succeeded', created_at: at(6) }],
+  });
+  const res = await h.post('/sync', syncRequest({ parent: environment({ environment: 'staging' }), rollout: rollout([]) }));
+  expect(res.json.status.environmentInfos).toEqual([
+    { environment: 'staging', history: [] },
+    {
+      environment: 'production',
+      relationship: { environment: 'staging', type: 'After' },
+      history: [{ id: 9, version: { tag: 'v9', revision: sha('c1') }, timestamp: at(5), bakeStatus: 'Succeeded' }],
+    },
+  ]);
+});

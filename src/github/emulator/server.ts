@@ -42,7 +42,7 @@ export class GitHubEmulator {
     this.options = opts;
     this.clock = opts.clock ?? (() => new Date());
     this.logger = opts.logger;
-    this.store = new Store(() => isoSeconds(this.clock()));
+    this.store = new Store(() => isoSeconds(this.clock()), opts.createEnvironments ?? true);
     this.limiter = new RateLimiter(opts.rateLimit ?? 5000, opts.enforceRateLimit ?? false, () => this.clock().getTime());
     this.actor = this.store.actor(opts.login ?? 'github-emulator');
     this.server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {

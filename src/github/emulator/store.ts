@@ -183,7 +183,11 @@ export class Store {
   private nextEnvironmentId = FIRST_ENVIRONMENT_ID;
   private nextUserId = FIRST_USER_ID;
 
-  constructor(private readonly now: () => string) {}
+  constructor(
+    private readonly now: () => string,
+    /** false: deployments do not create repository environments (GitHub documents no guarantee that they do). */
+    private readonly createEnvironments = true,
+  ) {}
 
   // ---- repositories and commits -------------------------------------------------------------
 
@@ -291,17 +295,15 @@ export class Store {
 
   // ---- environments -------------------------------------------------------------------------
 
-  ensureEnvironment(repo: RepoRecord, name: string, createdAt: string = this.now()): EnvironmentRecord {
+  ensureEnvironment(repo: RepoRecord, name: string, createdAt: string = this.now()): void {
     const key = name.toLowerCase();
-    let env = repo.environments.get(key);
-    if (!env) {
-      const dbId = this.nextEnvironmentId++;
-      env = { __typename: 'Environment', dbId, nodeId: nodeId('EN', repo.dbId, dbId), name, repo, createdAt };
-      repo.environments.set(key, env);
-      this.nodes.set(env.nodeId, env);
-    }
-    return env;
+    if (!this.createEnvironments || repo.environments.has(key)) return;
+    const dbId = this.nextEnvironmentId++;
+    const env: EnvironmentRecord = { __typename: 'Environment', dbId, nodeId: nodeId('EN', repo.dbId, dbId), name, repo, createdAt };
+    repo.environments.set(key, env);
+    this.nodes.set(env.nodeId, env);
   }
+
 
   environmentsSorted(repo: RepoRecord): EnvironmentRecord[] {
     return [...repo.environments.values()].sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : a.name.toLowerCase() > b.name.toLowerCase() ? 1 : a.dbId - b.dbId));

@@ -25,6 +25,11 @@ export interface EmulatorOptions {
    */
   rateLimit?: number;
   enforceRateLimit?: boolean;
+  /**
+   * Whether a deployment to a new environment name creates a repository Environment (default
+   * true). GitHub documents no guarantee either way; false checks clients do not rely on it.
+   */
+  createEnvironments?: boolean;
 }
 
 export type RestStatusState = 'error' | 'failure' | 'inactive' | 'in_progress' | 'queued' | 'pending' | 'success';

@@ -32,7 +32,9 @@ export function registerHookRoutes(app: FastifyInstance, { validators, reconcile
     } else {
       const report = await reconciler.sync(body);
       response = { status: report.status, children: report.children, resyncAfterSeconds: report.resyncAfterSeconds };
-      app.log.info({ environment: target, hook: 'sync', reason: report.reason, writes: report.writesDone, ms: Math.round(performance.now() - started) }, 'sync');
+      // Quiet steady state: at one sync per Environment per minute, only changes and problems are news.
+      const level = report.writes.length > 0 || report.reason !== 'Synced' ? 'info' : 'debug';
+      app.log[level]({ environment: target, hook: 'sync', reason: report.reason, writes: report.writesDone, ms: Math.round(performance.now() - started) }, 'sync');
     }
     assertValidResponse(validators.syncResponse, response, finalizing ? '/finalize' : '/sync');
     return response;

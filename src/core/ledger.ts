@@ -2,8 +2,21 @@
 import { readBake } from './bake-status.js';
 import type { BakeReading, Ledger, LedgerDeployment } from './types.js';
 
-export function deploymentsOf(ledger: Ledger, environment: string): LedgerDeployment[] {
-  return ledger.deployments.filter((d) => d.environment === environment);
+const byEnvironment = new WeakMap<Ledger, Map<string, LedgerDeployment[]>>();
+
+/** One environment's deployments; the grouping is built once per (immutable) ledger. */
+export function deploymentsOf(ledger: Ledger, environment: string): readonly LedgerDeployment[] {
+  let groups = byEnvironment.get(ledger);
+  if (!groups) {
+    groups = new Map();
+    for (const d of ledger.deployments) {
+      const group = groups.get(d.environment);
+      if (group) group.push(d);
+      else groups.set(d.environment, [d]);
+    }
+    byEnvironment.set(ledger, groups);
+  }
+  return groups.get(environment) ?? [];
 }
 
 /** Newest first: by creation time, then payload id, then node id (stable for identical inputs). */

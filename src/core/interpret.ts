@@ -58,7 +58,7 @@ export interface SyncContext extends EnvironmentIdentity {
 
 export type Interpretation =
   | { ok: true; context: SyncContext }
-  | { ok: false; identity: EnvironmentIdentity; problem: Problem; partial?: Partial<SyncContext> };
+  | { ok: false; identity: EnvironmentIdentity; problem: Problem };
 
 const ROLLOUT_GVK = 'Rollout.kuberik.com/v1alpha1';
 const SECRET_GVK = 'Secret.v1';
@@ -124,7 +124,8 @@ export function interpret(request: SyncRequest, checkSpec: SpecCheck, options: I
   if (!valid.name.replace(/^kuberik\//, '')) return fail('InvalidSpec', 'spec.name must name the application');
   if (valid.relationship?.environment === '') return fail('InvalidSpec', 'spec.relationship.environment must not be empty');
   const project = PROJECT.exec(valid.backend.project);
-  if (!project) {
+  // "." and ".." would be normalised away inside the REST URL path.
+  if (!project || project[2] === '.' || project[2] === '..') {
     return fail('InvalidProject', `spec.backend.project ${JSON.stringify(valid.backend.project)} is not of the form "owner/repo"`);
   }
   const [, owner, repo] = project as unknown as [string, string, string];

@@ -390,6 +390,7 @@ describe('decideSync: problems with the object keep the previous state (spec §7
   const noToken = secret({ other: Buffer.from('x').toString('base64') });
   const gitlab = { ...productionSpec(), backend: { type: 'gitlab', project: 'my-org/my-repo' } };
   const badProject = { ...productionSpec(), backend: { type: 'github', project: 'my-org' } };
+  const dotProject = { ...productionSpec(), backend: { type: 'github', project: 'my-org/..' } };
   const badRequeue = { ...productionSpec(), requeueInterval: 'soon' };
   const zeroRequeue = { ...productionSpec(), requeueInterval: '0s' };
   const noName = (() => {
@@ -405,6 +406,7 @@ describe('decideSync: problems with the object keep the previous state (spec §7
     ['a Secret with an empty token', { secret: secret({ token: '' }) }, 'SecretKeyMissing', 'Secret default/github-token has no non-empty key "token"', 120],
     ['backend type gitlab', { spec: gitlab }, 'UnsupportedBackend', 'spec.backend.type "gitlab" is not supported; the only backend is "github"', 120],
     ['a bad project', { spec: badProject }, 'InvalidProject', 'spec.backend.project "my-org" is not of the form "owner/repo"', 120],
+    ['a path-traversing project', { spec: dotProject }, 'InvalidProject', 'spec.backend.project "my-org/.." is not of the form "owner/repo"', 120],
     ['a bad requeueInterval', { spec: badRequeue }, 'InvalidRequeueInterval', 'spec.requeueInterval "soon" is not a duration such as 30s, 1m or 1h30m', 60],
     ['a zero requeueInterval', { spec: zeroRequeue }, 'InvalidRequeueInterval', 'spec.requeueInterval "0s" must be at least 1s', 60],
     ['an invalid spec (no name)', { spec: noName }, 'InvalidSpec', 'spec.name is required', 120],

@@ -126,3 +126,16 @@ test('discovers environments of other clusters even when GitHub keeps no reposit
     },
   ]);
 });
+
+test('a GitHub slower than the sync budget: the hook still answers in time, with the previous state', async () => {
+  h = await startHarness({ config: { syncBudgetMs: 800, githubTimeoutMs: 5000 } });
+  h.emulator.injectFault({ match: { api: 'graphql' }, times: Infinity, action: { kind: 'delay', ms: 10_000 } });
+  const previous = { environmentInfos: [{ environment: 'staging', history: [] }], currentVersion: sha('slow') };
+  const started = Date.now();
+  const res = await h.post('/sync', syncRequest({ parent: environment({ environment: 'staging', status: previous }), rollout: rollout([]) }));
+  const elapsed = Date.now() - started;
+  expect(res.status).toBe(200);
+  expect(elapsed).toBeLessThan(5000); // bounded by the 0.8 s budget, far from GitHub's 10 s
+  expect(condition(res.json.status, 'Ready')).toEqual({ status: 'False', reason: 'GitHubTimeout', message: 'GitHub did not answer in time during reading deployments' });
+  expect(res.json.status.currentVersion).toBe(sha('slow'));
+});

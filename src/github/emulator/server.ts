@@ -34,6 +34,7 @@ export class GitHubEmulator {
   private readonly actor: ActorRecord;
   private readonly logger: Logger | undefined;
   private readonly recorded: RecordedRequest[] = [];
+  private readonly closing = new AbortController();
   private readonly server: Server;
   private baseUrl = '';
   private requestSeq = 0;
@@ -77,7 +78,18 @@ export class GitHubEmulator {
     return this.baseUrl;
   }
 
+  /** False when the emulator closed while waiting: pending delays must not keep the process alive. */
+  private async wait(ms: number): Promise<boolean> {
+    try {
+      await sleep(ms, undefined, { signal: this.closing.signal });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   async close(): Promise<void> {
+    this.closing.abort();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
     await closed;
@@ -175,7 +187,7 @@ export class GitHubEmulator {
       destroy(res, true);
       return;
     }
-    if (action?.kind === 'delay') await sleep(action.ms);
+    if (action?.kind === 'delay' && !(await this.wait(action.ms))) return destroy(res, true);
 
     let reply: Reply;
     if (action?.kind === 'respond') {
@@ -188,7 +200,7 @@ export class GitHubEmulator {
       destroy(res, false);
       return;
     }
-    if (this.options.latencyMs) await sleep(this.options.latencyMs);
+    if (this.options.latencyMs && !(await this.wait(this.options.latencyMs))) return destroy(res, true);
     record.status = reply.status;
     this.log(record);
     this.send(res, reply);

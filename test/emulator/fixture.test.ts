@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { goControllerFixture } from '../support/shared.js';
 import { afterEach, beforeEach, expect, test } from '@jest/globals';
 import type { SeedDeployment } from '../../src/github/emulator/index.js';
 import { startHarness, type Harness } from './helpers.js';
 
-const FIXTURE = JSON.parse(readFileSync('/work/shared/fixtures/go-controller-deployments.json', 'utf8')) as { deployments: SeedDeployment[] };
+const FIXTURE = goControllerFixture<{ deployments: SeedDeployment[] }>();
 const STAGING = 'kuberik/my-app/staging';
 
 let h: Harness;

@@ -1,11 +1,9 @@
 /** /sync through real HTTP against the GitHub emulator. */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { goControllerFixture } from '../support/shared.js';
 import { startHarness, NOW, REPOSITORY, type Harness } from '../support/harness.js';
 import { environment, rollout, secret, sha, syncRequest, TOKEN, type HistoryEntry } from '../support/requests.js';
 
-const SHARED = path.resolve(import.meta.dirname, '..', '..', '..', 'shared');
-const goFixture = JSON.parse(readFileSync(path.join(SHARED, 'fixtures', 'go-controller-deployments.json'), 'utf8'));
+const goFixture = goControllerFixture();
 const FIXTURE_REV = { 'v1.0.0': '9f1c2e7a4b3d5f60718293a4b5c6d7e8f9012345', 'v1.1.0': '0a9c600d3a75bcb7ec54dcef3b03e0d7fe0598d7', 'v1.2.0': '5b2e8d1c9a7f6e4d3c2b1a0f9e8d7c6b5a493827' };
 const NOW_ISO = '2026-11-26T12:00:00Z';
 

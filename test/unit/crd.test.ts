@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import { SHARED_DIR } from '../support/shared.js';
 import {
   CRD_FILE,
   PRINTER_COLUMNS,
@@ -15,7 +16,6 @@ import {
   type Schema,
 } from '../../scripts/generate-crd.js';
 
-const SHARED_DIR = path.resolve(REPO_ROOT, '..', 'shared');
 const REFERENCE_CRD_FILE = path.join(
   SHARED_DIR,
   'reference-crds',

@@ -6,9 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import { SHARED_DIR } from '../support/shared.js';
 import { CRD_FILE, REPO_ROOT, crdValidator, type Schema } from '../../scripts/generate-crd.js';
 
-const SHARED_DIR = path.resolve(REPO_ROOT, '..', 'shared');
 const REFERENCE_CRDS = path.join(SHARED_DIR, 'reference-crds');
 const MANIFESTS = path.join(REPO_ROOT, 'manifests');
 

@@ -1,5 +1,5 @@
 /** Shared test helpers for the pure core: the Go controller fixture decoded into ledger objects. */
-import { readFileSync } from 'node:fs';
+import { goControllerFixture } from '../../support/shared.js';
 import { shortEnvironment } from '../../../src/core/naming.js';
 import { decodePayload } from '../../../src/core/payload.js';
 import type { GitHubState, LedgerDeployment, LedgerStatus } from '../../../src/core/types.js';
@@ -44,9 +44,7 @@ export interface Fixture {
   };
 }
 
-export const fixture = JSON.parse(
-  readFileSync(new URL('../../fixtures/go-controller-deployments.json', import.meta.url), 'utf8'),
-) as Fixture;
+export const fixture = goControllerFixture<Fixture>();
 
 /** Revisions used by the fixture (and reused by the hand-built scenarios). */
 export const REV_V100 = '9f1c2e7a4b3d5f60718293a4b5c6d7e8f9012345';

@@ -5,10 +5,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { compile } from 'json-schema-to-typescript';
+import { SCHEMA_FILES } from '../src/validation.js';
+
+export { SCHEMA_FILES };
 
 export const SCHEMA_DIR = path.resolve(import.meta.dirname, '..', 'schemas');
 export const TYPES_DIR = path.resolve(import.meta.dirname, '..', 'src', 'generated');
-export const SCHEMA_FILES = ['environment', 'kubernetes', 'hooks'] as const;
 
 export async function renderTypes(name: (typeof SCHEMA_FILES)[number]): Promise<string> {
   const schema = JSON.parse(await readFile(path.join(SCHEMA_DIR, `${name}.schema.json`), 'utf8'));

@@ -5,6 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import formatsModule, { type FormatsPlugin } from 'ajv-formats';
+import type { CustomizeRequest, CustomizeResponse, SyncRequest, SyncResponse } from './generated/hooks.js';
+import type { EnvironmentSpec } from './generated/environment.js';
+import type { Rollout, Secret } from './generated/kubernetes.js';
 
 // ajv-formats is CommonJS: under NodeNext its default export may arrive wrapped.
 const addFormats = ((formatsModule as unknown as { default?: FormatsPlugin }).default ?? formatsModule) as FormatsPlugin;
@@ -76,10 +79,6 @@ export function describeErrors(errors: readonly ErrorObject[]): FieldProblem[] {
   }
   return problems;
 }
-
-import type { CustomizeRequest, CustomizeResponse, SyncRequest, SyncResponse } from './generated/hooks.js';
-import type { EnvironmentSpec } from './generated/environment.js';
-import type { Rollout, Secret } from './generated/kubernetes.js';
 
 export interface Validators {
   syncRequest: Validator<SyncRequest>;

@@ -10,6 +10,7 @@ export const base = {
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true }] },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testTimeout: 20000,
+  reporters: ['default', '<rootDir>/scripts/jest-plain-summary.cjs'],
 };
 
 export default {

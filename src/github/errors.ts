@@ -39,6 +39,13 @@ function classify(error: unknown, ctx: ClassifyContext): GitHubProblem {
     }
     if (types.includes('NOT_FOUND')) return repositoryNotFound(repository);
     const first = errors[0]?.message ?? 'unknown error';
+    // GitHub refused the input itself (e.g. a too-long description): retrying the same write cannot help.
+    if (types.includes('UNPROCESSABLE')) {
+      return { reason: 'GitHubRejected', message: `GitHub rejected ${operation}: ${messageFor(errors, 'UNPROCESSABLE')}`, transient: false };
+    }
+    if (types.includes('FORBIDDEN') || types.includes('INSUFFICIENT_SCOPES')) {
+      return { reason: 'GitHubForbidden', message: `GitHub refused ${operation} (${messageFor(errors, 'FORBIDDEN', 'INSUFFICIENT_SCOPES')}); the token needs deployments write access to ${repository}`, transient: false };
+    }
     return { reason: 'GitHubPartialResponse', message: `GitHub GraphQL returned errors during ${operation}: ${first}`, transient: true };
   }
   if (isAbort(error)) {
@@ -51,7 +58,8 @@ function classify(error: unknown, ctx: ClassifyContext): GitHubProblem {
     if (status === 401) return { reason: 'GitHubUnauthorized', message: `GitHub rejected the token (401${githubMessage ? ` ${githubMessage}` : ''}) during ${operation}`, transient: false };
     if (status === 403 || status === 429) {
       const wait = waitFromHeaders(headers, ctx.nowMs);
-      if (wait !== undefined || String(headers['x-ratelimit-remaining']) === '0') {
+      // GitHub: a secondary limit without retry-after means waiting at least a minute.
+      if (wait !== undefined || String(headers['x-ratelimit-remaining']) === '0' || /secondary rate limit/i.test(githubMessage)) {
         return { reason: 'GitHubRateLimited', message: `GitHub rate limit exceeded (${status}) during ${operation}`, transient: true, retryAfterSeconds: wait ?? DEFAULT_RATE_LIMIT_WAIT };
       }
       return { reason: 'GitHubForbidden', message: `GitHub refused ${operation} (${status}${githubMessage ? ` ${githubMessage}` : ''}); the token needs deployments write access to ${repository}`, transient: false };
@@ -83,11 +91,19 @@ function isAbort(error: unknown): boolean {
   return false;
 }
 
+/** GitHub's message, with the field errors of a 422 "Validation Failed" (which alone says nothing). */
 function messageOf(data: unknown): string {
-  if (data && typeof data === 'object' && typeof (data as { message?: unknown }).message === 'string') {
-    return (data as { message: string }).message.slice(0, 200);
-  }
-  return '';
+  if (!data || typeof data !== 'object') return '';
+  const { message, errors } = data as { message?: unknown; errors?: unknown };
+  if (typeof message !== 'string') return '';
+  const details = Array.isArray(errors)
+    ? errors.map((e) => (e && typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string' ? (e as { message: string }).message : '')).filter(Boolean)
+    : [];
+  return (details.length > 0 ? `${message}: ${details.join('; ')}` : message).slice(0, 200);
+}
+
+function messageFor(errors: readonly { type?: string; message?: string }[], ...types: string[]): string {
+  return (errors.find((e) => types.includes(e.type ?? ''))?.message ?? 'unknown error').slice(0, 200);
 }
 
 /** Seconds to wait from retry-after, else from the rate-limit reset (epoch seconds). */

@@ -167,7 +167,7 @@ export class Reconciler {
   }
 
   private classify(error: unknown, ctx: SyncContext, operation: string): GitHubProblem {
-    const problem = classifyGitHubError(error, { operation, repository: `${ctx.owner}/${ctx.repo}`, nowMs: Date.now(), secrets: [ctx.token] });
+    const problem = classifyGitHubError(error, { operation, repository: `${ctx.owner}/${ctx.repo}`, nowMs: this.now().getTime(), secrets: [ctx.token] });
     this.deps.logger.warn({ environment: `${ctx.namespace}/${ctx.name}`, reason: problem.reason, operation }, problem.message);
     return problem;
   }

@@ -283,6 +283,9 @@ function checkStructural(schema: Schema, at: string): void {
 export function toOpenApiV3Schema(jsonSchema: Schema): Schema {
   const defs = isSchema(jsonSchema.$defs) ? jsonSchema.$defs : {};
   const schema = convert(jsonSchema, { defs, expanding: [], inJunctor: false }, '$');
+  // The API server owns ObjectMeta's schema: Kubernetes 1.20 rejects a root `metadata` with
+  // anything but `type` ("must not specify anything other than name and generateName").
+  if (isSchema(schema.properties) && isSchema(schema.properties.metadata)) schema.properties.metadata = { type: 'object' };
   checkStructural(schema, '$');
   return schema;
 }

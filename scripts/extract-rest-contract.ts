@@ -24,6 +24,7 @@ export const CONTRACT_OPERATIONS = [
   'repos/list-deployment-statuses',
   'repos/create-deployment-status',
   'repos/get-deployment-status',
+  'apps/create-installation-access-token',
 ] as const;
 export type ContractOperationId = (typeof CONTRACT_OPERATIONS)[number];
 
@@ -49,14 +50,14 @@ function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Keeps a schema's validation keywords and descriptions; drops examples; sorts keys for a stable file. */
+/** Keeps a schema's validation keywords and descriptions; drops examples and vendor extensions; sorts keys for a stable file. */
 function cleanSchema(schema: Json): Json {
   if (Array.isArray(schema)) return schema.map(cleanSchema);
   if (!isObject(schema)) return schema;
   const out: JsonObject = {};
   for (const key of Object.keys(schema).sort()) {
     const value = schema[key]!;
-    if (key === 'example' || key === 'examples') continue;
+    if (key === 'example' || key === 'examples' || key.startsWith('x-')) continue; // x-*: GitHub's annotations, not validation
     if (key === 'properties' && isObject(value)) {
       out[key] = Object.fromEntries(Object.keys(value).sort().map((p) => [p, cleanSchema(value[p]!)]));
     } else if (key === 'enum' || key === 'required' || key === 'default' || key === 'const') {

@@ -25,6 +25,10 @@ export const REDACT_PATHS = [
   '*.token',
   'data.token',
   '*.data.token',
+  'privateKey',
+  '*.privateKey',
+  'data.privateKey',
+  '*.data.privateKey',
 ];
 
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
@@ -40,6 +44,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     timeoutMs: config.githubTimeoutMs,
     userAgent: 'environment-sync/0.1.0',
     ...(deps.onGitHubRequest ? { onRequest: deps.onGitHubRequest } : {}),
+    ...(deps.now ? { now: () => deps.now!().getTime() } : {}),
   });
   const reconciler = new Reconciler({
     github,

@@ -6,6 +6,7 @@ import type { Condition, EnvironmentInfo, EnvironmentSpec, EnvironmentStatus } f
 import type { SyncRequest } from '../generated/hooks.js';
 import type { KubernetesObject, Rollout, RolloutGate, RolloutHistoryEntry, RolloutVersionInfo, Secret } from '../generated/kubernetes.js';
 import { discoverDashboardUrl, HTTPROUTE_GVK, INGRESS_GVK } from './dashboard.js';
+import { credentialsFrom, isCredentials, type GitHubCredentials } from './credentials.js';
 import { parseDurationSeconds } from './duration.js';
 import { deploymentName } from './naming.js';
 import { isPlainObject } from './payload.js';
@@ -13,7 +14,6 @@ import type { Relationship } from './types.js';
 
 export const DEFAULT_REQUEUE_SECONDS = 60;
 export const DEFAULT_SECRET_NAME = 'github-token';
-export const TOKEN_KEY = 'token';
 const PROJECT = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/;
 
 export interface Problem {
@@ -47,7 +47,7 @@ export interface SyncContext extends EnvironmentIdentity {
   repo: string;
   rolloutName: string;
   secretName: string;
-  token: string;
+  credentials: GitHubCredentials;
   history: RolloutHistoryEntry[];
   releaseCandidates: RolloutVersionInfo[];
   /** Sibling Environments of the same application and repository: environment → relationship. */
@@ -137,8 +137,8 @@ export function interpret(request: SyncRequest, checkSpec: SpecCheck, options: I
   const secretName = valid.backend.secret || DEFAULT_SECRET_NAME;
   const secret = findByName(request.related, SECRET_GVK, namespace, secretName) as Secret | undefined;
   if (!secret) return fail('SecretNotFound', `Secret ${namespace}/${secretName} not found`);
-  const token = tokenFrom(secret);
-  if (!token) return fail('SecretKeyMissing', `Secret ${namespace}/${secretName} has no non-empty key "${TOKEN_KEY}"`);
+  const credentials = credentialsFrom(secret, `${namespace}/${secretName}`);
+  if (!isCredentials(credentials)) return fail(credentials.reason, credentials.message);
 
   const context: SyncContext = {
     ...identity,
@@ -148,7 +148,7 @@ export function interpret(request: SyncRequest, checkSpec: SpecCheck, options: I
     repo,
     rolloutName,
     secretName,
-    token,
+    credentials,
     history: validHistory(rollout?.status?.history),
     releaseCandidates: validCandidates(rollout?.status?.releaseCandidates),
     siblings: siblingRelationships(request, valid, parent.metadata.name),
@@ -217,13 +217,6 @@ function observedStatus(raw: unknown): EnvironmentStatus {
   if (isPlainObject(raw.rolloutGateRef) && typeof raw.rolloutGateRef.name === 'string') status.rolloutGateRef = { name: raw.rolloutGateRef.name };
   if (typeof raw.observedGeneration === 'number') status.observedGeneration = raw.observedGeneration;
   return status;
-}
-
-function tokenFrom(secret: Secret): string {
-  const encoded = secret.data?.[TOKEN_KEY];
-  if (typeof encoded === 'string' && encoded !== '') return Buffer.from(encoded, 'base64').toString('utf8').trim();
-  const plain = secret.stringData?.[TOKEN_KEY];
-  return typeof plain === 'string' ? plain.trim() : '';
 }
 
 /** Siblings of the same application and repository; the first by object name wins an environment. */

@@ -3,13 +3,16 @@
  * deploy a bare SHA) and status posts (GraphQL, by node id: REST would need the numeric
  * id, which GraphQL only offers as a 32-bit Int). All over one undici connection pool.
  */
-import { graphql } from '@octokit/graphql';
+import { graphql, GraphqlResponseError } from '@octokit/graphql';
 import { request as octokitRequest } from '@octokit/request';
+import { RequestError } from '@octokit/request-error';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { newestRecognisable } from '../core/bake-status.js';
+import type { GitHubCredentials } from '../core/credentials.js';
 import { belongsToApplication, githubEnvironment, shortEnvironment } from '../core/naming.js';
 import type { CreateDeploymentBody, StatusWrite } from '../core/plan.js';
 import type { Ledger, LedgerDeployment, LedgerStatus } from '../core/types.js';
+import { InstallationTokens } from './auth.js';
 import { GitHubOperationError } from './errors.js';
 import {
   buildLedgerQuery,
@@ -33,14 +36,29 @@ export interface GitHubClientOptions {
   connections?: number;
   /** Observes every request (metrics, logs, tests). */
   onRequest?: (event: GitHubRequestEvent) => void;
+  /** Observes the rate-limit headers of every response. */
+  onRateLimit?: (event: RateLimitEvent) => void;
+  /** Clock of the installation-token cache (tests). */
+  now?: () => number;
 }
 
 export interface GitHubRequestEvent {
   api: 'graphql' | 'rest';
   operation: string;
   ok: boolean;
+  /** HTTP status, or `timeout` / `unreachable` when no answer came. */
+  status: string;
   durationMs: number;
 }
+
+export interface RateLimitEvent {
+  /** `core`, `graphql`, … as GitHub names the bucket. */
+  resource: string;
+  remaining: number;
+}
+
+/** GitHub Enterprise Server needs it for GraphQL deployment mutations; github.com ignores it. */
+const DEPLOYMENT_MUTATION_MEDIA_TYPE = { previews: ['flash'] };
 
 export interface ReadLedgerArgs {
   specName: string;
@@ -67,16 +85,35 @@ const POST_STATUS = `mutation PostDeploymentStatus($deploymentId: ID!, $state: D
 export class GitHubClient {
   private readonly agent: Agent;
   private readonly fetch: typeof globalThis.fetch;
+  readonly tokens: InstallationTokens;
 
   constructor(readonly options: GitHubClientOptions) {
     this.agent = new Agent({ connections: options.connections ?? 32, keepAliveTimeout: 30_000 });
     const agent = this.agent;
-    this.fetch = ((url: string, init: Record<string, unknown>) =>
-      undiciFetch(url, { ...(init as object), dispatcher: agent } as Parameters<typeof undiciFetch>[1])) as unknown as typeof globalThis.fetch;
+    const onRateLimit = options.onRateLimit;
+    this.fetch = (async (url: string, init: Record<string, unknown>) => {
+      const response = await undiciFetch(url, { ...(init as object), dispatcher: agent } as Parameters<typeof undiciFetch>[1]);
+      const remaining = response.headers.get('x-ratelimit-remaining');
+      if (onRateLimit && remaining !== null && /^\d+$/.test(remaining)) {
+        onRateLimit({ resource: response.headers.get('x-ratelimit-resource') ?? 'unknown', remaining: Number(remaining) });
+      }
+      return response;
+    }) as unknown as typeof globalThis.fetch;
+    this.tokens = new InstallationTokens({
+      request: octokitRequest.defaults({ headers: { 'user-agent': options.userAgent ?? 'environment-sync' }, request: { fetch: this.fetch } }),
+      ...(options.now ? { now: options.now } : {}),
+      onRequest: ({ status, durationMs }) =>
+        options.onRequest?.({ api: 'rest', operation: 'CreateInstallationToken', ok: status === '201', status, durationMs }),
+    });
   }
 
-  session(token: string, owner: string, repo: string): GitHubSession {
-    return new GitHubSession(this, token, owner, repo, this.fetch);
+  /** REST base URL for these credentials: the Secret's `apiUrl` (GitHub Enterprise Server) or GITHUB_API_URL. */
+  apiUrlFor(credentials: GitHubCredentials): string {
+    return (credentials.apiUrl ?? this.options.apiUrl).replace(/\/+$/, '');
+  }
+
+  session(credentials: GitHubCredentials, owner: string, repo: string): GitHubSession {
+    return new GitHubSession(this, credentials, owner, repo, this.fetch);
   }
 
   async close(): Promise<void> {
@@ -88,20 +125,24 @@ export class GitHubSession {
   private readonly gql: typeof graphql;
   private readonly rest: typeof octokitRequest;
 
+  private readonly baseUrl: string;
+
   constructor(
     private readonly client: GitHubClient,
-    token: string,
+    private readonly credentials: GitHubCredentials,
     readonly owner: string,
     readonly repo: string,
     fetch: typeof globalThis.fetch,
   ) {
-    const headers = {
-      authorization: `token ${token}`,
-      'user-agent': client.options.userAgent ?? 'environment-sync',
-    };
-    const baseUrl = client.options.apiUrl.replace(/\/+$/, '');
-    this.gql = graphql.defaults({ baseUrl, headers, request: { fetch } });
-    this.rest = octokitRequest.defaults({ baseUrl, headers, request: { fetch } });
+    const headers = { 'user-agent': client.options.userAgent ?? 'environment-sync' };
+    this.baseUrl = client.apiUrlFor(credentials);
+    this.gql = graphql.defaults({ baseUrl: this.baseUrl, headers, request: { fetch } });
+    this.rest = octokitRequest.defaults({ baseUrl: this.baseUrl, headers, request: { fetch } });
+  }
+
+  /** Per request: an App's installation token may have been refreshed meanwhile. */
+  private async authorization(signal: AbortSignal): Promise<{ authorization: string }> {
+    return { authorization: await this.client.tokens.authorization(this.credentials, this.baseUrl, signal) };
   }
 
   get repository(): string {
@@ -118,13 +159,19 @@ export class GitHubSession {
 
   private async observe<T>(api: 'graphql' | 'rest', operation: string, run: () => Promise<T>): Promise<T> {
     const started = performance.now();
+    let status = api === 'graphql' ? '200' : 'unreachable';
     let ok = false;
     try {
       const result = await run();
+      if (api === 'rest') status = String((result as { status?: number }).status ?? 200);
       ok = true;
       return result;
+    } catch (error) {
+      status = requestStatus(error);
+      if (status === '401') this.client.tokens.forget(this.credentials, this.baseUrl);
+      throw error;
     } finally {
-      this.client.options.onRequest?.({ api, operation, ok, durationMs: performance.now() - started });
+      this.client.options.onRequest?.({ api, operation, ok, status, durationMs: performance.now() - started });
     }
   }
 
@@ -156,8 +203,9 @@ export class GitHubSession {
       const plan = { listEnvironments, deployments: pages, statusPages: statusBatch, ...(environmentsAfter ? { environmentsAfter } : {}) };
       const { query, variables } = buildLedgerQuery(plan, this.owner, this.repo);
       const signal = this.signal(args.deadline);
+      const headers = await this.authorization(signal);
       const data = await this.observe('graphql', 'ReadLedger', () =>
-        this.gql<RawLedgerResponse>(query, { ...variables, request: { signal } }),
+        this.gql<RawLedgerResponse>(query, { ...variables, headers, request: { signal } }),
       );
       requests++;
       if (data.rateLimit) rateLimitRemaining = data.rateLimit.remaining;
@@ -223,8 +271,9 @@ export class GitHubSession {
 
   async createDeployment(body: CreateDeploymentBody, deadline: number): Promise<{ nodeId: string; createdAt: string }> {
     const signal = this.signal(deadline);
+    const headers = await this.authorization(signal);
     const response = await this.observe('rest', 'CreateDeployment', () =>
-      this.rest('POST /repos/{owner}/{repo}/deployments', { owner: this.owner, repo: this.repo, ...body, request: { signal } }),
+      this.rest('POST /repos/{owner}/{repo}/deployments', { owner: this.owner, repo: this.repo, ...body, headers, request: { signal } }),
     );
     const data = response.data as { node_id?: string; created_at?: string; message?: string };
     if (response.status !== 201 || !data.node_id || !data.created_at) {
@@ -239,10 +288,11 @@ export class GitHubSession {
 
   async postStatus(deploymentId: string, status: StatusWrite, deadline: number): Promise<LedgerStatus> {
     const signal = this.signal(deadline);
+    const headers = await this.authorization(signal);
     const data = await this.observe('graphql', 'PostDeploymentStatus', () =>
       this.gql<{ createDeploymentStatus: { deploymentStatus: { state: string; description: string | null; environmentUrl: string | null; createdAt: string } | null } | null }>(
         POST_STATUS,
-        { deploymentId, state: status.state.toUpperCase(), description: status.description, environmentUrl: status.environmentUrl, request: { signal } },
+        { deploymentId, state: status.state.toUpperCase(), description: status.description, environmentUrl: status.environmentUrl, headers, mediaType: DEPLOYMENT_MUTATION_MEDIA_TYPE, request: { signal } },
       ),
     );
     const created = data.createDeploymentStatus?.deploymentStatus;
@@ -251,4 +301,15 @@ export class GitHubSession {
     }
     return toStatus(created);
   }
+}
+
+/** The status label of a failed request: GitHub's HTTP status, or why there was none. */
+function requestStatus(error: unknown): string {
+  if (error instanceof GraphqlResponseError) return '200';
+  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const name = (e as { name?: string }).name;
+    if (name === 'AbortError' || name === 'TimeoutError') return 'timeout';
+  }
+  if (error instanceof RequestError && error.response) return String(error.status);
+  return 'unreachable';
 }

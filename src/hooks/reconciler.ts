@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { applyWrites, type WriteResult } from '../core/apply-writes.js';
+import { identityOf, secretsOf } from '../core/credentials.js';
 import { decideFinalize, decideSync, type DesiredState, type FinalizeDecision, type GitHubProblem, type SyncOutcome } from '../core/decide.js';
 import { interpret, type Interpretation, type SpecCheck, type SyncContext } from '../core/interpret.js';
 import { deploymentsOf } from '../core/ledger.js';
@@ -50,8 +51,8 @@ export class Reconciler {
     const interpretation = interpret(request, this.deps.checkSpec);
     if (!interpretation.ok) return this.report(interpretation, undefined, [], 0);
     const ctx = interpretation.context;
-    const session = this.deps.github.session(ctx.token, ctx.owner, ctx.repo);
-    const key = cacheKey(this.deps.github.options.apiUrl, ctx);
+    const session = this.deps.github.session(ctx.credentials, ctx.owner, ctx.repo);
+    const key = cacheKey(this.deps.github.apiUrlFor(ctx.credentials), ctx);
     const environmentUrl = this.environmentUrl(ctx);
     const load = () => this.readLedger(session, ctx, key, deadline);
 
@@ -97,8 +98,8 @@ export class Reconciler {
       return { ...decision, reason: interpretation.problem.reason };
     }
     const ctx = interpretation.context;
-    const session = this.deps.github.session(ctx.token, ctx.owner, ctx.repo);
-    const key = cacheKey(this.deps.github.options.apiUrl, ctx);
+    const session = this.deps.github.session(ctx.credentials, ctx.owner, ctx.repo);
+    const key = cacheKey(this.deps.github.apiUrlFor(ctx.credentials), ctx);
     const deletedFor = ctx.deletionTimestamp ? (now.getTime() - Date.parse(ctx.deletionTimestamp)) / 1000 : 0;
     const gaveUp = deletedFor >= this.deps.finalizeGiveUpSeconds;
 
@@ -167,7 +168,7 @@ export class Reconciler {
   }
 
   private classify(error: unknown, ctx: SyncContext, operation: string): GitHubProblem {
-    const problem = classifyGitHubError(error, { operation, repository: `${ctx.owner}/${ctx.repo}`, nowMs: this.now().getTime(), secrets: [ctx.token] });
+    const problem = classifyGitHubError(error, { operation, repository: `${ctx.owner}/${ctx.repo}`, nowMs: this.now().getTime(), secrets: secretsOf(ctx.credentials) });
     this.deps.logger.warn({ environment: `${ctx.namespace}/${ctx.name}`, reason: problem.reason, operation }, problem.message);
     return problem;
   }
@@ -183,9 +184,9 @@ export class Reconciler {
   }
 }
 
-/** Reads are shared per GitHub, repository, application and token (never across tokens). */
+/** Reads are shared per GitHub, repository, application and credentials (never across tokens or Apps). */
 function cacheKey(apiUrl: string, ctx: SyncContext): string {
-  const tokenId = createHash('sha256').update(ctx.token).digest('hex').slice(0, 16);
+  const tokenId = createHash('sha256').update(identityOf(ctx.credentials)).digest('hex').slice(0, 16);
   return `${apiUrl}|${ctx.owner.toLowerCase()}/${ctx.repo.toLowerCase()}|${ctx.specName.replace(/^kuberik\//, '')}|${tokenId}`;
 }
 

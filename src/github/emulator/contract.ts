@@ -38,7 +38,8 @@ export type OperationId =
   | 'repos/delete-deployment'
   | 'repos/list-deployment-statuses'
   | 'repos/create-deployment-status'
-  | 'repos/get-deployment-status';
+  | 'repos/get-deployment-status'
+  | 'apps/create-installation-access-token';
 
 export function operation(id: OperationId): ContractOperation {
   const op = restContract.operations[id];

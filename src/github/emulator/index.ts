@@ -3,11 +3,13 @@
  * `npm run dev` and the integration tests. See ./README.md.
  */
 export { GitHubEmulator } from './server.js';
+export type { EmulatedApp, IssuedToken } from './apps.js';
 export type {
   EmulatedDeployment,
   EmulatedStatus,
   EmulatorOptions,
   Fault,
+  RecordedGraphQL,
   RecordedRequest,
   RequestCounts,
   RestStatusState,

@@ -139,7 +139,8 @@ function paginate<T>(items: T[], op: OperationId, requestUrl: URL): { page: T[];
 
 // ---- routing --------------------------------------------------------------------------------
 
-const ROUTES: { method: string; pattern: RegExp; op: OperationId }[] = [
+/** Repository routes; the App token route lives in apps.ts. */
+const ROUTES: { method: string; pattern: RegExp; op: Exclude<OperationId, 'apps/create-installation-access-token'> }[] = [
   { method: 'GET', pattern: /^\/repos\/([^/]+)\/([^/]+)\/deployments$/, op: 'repos/list-deployments' },
   { method: 'POST', pattern: /^\/repos\/([^/]+)\/([^/]+)\/deployments$/, op: 'repos/create-deployment' },
   { method: 'GET', pattern: /^\/repos\/([^/]+)\/([^/]+)\/deployments\/([^/]+)$/, op: 'repos/get-deployment' },

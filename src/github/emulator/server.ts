@@ -7,13 +7,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import { AppRegistry, type EmulatedApp, type IssuedToken } from './apps.js';
 import { FaultInjector } from './faults.js';
 import { executeGraphQL, planGraphQL, prepareGraphQL, type GraphQLResponseBody, type PreparedGraphQL } from './graphql.js';
 import { isoSeconds } from './ids.js';
 import { RateLimiter, rateLimitHeaders, type RateLimitSnapshot } from './rate-limit.js';
 import { errorBody, handleRest, type RestResponse } from './rest.js';
 import { Store, type ActorRecord } from './store.js';
-import type { EmulatedDeployment, EmulatorOptions, Fault, RecordedRequest, RequestCounts, SeedDeployment } from './types.js';
+import type { EmulatedDeployment, EmulatorOptions, Fault, RecordedGraphQL, RecordedRequest, RequestCounts, SeedDeployment } from './types.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const WRITE_METHODS = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
@@ -32,8 +33,10 @@ export class GitHubEmulator {
   private readonly faults = new FaultInjector();
   private readonly limiter: RateLimiter;
   private readonly actor: ActorRecord;
+  private readonly apps: AppRegistry;
   private readonly logger: Logger | undefined;
   private readonly recorded: RecordedRequest[] = [];
+  private readonly recordedGraphQL: RecordedGraphQL[] = [];
   private readonly closing = new AbortController();
   private readonly server: Server;
   private baseUrl = '';
@@ -46,6 +49,7 @@ export class GitHubEmulator {
     this.store = new Store(() => isoSeconds(this.clock()), opts.createEnvironments ?? true);
     this.limiter = new RateLimiter(opts.rateLimit ?? 5000, opts.enforceRateLimit ?? false, () => this.clock().getTime());
     this.actor = this.store.actor(opts.login ?? 'github-emulator');
+    this.apps = new AppRegistry(this.clock, opts.installationTokenTtlSeconds ?? 3600);
     this.server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
       this.onRequest(req, res).catch((err: unknown) => {
         this.logger?.error({ err }, 'github emulator: request failed');
@@ -115,6 +119,16 @@ export class GitHubEmulator {
     for (const d of fixture.deployments) this.seedDeployment(fullName, d);
   }
 
+  /** Registers a GitHub App whose JWTs `POST /app/installations/{id}/access_tokens` accepts. */
+  addApp(app: EmulatedApp): void {
+    this.apps.add(app);
+  }
+
+  /** Installation tokens issued so far (accepted on both APIs until they expire on the emulator clock). */
+  installationTokens(): IssuedToken[] {
+    return this.apps.tokens();
+  }
+
   /** Oldest → newest (created_at, then id); statuses oldest → newest; payload as stored. */
   deployments(fullName: string): EmulatedDeployment[] {
     const repo = this.store.repositoryByFullName(fullName);
@@ -127,8 +141,14 @@ export class GitHubEmulator {
     return this.recorded;
   }
 
+  /** GraphQL documents and variables as received, in order (cleared with the requests). */
+  get graphqlRequests(): RecordedGraphQL[] {
+    return this.recordedGraphQL;
+  }
+
   resetRequests(): void {
     this.recorded.length = 0;
+    this.recordedGraphQL.length = 0;
   }
 
   counts(): RequestCounts {
@@ -177,8 +197,12 @@ export class GitHubEmulator {
       ...(prepared?.operationName ? { operationName: prepared.operationName } : {}),
       mutation: prepared?.mutation ?? false,
       status: 0,
+      ...previewsOf(req.headers.accept),
     };
     this.recorded.push(record);
+    if (typeof prepared?.query === 'string') {
+      this.recordedGraphQL.push({ ...(prepared.operationName ? { operationName: prepared.operationName } : {}), query: prepared.query, variables: prepared.variables });
+    }
 
     const action = this.faults.take({ api, method, path: target, mutation: record.mutation });
     if (action) record.fault = action.kind;
@@ -242,6 +266,7 @@ export class GitHubEmulator {
     const m = typeof header === 'string' ? /^(?:token|bearer)\s+(\S+)\s*$/i.exec(header) : null;
     if (!m) return false;
     const token = m[1]!;
+    if (this.apps.accepts(token)) return true;
     return this.options.tokens === undefined ? token.length > 0 : this.options.tokens.includes(token);
   }
 
@@ -254,6 +279,10 @@ export class GitHubEmulator {
     prepared: PreparedGraphQL | undefined,
     badJson: boolean,
   ): Promise<Reply> {
+    if (api === 'rest' && AppRegistry.matches(restPath(url.pathname))) {
+      const result = this.apps.createInstallationToken(method, restPath(url.pathname), req.headers.authorization, raw);
+      return { status: result.status, body: result.body, headers: this.headersFor('rest') };
+    }
     if (!this.authenticate(req)) {
       const { snapshot } = this.limiter.take('unauthenticated', 1);
       return { status: 401, body: BAD_CREDENTIALS, headers: this.headersFor(api, snapshot) };
@@ -314,6 +343,17 @@ export class GitHubEmulator {
 
 function isWrite(r: RecordedRequest): boolean {
   return r.api === 'graphql' ? r.mutation : WRITE_METHODS.has(r.method);
+}
+
+/** API previews requested in the Accept header, e.g. `application/vnd.github.flash-preview+json` → flash. */
+function previewsOf(accept: string | undefined): { previews?: string[] } {
+  const previews = [...(accept ?? '').matchAll(/application\/vnd\.github\.([a-z0-9-]+?)-preview/gi)].map((m) => m[1]!.toLowerCase());
+  return previews.length > 0 ? { previews } : {};
+}
+
+/** The REST path without the GitHub Enterprise Server prefix. */
+function restPath(pathname: string): string {
+  return pathname === '/api/v3' || pathname.startsWith('/api/v3/') ? pathname.slice('/api/v3'.length) || '/' : pathname;
 }
 
 function splitName(fullName: string): [string, string] {

@@ -30,6 +30,8 @@ export interface EmulatorOptions {
    * true). GitHub documents no guarantee either way; false checks clients do not rely on it.
    */
   createEnvironments?: boolean;
+  /** Lifetime of installation tokens issued to GitHub Apps (default 3600, as GitHub). */
+  installationTokenTtlSeconds?: number;
 }
 
 export type RestStatusState = 'error' | 'failure' | 'inactive' | 'in_progress' | 'queued' | 'pending' | 'success';
@@ -111,8 +113,17 @@ export interface RecordedRequest {
   mutation: boolean;
   /** HTTP status sent; 0 when the socket was destroyed without a response (reset / drop-after-write). */
   status: number;
+  /** API previews requested in the Accept header (GitHub Enterprise Server needs `flash` for GraphQL deployment mutations). */
+  previews?: string[];
   /** Kind of the fault that applied to this request, if any. */
   fault?: Fault['action']['kind'];
+}
+
+/** A GraphQL request as received: the document and its variables, for checks on how clients build queries. */
+export interface RecordedGraphQL {
+  operationName?: string;
+  query: string;
+  variables: Record<string, unknown>;
 }
 
 export interface RequestCounts {
@@ -127,6 +138,8 @@ export type Fault = {
   match: { api?: 'graphql' | 'rest'; method?: string; pathIncludes?: string; mutation?: boolean };
   /** Default 1; Infinity allowed. */
   times?: number;
+  /** Share of matching requests the fault applies to, in (0, 1]; default 1. Unapplied requests do not use up `times`. */
+  probability?: number;
   action:
     | { kind: 'respond'; status: number; body?: unknown; headers?: Record<string, string> }
     | { kind: 'drop-after-write' }

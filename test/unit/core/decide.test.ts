@@ -146,7 +146,7 @@ describe('interpret', () => {
     expect([ctx.owner, ctx.repo]).toEqual(['my-org', 'my-repo']);
     expect(ctx.rolloutName).toBe('my-app');
     expect(ctx.secretName).toBe('github-token');
-    expect(ctx.token).toBe(TOKEN);
+    expect(ctx.credentials).toEqual({ type: 'token', token: TOKEN });
     expect(ctx.requeueSeconds).toBe(120);
     expect(ctx.relationship).toEqual({ environment: 'staging', type: 'After' });
     expect(ctx.history.map((e) => e.id)).toEqual([8, 7]);
@@ -163,7 +163,7 @@ describe('interpret', () => {
     delete (s as { data?: unknown }).data;
     const ctx = ok(interpret(request({ spec, secret: s }), checkSpec));
     expect(ctx.secretName).toBe('gh');
-    expect(ctx.token).toBe('plain-token');
+    expect(ctx.credentials).toEqual({ type: 'token', token: 'plain-token' });
   });
 
   it('defaults requeueInterval to 60 seconds', () => {

@@ -5,7 +5,7 @@
  */
 import type { EnvironmentInfo, EnvironmentStatus } from '../generated/environment.js';
 import type { RolloutGate } from '../generated/kubernetes.js';
-import { canonicalJson } from './canonical.js';
+import { sameJson } from './canonical.js';
 import { CONDITION_ORDER as CONDITION_TYPES, mergeConditions, type ConditionInput } from './conditions.js';
 import { environmentInfos } from './environment-infos.js';
 import { allowedVersions, DESCRIPTION_ANNOTATION, gateName, gateObject, PRETTY_NAME_ANNOTATION } from './gate.js';
@@ -185,7 +185,7 @@ function sanitizeGate(observed: RolloutGate, identity: EnvironmentIdentity): Rol
 /** lastStatusChangeTime moves only when something else in the status changed. */
 function withChangeTime(status: EnvironmentStatus, observed: EnvironmentStatus, now: string): EnvironmentStatus {
   const { lastStatusChangeTime: previousTime, observedGeneration: _generation, ...previousRest } = observed;
-  const unchanged = previousTime !== undefined && canonicalJson(previousRest) === canonicalJson(status);
+  const unchanged = previousTime !== undefined && sameJson(previousRest, status);
   const { rolloutGateRef, ...head } = status;
   const out: EnvironmentStatus = { ...head, lastStatusChangeTime: unchanged ? previousTime : now };
   if (rolloutGateRef) out.rolloutGateRef = rolloutGateRef;

@@ -7,6 +7,7 @@ import { LedgerCache } from './github/ledger-cache.js';
 import { errorBody, HookRequestError } from './hooks/errors.js';
 import { Reconciler } from './hooks/reconciler.js';
 import { registerHookRoutes } from './hooks/routes.js';
+import { Metrics, type Hook } from './metrics.js';
 import { getValidators } from './validation.js';
 
 export interface AppDeps {
@@ -31,6 +32,8 @@ export const REDACT_PATHS = [
   '*.data.privateKey',
 ];
 
+const HOOK_ROUTES: Record<string, Hook> = { '/customize': 'customize', '/sync': 'sync', '/finalize': 'finalize' };
+
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
   const options = { level, redact: { paths: REDACT_PATHS, censor: '[REDACTED]' }, base: { service: 'environment-sync' } };
   return destination ? pino(options, destination as pino.DestinationStream) : pino(options);
@@ -39,11 +42,16 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
   const logger = deps.logger ?? createLogger(config.logLevel);
   const validators = getValidators();
+  const metrics = new Metrics();
   const github = new GitHubClient({
     apiUrl: config.githubApiUrl,
     timeoutMs: config.githubTimeoutMs,
     userAgent: 'environment-sync/0.1.0',
-    ...(deps.onGitHubRequest ? { onRequest: deps.onGitHubRequest } : {}),
+    onRequest: (event) => {
+      metrics.githubRequest(event);
+      deps.onGitHubRequest?.(event);
+    },
+    onRateLimit: (event) => metrics.rateLimit(event),
     ...(deps.now ? { now: () => deps.now!().getTime() } : {}),
   });
   const reconciler = new Reconciler({
@@ -79,9 +87,17 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   );
 
   app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/metrics', async (_request, reply) => {
+    const { contentType, body } = await metrics.render();
+    return reply.type(contentType).send(body);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const hook = HOOK_ROUTES[request.routeOptions.url ?? ''];
+    if (hook) metrics.hookAnswered(hook, reply.statusCode, reply.elapsedTime / 1000);
+  });
   app.get('/readyz', async (_request, reply) => (ready ? { status: 'ready' } : reply.code(503).send(errorBody('NotReady', 'Starting up'))));
   const dashboard = !config.dashboardUrl && config.dashboardNamespace ? { namespace: config.dashboardNamespace, kinds: config.dashboardRouteKinds } : undefined;
-  registerHookRoutes(app, { validators, reconciler, ...(dashboard ? { dashboard } : {}) });
+  registerHookRoutes(app, { validators, reconciler, onAnswered: (hook, reason) => metrics.syncAnswered(hook, reason), ...(dashboard ? { dashboard } : {}) });
 
   app.addHook('onReady', async () => {
     ready = true;

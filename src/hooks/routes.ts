@@ -11,9 +11,11 @@ export interface HookRoutesOptions {
   reconciler: Reconciler;
   /** Set when the dashboard URL is discovered rather than configured. */
   dashboard?: DashboardDiscovery;
+  /** Called with the Ready reason of every answered sync and finalize (metrics). */
+  onAnswered?: (hook: 'sync' | 'finalize', reason: string) => void;
 }
 
-export function registerHookRoutes(app: FastifyInstance, { validators, reconciler, dashboard }: HookRoutesOptions): void {
+export function registerHookRoutes(app: FastifyInstance, { validators, reconciler, dashboard, onAnswered }: HookRoutesOptions): void {
   app.post('/customize', async (request) => {
     const body = validated(validators.customizeRequest, request.body, 'CustomizeRequest');
     const response = relatedResources(body, dashboard);
@@ -29,12 +31,14 @@ export function registerHookRoutes(app: FastifyInstance, { validators, reconcile
       const decision = await reconciler.finalize(body);
       response = { status: decision.status, children: decision.children, resyncAfterSeconds: decision.resyncAfterSeconds, finalized: decision.finalized };
       app.log.info({ environment: target, hook: 'finalize', reason: decision.reason, finalized: decision.finalized, ms: Math.round(performance.now() - started) }, 'finalize');
+      onAnswered?.('finalize', decision.reason);
     } else {
       const report = await reconciler.sync(body);
       response = { status: report.status, children: report.children, resyncAfterSeconds: report.resyncAfterSeconds };
       // Quiet steady state: at one sync per Environment per minute, only changes and problems are news.
       const level = report.writes.length > 0 || report.reason !== 'Synced' ? 'info' : 'debug';
       app.log[level]({ environment: target, hook: 'sync', reason: report.reason, writes: report.writesDone, ms: Math.round(performance.now() - started) }, 'sync');
+      onAnswered?.('sync', report.reason);
     }
     assertValidResponse(validators.syncResponse, response, finalizing ? '/finalize' : '/sync');
     return response;

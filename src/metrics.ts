@@ -1,0 +1,86 @@
+/**
+ * Prometheus metrics of one service instance, in its own Registry (never prom-client's
+ * global one, so several apps in one process — tests — do not share counters).
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { GitHubRequestEvent, RateLimitEvent } from './github/client.js';
+
+export type Hook = 'customize' | 'sync' | 'finalize';
+/** `ok` 2xx, `rejected` 4xx (a malformed request), `error` 5xx. */
+export type HookOutcome = 'ok' | 'rejected' | 'error';
+
+const PREFIX = 'environment_sync_';
+
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly hookRequests = new Counter({
+    name: `${PREFIX}hook_requests_total`,
+    help: 'Hook requests by hook (customize, sync, finalize) and outcome (ok: 2xx, rejected: 4xx, error: 5xx).',
+    labelNames: ['hook', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  private readonly syncDuration = new Histogram({
+    name: `${PREFIX}sync_duration_seconds`,
+    help: 'Time to answer /sync and /finalize, GitHub requests included.',
+    labelNames: ['hook'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+    registers: [this.registry],
+  });
+  private readonly syncs = new Counter({
+    name: `${PREFIX}syncs_total`,
+    help: 'Answered syncs and finalizes by the reason of their Ready condition (Synced, GitHubRateLimited, …).',
+    labelNames: ['hook', 'reason'] as const,
+    registers: [this.registry],
+  });
+  private readonly githubRequests = new Counter({
+    name: `${PREFIX}github_requests_total`,
+    help: 'GitHub requests by API (graphql, rest), operation and HTTP status (timeout / unreachable when none came).',
+    labelNames: ['api', 'operation', 'status'] as const,
+    registers: [this.registry],
+  });
+  private readonly deploymentsCreated = new Counter({
+    name: `${PREFIX}github_deployments_created_total`,
+    help: 'GitHub deployments created (one per new Rollout history entry).',
+    registers: [this.registry],
+  });
+  private readonly statusesCreated = new Counter({
+    name: `${PREFIX}github_deployment_statuses_created_total`,
+    help: 'GitHub deployment statuses posted (bake-state changes and deletions).',
+    registers: [this.registry],
+  });
+  private readonly rateLimitRemaining = new Gauge({
+    name: `${PREFIX}github_rate_limit_remaining`,
+    help: 'Last seen x-ratelimit-remaining by GitHub rate-limit resource (core, graphql, …), over all tokens this instance uses.',
+    labelNames: ['resource'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(options: { processMetrics?: boolean } = {}) {
+    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  hookAnswered(hook: Hook, statusCode: number, seconds: number): void {
+    const outcome: HookOutcome = statusCode >= 500 ? 'error' : statusCode >= 400 ? 'rejected' : 'ok';
+    this.hookRequests.inc({ hook, outcome });
+    if (hook !== 'customize' && outcome === 'ok') this.syncDuration.observe({ hook }, seconds);
+  }
+
+  syncAnswered(hook: 'sync' | 'finalize', reason: string): void {
+    this.syncs.inc({ hook, reason });
+  }
+
+  githubRequest(event: GitHubRequestEvent): void {
+    this.githubRequests.inc({ api: event.api, operation: event.operation, status: event.status });
+    if (!event.ok) return;
+    if (event.operation === 'CreateDeployment') this.deploymentsCreated.inc();
+    if (event.operation === 'PostDeploymentStatus') this.statusesCreated.inc();
+  }
+
+  rateLimit(event: RateLimitEvent): void {
+    this.rateLimitRemaining.set({ resource: event.resource }, event.remaining);
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

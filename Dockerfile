@@ -26,6 +26,8 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
 COPY --from=build /app/dist ./dist
 # The service compiles its request/response validators from these at start.
 COPY schemas ./schemas
+# The runner (node dist/runner/main.js, manifests/runner/) reads the CompositeController.
+COPY manifests/controller/compositecontroller.yaml ./manifests/controller/compositecontroller.yaml
 USER 10001:10001
 EXPOSE 8080
 CMD ["node", "dist/main.js"]

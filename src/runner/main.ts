@@ -1,5 +1,5 @@
 /** `node dist/runner/main.js`: the runner as a process, configured by flags and environment variables. */
-import { createLogger } from '../app.js';
+import { pino } from 'pino';
 import { startRunner } from './index.js';
 import { OptionsError, parseRunnerOptions, USAGE, type RunnerOptions } from './options.js';
 
@@ -16,7 +16,7 @@ if (options === null) {
   process.exit(0);
 }
 
-const logger = createLogger(options.logLevel).child({ service: 'environment-sync-runner' });
+const logger = pino({ level: options.logLevel, base: { service: 'environment-sync-runner' } });
 try {
   const runner = await startRunner({
     manifestPath: options.manifestPath,

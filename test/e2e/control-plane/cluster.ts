@@ -50,7 +50,20 @@ export function ensureBinaries(): Promise<string> {
   return binDirPromise;
 }
 
+const handedOut = new Set<number>();
+
+/** A free loopback port, never the same one twice in this process (clusters start in parallel). */
 async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await probeFreePort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
+function probeFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -68,9 +81,17 @@ interface Started {
   exited: Promise<number | null>;
 }
 
+const running = new Set<ChildProcess>();
+// A test run that dies must not leave API servers and etcds behind.
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 function startProcess(command: string, args: string[], logFile: string): Started {
   const log = createWriteStream(logFile, { flags: 'a' });
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.on('exit', () => running.delete(child));
   child.stdout!.pipe(log);
   child.stderr!.pipe(log);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -246,7 +267,8 @@ export async function startCluster(name: string): Promise<Cluster> {
         '--leader-elect=false',
         '--port=0',
         '--secure-port=0',
-        '--use-service-account-credentials=false',
+        // Each controller acts as its own service account, with the bootstrap RBAC roles (as kubeadm does).
+        '--use-service-account-credentials=true',
         `--service-account-private-key-file=${saKey}`,
         `--root-ca-file=${join(certDir, 'apiserver.crt')}`,
         // Only what the suite relies on: owner-based garbage collection and SA token Secrets.

@@ -102,6 +102,58 @@ export interface CustomizeResponse {
   relatedResources: RelatedResourceRule[];
 }
 /**
+ * One GitHub write that a dry run would have made.
+ *
+ * This interface was referenced by `HookShapes`'s JSON-Schema
+ * via the `definition` "GitHubWrite".
+ */
+export interface GitHubWrite {
+  /**
+   * CreateDeployment (REST, followed by its first status) or PostDeploymentStatus (GraphQL).
+   */
+  operation: 'CreateDeployment' | 'PostDeploymentStatus';
+  /**
+   * The GitHub request, e.g. `POST /repos/my-org/my-repo/deployments` or `mutation createDeploymentStatus`.
+   */
+  request: string;
+  /**
+   * The Rollout history entry (payload id and revision) the write is about.
+   */
+  entry: {
+    id: number;
+    revision: string;
+  };
+  /**
+   * GraphQL node id of the existing deployment a status goes to.
+   */
+  deploymentId?: string;
+  /**
+   * REST body of the deployment to create.
+   */
+  body?: {};
+  /**
+   * The deployment status to post.
+   */
+  status: {
+    state: string;
+    description: string;
+    environmentUrl: string;
+  };
+}
+/**
+ * Answer of POST /sync?dryRun=true and /finalize?dryRun=true (for people, not Metacontroller): the desired state as if the writes had succeeded, and the GitHub writes that were not made.
+ *
+ * This interface was referenced by `HookShapes`'s JSON-Schema
+ * via the `definition` "DryRunResponse".
+ */
+export interface DryRunResponse {
+  status: {};
+  children: KubernetesObject[];
+  resyncAfterSeconds?: number;
+  finalized?: boolean;
+  githubWrites: GitHubWrite[];
+}
+/**
  * Every 4xx/5xx body. `error` is a stable machine-readable code.
  *
  * This interface was referenced by `HookShapes`'s JSON-Schema

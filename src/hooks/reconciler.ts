@@ -6,12 +6,13 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { applyWrites, type WriteResult } from '../core/apply-writes.js';
 import { identityOf, secretsOf } from '../core/credentials.js';
+import { describeInactivations, describeWrites, simulateWrites } from '../core/dry-run.js';
 import { decideFinalize, decideSync, type DesiredState, type FinalizeDecision, type GitHubProblem, type SyncOutcome } from '../core/decide.js';
 import { interpret, type Interpretation, type SpecCheck, type SyncContext } from '../core/interpret.js';
 import { deploymentsOf } from '../core/ledger.js';
 import { planPublication, type PlannedWrite } from '../core/plan.js';
 import type { Ledger } from '../core/types.js';
-import type { SyncRequest } from '../generated/hooks.js';
+import type { GitHubWrite, SyncRequest } from '../generated/hooks.js';
 import type { GitHubClient, GitHubSession } from '../github/client.js';
 import { classifyGitHubError } from '../github/errors.js';
 import type { LedgerCache } from '../github/ledger-cache.js';
@@ -35,6 +36,15 @@ export interface SyncReport extends DesiredState {
   writesDone: number;
 }
 
+export interface RunOptions {
+  /** Read GitHub, but only describe the writes (`githubWrites`) instead of making them. */
+  dryRun?: boolean;
+}
+
+export interface DryRunReport {
+  githubWrites?: GitHubWrite[];
+}
+
 /** Rejections of one entry: the other entries can still be published. */
 const PER_ENTRY_REASONS = new Set(['RevisionNotFound', 'GitHubRejected', 'DeploymentNotCreated']);
 const INACTIVE_DESCRIPTION = 'Environment deleted';
@@ -46,7 +56,7 @@ export class Reconciler {
     this.now = deps.now ?? (() => new Date());
   }
 
-  async sync(request: SyncRequest): Promise<SyncReport> {
+  async sync(request: SyncRequest, options: RunOptions = {}): Promise<SyncReport & DryRunReport> {
     const deadline = Date.now() + this.deps.syncBudgetMs;
     const interpretation = interpret(request, this.deps.checkSpec);
     if (!interpretation.ok) return this.report(interpretation, undefined, [], 0);
@@ -71,6 +81,12 @@ export class Reconciler {
       return this.report(interpretation, { readProblem: this.classify(error, ctx, 'reading deployments') }, [], 0);
     }
 
+    if (options.dryRun) {
+      const simulated = simulateWrites(writes, isoSeconds(this.now()));
+      const report = this.report(interpretation, { ledger: applyWrites(ledger, ctx.environment, simulated) }, writes, 0);
+      return { ...report, githubWrites: describeWrites(writes, `${ctx.owner}/${ctx.repo}`) };
+    }
+
     const results: WriteResult[] = [];
     let writeProblem: GitHubProblem | undefined;
     for (const write of writes) {
@@ -88,14 +104,14 @@ export class Reconciler {
     return this.report(interpretation, outcome, writes, results.length);
   }
 
-  async finalize(request: SyncRequest): Promise<FinalizeDecision & { reason: string }> {
+  async finalize(request: SyncRequest, options: RunOptions = {}): Promise<FinalizeDecision & { reason: string } & DryRunReport> {
     const deadline = Date.now() + this.deps.syncBudgetMs;
     const now = this.now();
     const interpretation = interpret(request, this.deps.checkSpec, { requireRollout: false });
     if (!interpretation.ok) {
       // Nothing to mark without a usable spec or token (namespace deletion removes the Secret first).
       const decision = decideFinalize(interpretation.identity, { remaining: 0, problem: interpretation.problem, gaveUp: false }, isoSeconds(now));
-      return { ...decision, reason: interpretation.problem.reason };
+      return { ...decision, reason: interpretation.problem.reason, ...(options.dryRun ? { githubWrites: [] } : {}) };
     }
     const ctx = interpretation.context;
     const session = this.deps.github.session(ctx.credentials, ctx.owner, ctx.repo);
@@ -105,13 +121,19 @@ export class Reconciler {
 
     let remaining = 0;
     let problem: GitHubProblem | undefined;
+    let githubWrites: GitHubWrite[] | undefined;
+    const inactive = { state: 'inactive', description: INACTIVE_DESCRIPTION, environmentUrl: '' } as const;
     try {
       const { ledger } = await this.deps.cache.read(key, () => this.readLedger(session, ctx, key, deadline), { fresh: true });
       const active = deploymentsOf(ledger, ctx.environment).filter((d) => d.statuses[0]?.state !== 'inactive');
-      remaining = active.length;
-      for (const deployment of active) {
-        await session.postStatus(deployment.nodeId, { state: 'inactive', description: INACTIVE_DESCRIPTION, environmentUrl: '' }, deadline);
-        remaining--;
+      if (options.dryRun) {
+        githubWrites = describeInactivations(active, inactive);
+      } else {
+        remaining = active.length;
+        for (const deployment of active) {
+          await session.postStatus(deployment.nodeId, inactive, deadline);
+          remaining--;
+        }
       }
     } catch (error) {
       problem = this.classify(error, ctx, 'marking deployments inactive');
@@ -126,7 +148,7 @@ export class Reconciler {
       );
     }
     const decision = decideFinalize(ctx, { remaining, gaveUp, ...(problem ? { problem } : {}) }, isoSeconds(now));
-    return { ...decision, reason: problem?.reason ?? 'Finalized' };
+    return { ...decision, reason: problem?.reason ?? 'Finalized', ...(options.dryRun ? { githubWrites: githubWrites ?? [] } : {}) };
   }
 
   private plan(ctx: SyncContext, ledger: Ledger, environmentUrl: string): PlannedWrite[] {

@@ -1,6 +1,6 @@
 /** Fastify routes: validate the request, hand it to the core, answer in Metacontroller's v2 shape. */
 import type { FastifyInstance } from 'fastify';
-import type { CustomizeRequest, SyncRequest, SyncResponse } from '../generated/hooks.js';
+import type { CustomizeRequest, DryRunResponse, GitHubWrite, SyncRequest, SyncResponse } from '../generated/hooks.js';
 import type { Validator, Validators } from '../validation.js';
 import { relatedResources, type DashboardDiscovery } from './customize.js';
 import { HookRequestError } from './errors.js';
@@ -23,35 +23,42 @@ export function registerHookRoutes(app: FastifyInstance, { validators, reconcile
     return response;
   });
 
-  const sync = async (body: SyncRequest, finalizing: boolean): Promise<SyncResponse> => {
+  const sync = async (body: SyncRequest, finalizing: boolean, dryRun: boolean): Promise<SyncResponse | DryRunResponse> => {
     const started = performance.now();
     const target = `${body.parent.metadata.namespace}/${body.parent.metadata.name}`;
+    const hook = finalizing ? 'finalize' : 'sync';
     let response: SyncResponse;
+    let reason: string;
+    let githubWrites: GitHubWrite[] | undefined;
     if (finalizing) {
-      const decision = await reconciler.finalize(body);
+      const decision = await reconciler.finalize(body, { dryRun });
       response = { status: decision.status, children: decision.children, resyncAfterSeconds: decision.resyncAfterSeconds, finalized: decision.finalized };
-      app.log.info({ environment: target, hook: 'finalize', reason: decision.reason, finalized: decision.finalized, ms: Math.round(performance.now() - started) }, 'finalize');
-      onAnswered?.('finalize', decision.reason);
+      ({ reason, githubWrites } = decision);
+      app.log.info({ environment: target, hook, reason, finalized: decision.finalized, ms: Math.round(performance.now() - started), ...(dryRun ? { dryRun } : {}) }, 'finalize');
     } else {
-      const report = await reconciler.sync(body);
+      const report = await reconciler.sync(body, { dryRun });
       response = { status: report.status, children: report.children, resyncAfterSeconds: report.resyncAfterSeconds };
+      ({ reason, githubWrites } = report);
       // Quiet steady state: at one sync per Environment per minute, only changes and problems are news.
-      const level = report.writes.length > 0 || report.reason !== 'Synced' ? 'info' : 'debug';
-      app.log[level]({ environment: target, hook: 'sync', reason: report.reason, writes: report.writesDone, ms: Math.round(performance.now() - started) }, 'sync');
-      onAnswered?.('sync', report.reason);
+      const level = report.writes.length > 0 || reason !== 'Synced' || dryRun ? 'info' : 'debug';
+      app.log[level]({ environment: target, hook, reason, writes: report.writesDone, ms: Math.round(performance.now() - started), ...(dryRun ? { dryRun } : {}) }, 'sync');
     }
-    assertValidResponse(validators.syncResponse, response, finalizing ? '/finalize' : '/sync');
+    assertValidResponse(validators.syncResponse, response, `/${hook}`);
+    if (dryRun) return { ...response, githubWrites: githubWrites ?? [] };
+    onAnswered?.(hook, reason);
     return response;
   };
 
   app.post('/sync', async (request) => {
+    const dryRun = dryRunOf(request.query);
     const body = validated(validators.syncRequest, request.body, 'SyncRequest');
-    return sync(body, body.finalizing === true);
+    return sync(body, body.finalizing === true, dryRun);
   });
 
   app.post('/finalize', async (request) => {
+    const dryRun = dryRunOf(request.query);
     const body = validated(validators.syncRequest, request.body, 'SyncRequest');
-    return sync(body, true);
+    return sync(body, true, dryRun);
   });
 }
 

@@ -8,12 +8,14 @@ import type { KubernetesObject, Rollout, RolloutGate, RolloutHistoryEntry, Rollo
 import { discoverDashboardUrl, HTTPROUTE_GVK, INGRESS_GVK } from './dashboard.js';
 import { credentialsFrom, isCredentials, type GitHubCredentials } from './credentials.js';
 import { parseDurationSeconds } from './duration.js';
-import { deploymentName } from './naming.js';
+import { deploymentName, githubEnvironment } from './naming.js';
 import { isPlainObject } from './payload.js';
 import type { Relationship } from './types.js';
 
 export const DEFAULT_REQUEUE_SECONDS = 60;
 export const DEFAULT_SECRET_NAME = 'github-token';
+const MAX_GITHUB_ENVIRONMENT = 255;
+const CONTROL_CHARACTER = /\p{Cc}/u;
 const PROJECT = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/;
 
 export interface Problem {
@@ -123,6 +125,12 @@ export function interpret(request: SyncRequest, checkSpec: SpecCheck, options: I
   if (!valid.rolloutRef.name) return fail('InvalidSpec', 'spec.rolloutRef.name is required');
   if (!valid.name.replace(/^kuberik\//, '')) return fail('InvalidSpec', 'spec.name must name the application');
   if (valid.relationship?.environment === '') return fail('InvalidSpec', 'spec.relationship.environment must not be empty');
+  // These become GitHub environment names: short labels, so bounded here (GitHub documents no limit) and free of control characters.
+  const githubName = githubEnvironment(valid.name, valid.environment);
+  if (githubName.length > MAX_GITHUB_ENVIRONMENT) return fail('InvalidSpec', `spec.name and spec.environment make the GitHub environment name longer than ${MAX_GITHUB_ENVIRONMENT} characters`);
+  for (const [field, value] of [['name', valid.name], ['environment', valid.environment], ['relationship.environment', valid.relationship?.environment ?? '']] as const) {
+    if (CONTROL_CHARACTER.test(value)) return fail('InvalidSpec', `spec.${field} must not contain control characters`);
+  }
   const project = PROJECT.exec(valid.backend.project);
   // "." and ".." would be normalised away inside the REST URL path.
   if (!project || project[2] === '.' || project[2] === '..') {

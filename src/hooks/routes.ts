@@ -4,6 +4,7 @@ import type { CustomizeRequest, DryRunResponse, GitHubWrite, SyncRequest, SyncRe
 import type { Validator, Validators } from '../validation.js';
 import { relatedResources, type DashboardDiscovery } from './customize.js';
 import { HookRequestError } from './errors.js';
+import { MAX_NESTING, tooDeep } from './nesting.js';
 import type { Reconciler } from './reconciler.js';
 
 export interface HookRoutesOptions {
@@ -64,6 +65,11 @@ export function registerHookRoutes(app: FastifyInstance, { validators, reconcile
 
 function validated<T>(validator: Validator<T>, body: unknown, schema: string): T {
   if (body === undefined || body === null) throw new HookRequestError(400, 'EmptyBody', 'The request body must be a JSON object');
+  const deep = tooDeep(body);
+  if (deep !== undefined) {
+    const problem = `nests deeper than ${MAX_NESTING} levels`;
+    throw new HookRequestError(400, 'InvalidRequest', `Request rejected before schema validation: ${deep} ${problem}`, [{ field: deep, problem }]);
+  }
   if (validator(body)) return body;
   const details = validator.problems(body);
   const summary = details.slice(0, 5).map((d) => `${d.field} ${d.problem}`).join('; ');

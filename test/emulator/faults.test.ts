@@ -119,3 +119,40 @@ describe('faults', () => {
     }
   });
 });
+
+describe('fault probability and recorded GraphQL documents', () => {
+  test('a fault with probability applies to that share of matching requests, repeatably, without using up `times`', async () => {
+    const outcomes = async () => {
+      const emu = await startHarness();
+      try {
+        emu.emulator.addRepository('acme/app');
+        emu.emulator.injectFault({ match: { api: 'rest' }, times: Infinity, probability: 0.25, action: { kind: 'respond', status: 503 } });
+        const statuses: number[] = [];
+        for (let i = 0; i < 200; i++) {
+          statuses.push(await emu.rest('GET /repos/{owner}/{repo}/deployments', repo).then((r) => r.status, (e) => e.status));
+        }
+        return statuses;
+      } finally {
+        await emu.close();
+      }
+    };
+    const first = await outcomes();
+    // The default seed draws 45 of 200 below 0.25.
+    expect(first.filter((s) => s === 503).length).toBe(45);
+    expect(first.filter((s) => s !== 503).every((s) => s === 200)).toBe(true);
+    expect(await outcomes()).toEqual(first);
+  });
+
+  test('probability outside (0, 1] is refused', () => {
+    expect(() => h.emulator.injectFault({ match: {}, probability: 0, action: { kind: 'reset' } })).toThrow('fault.probability must be in (0, 1], got 0');
+    expect(() => h.emulator.injectFault({ match: {}, probability: 1.5, action: { kind: 'reset' } })).toThrow('fault.probability must be in (0, 1], got 1.5');
+  });
+
+  test('GraphQL documents and variables are recorded as received, and cleared with the requests', async () => {
+    const d = await create();
+    await h.gql(STATUS_MUTATION, { id: d.data.node_id });
+    expect(h.emulator.graphqlRequests).toEqual([{ operationName: 'Status', query: STATUS_MUTATION, variables: { id: d.data.node_id } }]);
+    h.emulator.resetRequests();
+    expect(h.emulator.graphqlRequests).toEqual([]);
+  });
+});

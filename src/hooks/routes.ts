@@ -63,6 +63,14 @@ export function registerHookRoutes(app: FastifyInstance, { validators, reconcile
   });
 }
 
+/** `?dryRun=true` describes the GitHub writes instead of making them (curl debugging). */
+function dryRunOf(query: unknown): boolean {
+  const value = (query as Record<string, unknown> | undefined)?.dryRun;
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true' || value === '') return true;
+  throw new HookRequestError(400, 'InvalidRequest', 'Query parameter dryRun must be true or false', [{ field: '?dryRun', problem: 'must be true or false' }]);
+}
+
 function validated<T>(validator: Validator<T>, body: unknown, schema: string): T {
   if (body === undefined || body === null) throw new HookRequestError(400, 'EmptyBody', 'The request body must be a JSON object');
   const deep = tooDeep(body);

@@ -26,7 +26,6 @@ export class Informer {
     onEvent: (event: InformerEvent, object: KubeObject) => void,
   ) {
     for (const event of ['add', 'update', 'delete'] as const) watch.on(event, (o) => onEvent(event, o as unknown as KubeObject));
-    watch.on('connect', () => undefined);
     watch.on('error', (error: unknown) => this.restartLater(error));
   }
 

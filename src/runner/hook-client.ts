@@ -18,16 +18,17 @@ export class HookTooManyRequestsError extends HookCallError {
 const MAX_ERROR_BODY = 500;
 
 export async function callHook(target: HookTarget, body: unknown, now: () => Date = () => new Date()): Promise<string> {
+  const signal = AbortSignal.timeout(target.timeoutMs);
   let response;
   try {
     response = await request(target.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
-      signal: AbortSignal.timeout(target.timeoutMs),
+      signal,
     });
   } catch (error) {
-    const reason = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${target.timeoutMs} ms` : error instanceof Error ? error.message : String(error);
+    const reason = signal.aborted ? `no answer within ${target.timeoutMs} ms` : error instanceof Error ? error.message : String(error);
     throw new HookCallError(`http error: POST ${target.url}: ${reason}`);
   }
   let text: string;

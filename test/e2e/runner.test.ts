@@ -4,6 +4,7 @@
  * RBAC from manifests/runner. A recording proxy between runner and service shows exactly
  * what the runner sends, and can fail calls to exercise retries.
  */
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -209,5 +210,31 @@ describe('the runner on a real API server', () => {
     expect(deployments.map((d) => d.statuses.at(-1))).toEqual([expect.objectContaining({ state: 'inactive', description: 'Environment deleted' })]);
 
     await eventually('the gate garbage-collected', CONVERGE_MS, async () => ((await gate()) === undefined ? true : undefined));
+  });
+
+  test('as a process (npm run runner), it is configured by flags and exits cleanly on SIGTERM', async () => {
+    // No Environment is left, so this second runner cannot interfere with the first.
+    const child = spawn(
+      join(REPO_ROOT, 'node_modules', '.bin', 'tsx'),
+      [
+        join(REPO_ROOT, 'src', 'runner', 'main.ts'),
+        '--kubeconfig',
+        await cluster.tokenKubeconfig('environment-sync', 'environment-sync-runner'),
+        '--manifest',
+        join(REPO_ROOT, 'manifests', 'controller', 'compositecontroller.yaml'),
+        '--hook-base-url',
+        'http://127.0.0.1:9',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const lines: string[] = [];
+    child.stdout.on('data', (chunk: Buffer) => lines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const messages = () => lines.map((line) => (JSON.parse(line) as { msg: string }).msg);
+
+    await eventually('the runner process started', CONVERGE_MS, async () => (messages().includes('runner started') ? true : undefined));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(messages().slice(-2)).toEqual(['shutting down', 'runner stopped']);
   });
 });

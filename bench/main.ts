@@ -1,0 +1,302 @@
+/**
+ * `npm run bench`: GitHub cost and hook speed, ours beside a model of the Go controller's
+ * request pattern, all in one run on this machine. Prints the tables and writes
+ * BENCHMARKS.md. `npm run bench -- --quick` is the CI smoke run (smaller sizes, short
+ * windows, < 1 minute); it prints but does not rewrite BENCHMARKS.md unless `--write`.
+ *
+ * Exit code 1 when a deterministic target is missed (request counts, writes, sharing);
+ * timing and memory targets are reported, not enforced, because they depend on the machine.
+ */
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config.js';
+import { measureCounts, measureLatency, type CountsRow, type LatencyRow, type Size } from './sections/requests.js';
+import { measureScale, type ScaleResult } from './sections/scale.js';
+import { measureSharing, type SharingRow } from './sections/sharing.js';
+import { measureThroughput, type ThroughputRow } from './sections/throughput.js';
+import { compileService } from './service.js';
+import { fixed, markdownTable, percentile, ratio, targetMark } from './stats.js';
+
+const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, write: { type: 'boolean' } } });
+const quick = args.quick;
+const write = args.write ?? !quick;
+const RTT_MS = 50;
+const GITHUB_HOURLY_BUDGET = 5000;
+
+const plan = quick
+  ? {
+      countSizes: [size(1, 5), size(3, 10), size(10, 20)],
+      latencySizes: [size(1, 5), size(3, 10)],
+      latencySamples: { ours: 5, model: 1 },
+      throughput: { durationSeconds: 1, warmupSeconds: 1, connections: [1, 16, 64] },
+      sharing: { counts: [1, 10, 100], burstConcurrency: 5, history: 5, compareCacheOff: false },
+      scale: { applications: 10, environmentsPerApplication: 10, history: 10, windowSeconds: 5 },
+    }
+  : {
+      countSizes: [1, 3, 10].flatMap((e) => [5, 20, 100].map((h) => size(e, h))).concat(size(3, 10)),
+      latencySizes: [1, 3, 10].flatMap((e) => [5, 20, 100].map((h) => size(e, h))).concat(size(3, 10)),
+      latencySamples: { ours: 15, model: 3 },
+      throughput: { durationSeconds: 10, warmupSeconds: 3, connections: [1, 16, 64] },
+      sharing: { counts: [1, 10, 100], burstConcurrency: 5, history: 5, compareCacheOff: true, spreadWindowSeconds: 60 },
+      scale: { applications: 100, environmentsPerApplication: 10, history: 10, windowSeconds: 60 },
+    };
+
+function size(environments: number, history: number): Size {
+  return { environments, history };
+}
+
+const sections: string[] = [];
+const failures: string[] = [];
+const started = Date.now();
+const loadAtStart = os.loadavg()[0]!;
+
+function emit(title: string, intro: string, table: string, notes: string[] = []): void {
+  const text = [`## ${title}`, '', intro, '', table, ...(notes.length ? ['', ...notes] : [])].join('\n');
+  sections.push(text);
+  console.log(`\n${text}\n`);
+}
+
+function log(message: string): void {
+  console.error(`[bench ${((Date.now() - started) / 1000).toFixed(0)} s] ${message}`);
+}
+
+// ---- (1) GitHub requests per sync -------------------------------------------------------------
+log('1/5 GitHub requests per sync');
+const counts = await measureCounts(plan.countSizes);
+sortSizes(counts);
+emit(
+  '1. GitHub requests per sync',
+  'One sync of the most downstream Environment (a chain of E environments, H history entries each, all published). ' +
+    '"ours" is counted at the GitHub emulator; "Go model" is a **model** of the Go controller\'s REST request pattern ' +
+    '(`bench/go-model.ts`, documented cost ≈ 5·H + E + D + 2) run against the same emulator and data. ' +
+    'Points are rate-limit points (REST: 1 per request; GraphQL: GitHub\'s query cost). Writes in brackets.',
+  markdownTable({
+    headers: ['E', 'H', 'D', 'ours steady', 'Go model steady', 'ratio', 'ours +1 entry', 'Go model +1 entry', 'ratio', 'points ours/model (steady)'],
+    rows: counts.map((r) => [
+      r.environments,
+      r.history,
+      r.deployments,
+      `${r.ours.steady.requests.total} (${r.ours.steady.requests.writes})`,
+      `${r.model.steady.requests.total} (${r.model.steady.requests.writes})`,
+      ratio(r.model.steady.requests.total, r.ours.steady.requests.total),
+      `${r.ours.newEntry.requests.total} (${r.ours.newEntry.requests.writes})`,
+      `${r.model.newEntry.requests.total} (${r.model.newEntry.requests.writes})`,
+      ratio(r.model.newEntry.requests.total, r.ours.newEntry.requests.total),
+      `${r.ours.steady.points} / ${r.model.steady.points}`,
+    ]),
+  }),
+  countTargets(counts),
+);
+
+// ---- (2) latency with a 50 ms GitHub ------------------------------------------------------------
+log('2/5 sync latency with a 50 ms GitHub (the modelled Go pattern takes N × 50 ms per sample)');
+const latency = await measureLatency(plan.latencySizes, RTT_MS, plan.latencySamples);
+sortSizes(latency);
+emit(
+  `2. Sync latency with GitHub answering after ${RTT_MS} ms`,
+  `Wall time of one sync (hook request to response for ours; one reconcile for the Go model), ` +
+    `${plan.latencySamples.ours} samples per cell for ours, ${plan.latencySamples.model} for the model (each of its samples takes N × ${RTT_MS} ms). ` +
+    `RTT = ${RTT_MS} ms; ratio = model p50 / ours p50.`,
+  markdownTable({
+    headers: ['E', 'H', 'ours steady p50 / p95 ms', 'in RTT', 'Go model steady p50 / p95 ms', 'ratio', 'ours +1 entry p50 / p95 ms', 'in RTT', 'Go model +1 entry p50 / p95 ms', 'ratio'],
+    rows: latency.map((r) => [
+      r.environments,
+      r.history,
+      p50p95(r.ours.steady),
+      fixed(percentile(r.ours.steady, 50) / RTT_MS, 2),
+      p50p95(r.model.steady),
+      ratio(percentile(r.model.steady, 50), percentile(r.ours.steady, 50)),
+      p50p95(r.ours.newEntry),
+      fixed(percentile(r.ours.newEntry, 50) / RTT_MS, 2),
+      p50p95(r.model.newEntry),
+      ratio(percentile(r.model.newEntry, 50), percentile(r.ours.newEntry, 50)),
+    ]),
+  }),
+  latencyTargets(latency),
+);
+
+// ---- (3) hook throughput and overhead ----------------------------------------------------------------
+// Memory is measured on the compiled service, as production runs it; the quick run uses the sources under tsx.
+if (!quick) {
+  log('compiling the service for the child-process measurements');
+  compileService();
+}
+const serviceBuild = quick ? 'the TypeScript sources under tsx (its loader adds about 28 MB of RSS)' : 'the compiled service (`tsc -p tsconfig.build.json`), as `node dist/main.js` runs it';
+log('3/5 hook throughput (autocannon, service in a child process)');
+const throughput = await measureThroughput({ ...plan.throughput, configs: { 'shared read (default)': {}, 'cache off': { LEDGER_CACHE_TTL_MS: '0' } } });
+emit(
+  '3. Hook throughput and overhead',
+  `autocannon posts one steady-state /sync request (E=3, H=20) for ${plan.throughput.durationSeconds} s per row to a warm service ` +
+    `running alone in a child process (${serviceBuild}); GitHub is the emulator with no added latency, in the load generator's process. ` +
+    'Latency is per response as autocannon measures it (real HTTP on 127.0.0.1); CPU is the service process\'s user+system time ' +
+    '(`process.cpuUsage`) divided by the syncs served; peak RSS is the service process\'s `maxRSS`. ' +
+    '"shared read (default)": the shipped configuration, where repeated syncs of the application within LEDGER_CACHE_TTL_MS share one GitHub read; ' +
+    '"cache off": every sync reads GitHub.',
+  markdownTable({
+    headers: ['config', 'connections', 'syncs', 'errors', 'p50 ms', 'p99 ms', 'syncs/s', 'CPU ms/sync', 'GitHub requests/sync', 'peak RSS MB'],
+    rows: throughput.map((r) => [r.config, r.connections, r.syncs, r.errors, fixed(r.p50Ms, 2), fixed(r.p99Ms, 2), fixed(r.requestsPerSecond, 0), fixed(r.cpuMsPerSync, 3), fixed(r.githubRequestsPerSync, 3), fixed(r.peakRssMb, 0)]),
+  }),
+  throughputTargets(throughput),
+);
+
+// ---- (4) sharing ------------------------------------------------------------------------------------
+log('4/5 sharing between Environments of one application');
+const sharing = await measureSharing(plan.sharing);
+emit(
+  '4. Sharing: N Environments of one application and repository',
+  `N Environments of one application (one upstream, N-1 After it, H=${plan.sharing.history}, one namespace), all in steady state, ` +
+    'synced by one freshly started service within one resync window.',
+  markdownTable({
+    headers: ['N', 'arrival', 'config', 'syncs', 'GitHub requests', 'points', 'writes'],
+    rows: sharing.map((r) => [r.environments, r.arrival, r.config, r.syncs, r.requests, r.points, r.writes]),
+  }),
+  sharingTargets(sharing),
+);
+
+// ---- (5) scale -------------------------------------------------------------------------------------
+log(`5/5 scale: ${plan.scale.applications * plan.scale.environmentsPerApplication} Environments, one ${plan.scale.windowSeconds} s window`);
+const scale = await measureScale(plan.scale);
+emit(
+  `5. Scale: ${scale.applications * scale.environmentsPerApplication} Environments across ${scale.applications} applications`,
+  `${scale.applications} applications (one repository and namespace each), ${scale.environmentsPerApplication} Environments each (H=${scale.history}), ` +
+    `one service in a child process (${serviceBuild}) with the default configuration. After every Environment's first sync, each is synced once more at a random moment ` +
+    `of one ${scale.windowSeconds} s window (one resync period at requeueInterval ${scale.windowSeconds}s). ` +
+    `**Per hour = the measured window × ${fixed(3600 / scale.windowSeconds, 0)} (extrapolated, not measured for an hour).**`,
+  markdownTable({
+    headers: ['syncs in window', 'errors', 'GitHub requests', 'writes', 'requests/hour', 'points/hour', 'per application: requests/hour', 'RSS MB', 'peak RSS MB', 'heap MB'],
+    rows: [
+      [
+        scale.syncs,
+        scale.errors,
+        scale.requests,
+        scale.writes,
+        fixed(scale.requestsPerHour, 0),
+        fixed(scale.pointsPerHour, 0),
+        fixed(scale.requestsPerHour / scale.applications, 0),
+        fixed(scale.rssMb, 0),
+        fixed(scale.peakRssMb, 0),
+        fixed(scale.heapUsedMb, 0),
+      ],
+    ],
+  }),
+  scaleTargets(scale),
+);
+
+// ---- report ----------------------------------------------------------------------------------------
+const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}), ${fixed(os.totalmem() / 1024 ** 3, 0)} GB RAM, ${os.type()} ${os.release()}, Node ${process.version}`;
+const header = [
+  '# Benchmarks',
+  '',
+  `Generated by \`npm run bench${quick ? ' -- --quick' : ''}\` on ${new Date().toISOString().slice(0, 10)} in ${fixed((Date.now() - started) / 1000, 0)} s.`,
+  `Machine: ${machine}; 1-minute load average ${fixed(loadAtStart, 1)} at the start and ${fixed(os.loadavg()[0]!, 1)} at the end ` +
+    '(other work shared the machine: absolute times are inflated by it, ratios within a table much less). Every comparison below ran side by side in this one run.',
+  '',
+  'The "Go model" is **a model**, not kuberik\'s Go controller: `bench/go-model.ts` issues the sequence of REST calls that controller makes per reconcile ' +
+    '(see its header) against the same GitHub emulator and data, so only its request pattern and its latency under a slow GitHub are compared.',
+  '',
+  'GitHub is the project\'s emulator (`src/github/emulator/`), which validates every GraphQL query against GitHub\'s schema; request counts are taken at the emulator.',
+  '',
+  failures.length ? `**Deterministic targets missed:** ${failures.join('; ')}` : 'All deterministic targets (request counts, writes, sharing) are met.',
+].join('\n');
+const report = `${header}\n\n${sections.join('\n\n')}\n`;
+if (write) {
+  const file = path.resolve(import.meta.dirname, '..', 'BENCHMARKS.md');
+  writeFileSync(file, report);
+  log(`wrote ${path.relative(process.cwd(), file)}`);
+}
+log(failures.length ? `deterministic targets missed: ${failures.join('; ')}` : 'deterministic targets met');
+process.exitCode = failures.length ? 1 : 0;
+
+// ---- targets ---------------------------------------------------------------------------------------
+
+function countTargets(rows: CountsRow[]): string[] {
+  const worstSteady = Math.max(...rows.map((r) => r.ours.steady.requests.total));
+  const steadyWrites = rows.reduce((n, r) => n + r.ours.steady.requests.writes, 0);
+  const target = rows.find((r) => r.environments === 3 && r.history === 10);
+  const notes = [
+    `- Target: steady state ≤ 2 GitHub requests and 0 writes — ${targetMark(worstSteady <= 2 && steadyWrites === 0)} (at most ${worstSteady} request(s), ${steadyWrites} writes).`,
+  ];
+  if (worstSteady > 2 || steadyWrites > 0) failures.push('steady state above 2 requests or with writes');
+  if (target) {
+    const r = target.model.steady.requests.total / target.ours.steady.requests.total;
+    notes.push(`- Target: ≥ 50× fewer requests than the modelled Go pattern at H=10, E=3 — ${targetMark(r >= 50)} (${ratio(target.model.steady.requests.total, target.ours.steady.requests.total)}).`);
+    if (r < 50) failures.push('fewer than 50× fewer requests than the Go model at H=10, E=3');
+  }
+  notes.push('- A new history entry costs us one read, one deployment (REST) and one status (GraphQL): 3 requests, 2 of them writes, whatever E and H.');
+  return notes;
+}
+
+function latencyTargets(rows: LatencyRow[]): string[] {
+  const worst = Math.max(...rows.map((r) => percentile(r.ours.newEntry, 50)));
+  const worstSteady = Math.max(...rows.map((r) => percentile(r.ours.steady, 50)));
+  return [
+    `- Target: sync latency ≤ 3 RTT — steady state p50 ≤ ${fixed(worstSteady / RTT_MS, 2)} RTT (1 round trip), new entry p50 ≤ ${fixed(worst / RTT_MS, 2)} RTT ` +
+      `(3 sequential round trips: read, create, status; the remainder is our processing) — ${targetMark(worst <= 3 * RTT_MS * 1.1)} (within 10 % of 3 RTT).`,
+    '- The Go model waits one RTT per request, so its latency is ≈ N · RTT (N from table 1).',
+  ];
+}
+
+function throughputTargets(rows: ThroughputRow[]): string[] {
+  const c16 = rows.find((r) => r.config === 'shared read (default)' && r.connections === 16);
+  const c1 = rows.find((r) => r.config === 'shared read (default)' && r.connections === 1);
+  const notes: string[] = [];
+  if (c16) {
+    notes.push(
+      `- Target: hook overhead p50 < 1 ms and p99 < 5 ms at concurrency 16 — p50 ${fixed(c16.p50Ms, 2)} ms (${targetMark(c16.p50Ms < 1)}), ` +
+        `p99 ${fixed(c16.p99Ms, 2)} ms (${targetMark(c16.p99Ms < 5)}). ` +
+        `With 16 requests in flight on one Node process, each response waits for the others (Little's law: latency ≈ 16 / throughput), ` +
+        `so the per-sync cost is the CPU column: ${fixed(c16.cpuMsPerSync, 3)} ms.`,
+    );
+  }
+  if (c1) notes.push(`- At concurrency 1 (no queueing) one sync takes p50 ${fixed(c1.p50Ms, 2)} ms / p99 ${fixed(c1.p99Ms, 2)} ms end to end over HTTP.`);
+  const errors = rows.reduce((n, r) => n + r.errors, 0);
+  if (errors > 0) failures.push(`${errors} failed hook requests under load`);
+  return notes;
+}
+
+function sharingTargets(rows: SharingRow[]): string[] {
+  const shared = rows.filter((r) => r.config === 'shared read (default)' && r.arrival.startsWith('burst'));
+  const flat = shared.every((r) => r.requests === shared[0]?.requests);
+  if (!flat) failures.push('GitHub requests grow with N same-application Environments in a burst');
+  const writes = rows.reduce((n, r) => n + r.writes, 0);
+  if (writes > 0) failures.push('writes in the sharing benchmark');
+  const spread = rows.filter((r) => r.arrival.startsWith('spread'));
+  return [
+    `- Target: GitHub requests flat in N — ${targetMark(flat)} for a burst (${shared.map((r) => `N=${r.environments}: ${r.requests}`).join(', ')}).`,
+    ...(spread.length
+      ? [
+          `- Spread evenly over a whole resync window, the shared read (TTL ${defaultTtlSeconds()} s) is fetched at most once per TTL: ` +
+            `${spread.map((r) => `N=${r.environments}: ${r.requests}`).join(', ')} — bounded by ⌈window / TTL⌉, not by N.`,
+        ]
+      : []),
+    '- "cache off" shows the cost without sharing: one read per sync.',
+  ];
+}
+
+function scaleTargets(r: ScaleResult): string[] {
+  const environments = r.applications * r.environmentsPerApplication;
+  const notes = [
+    `- Target: RSS < 150 MB at 1,000 Environments — ${environments >= 1000 ? `${targetMark(r.peakRssMb < 150)} (peak ${fixed(r.peakRssMb, 0)} MB)` : `not applicable to this quick run (${environments} Environments, peak ${fixed(r.peakRssMb, 0)} MB)`}.`,
+    `- GitHub budget: ${fixed(r.requestsPerHour, 0)} requests/hour (${fixed(r.pointsPerHour, 0)} points) in total, ${fixed(r.requestsPerHour / r.applications, 0)} per application. ` +
+      `GitHub's ${GITHUB_HOURLY_BUDGET}/hour is per token (GraphQL points and REST requests are separate budgets): ` +
+      `with one token per repository this is ${fixed((100 * r.pointsPerHour) / r.applications / GITHUB_HOURLY_BUDGET, 1)} % of each token's GraphQL budget; ` +
+      `one token shared by all ${r.applications} repositories would need ${fixed(r.pointsPerHour / GITHUB_HOURLY_BUDGET, 1)}× the budget.`,
+  ];
+  if (r.errors > 0) failures.push(`${r.errors} failed syncs in the scale run`);
+  if (r.writes > 0) failures.push('writes in the scale window (steady state)');
+  return notes;
+}
+
+function defaultTtlSeconds(): string {
+  return fixed(loadConfig({}).ledgerCacheTtlMs / 1000, 0);
+}
+
+function p50p95(samples: number[]): string {
+  return `${fixed(percentile(samples, 50), 1)} / ${fixed(percentile(samples, 95), 1)}`;
+}
+
+function sortSizes<T extends Size>(rows: T[]): void {
+  rows.sort((a, b) => a.environments - b.environments || a.history - b.history);
+}

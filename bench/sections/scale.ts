@@ -1,0 +1,108 @@
+/**
+ * (5) Scale: many Environments across many applications (one repository and namespace
+ * each) handled by one service in a child process. Every Environment is synced once per
+ * resync window at a random moment (seeded), as Metacontroller's per-object resync spreads
+ * them; GitHub requests in one measured window are extrapolated to an hour.
+ */
+import { pointsUsed, startGitHub } from '../github.js';
+import { environmentNames, nextRequest, seedScenario, syncRequest, type AppScenario, type SyncInput } from '../scenario.js';
+import { HookClient, ServiceProcess } from '../service.js';
+import { inParallel } from './sharing.js';
+
+export interface ScaleResult {
+  applications: number;
+  environmentsPerApplication: number;
+  history: number;
+  windowSeconds: number;
+  syncs: number;
+  requests: number;
+  points: number;
+  writes: number;
+  errors: number;
+  requestsPerHour: number;
+  pointsPerHour: number;
+  rssMb: number;
+  peakRssMb: number;
+  heapUsedMb: number;
+}
+
+export interface ScaleOptions {
+  applications: number;
+  environmentsPerApplication: number;
+  history: number;
+  windowSeconds: number;
+}
+
+export async function measureScale(options: ScaleOptions): Promise<ScaleResult> {
+  const emulator = await startGitHub();
+  const scenarios = Array.from({ length: options.applications }, (_, a): AppScenario => {
+    const id = String(a).padStart(3, '0');
+    return { repository: `bench-org/repo-${id}`, app: `app-${id}`, namespace: `ns-${id}`, environments: environmentNames(options.environmentsPerApplication), topology: 'star', history: options.history };
+  });
+  for (const s of scenarios) {
+    emulator.addRepository(s.repository);
+    seedScenario(emulator, s);
+  }
+  const service = await ServiceProcess.start(emulator.url);
+  const client = new HookClient(service.url, 16);
+  try {
+    // Warm-up: every Environment's first sync (discovery), as after a restart.
+    const first = scenarios.flatMap((s) => s.environments.map((environment): SyncInput => ({ scenario: s, environment, siblings: s.environments })));
+    const inputs = await inParallel(first, 8, async (input) => nextRequest(input, await client.sync(syncRequest(input))));
+
+    const before = await pointsUsed(emulator);
+    emulator.resetRequests();
+    const errors = await oneWindow(client, inputs, options.windowSeconds * 1000);
+    const counts = emulator.counts();
+    const points = (await pointsUsed(emulator)) - before;
+    const stats = await service.stats();
+    const perHour = 3600 / options.windowSeconds;
+    return {
+      ...options,
+      syncs: inputs.length,
+      requests: counts.total,
+      points,
+      writes: counts.writes,
+      errors,
+      requestsPerHour: counts.total * perHour,
+      pointsPerHour: points * perHour,
+      rssMb: stats.rssBytes / 1024 / 1024,
+      peakRssMb: stats.maxRssBytes / 1024 / 1024,
+      heapUsedMb: stats.heapUsedBytes / 1024 / 1024,
+    };
+  } finally {
+    await client.close();
+    await service.stop();
+    await emulator.close();
+  }
+}
+
+/** Each input once, at a seeded random offset within the window; returns the number of failed syncs. */
+async function oneWindow(client: HookClient, inputs: SyncInput[], windowMs: number): Promise<number> {
+  const random = mulberry32(0x5eed);
+  const started = performance.now();
+  let errors = 0;
+  await Promise.all(
+    inputs.map(async (input) => {
+      const at = random() * windowMs;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + at - performance.now())));
+      try {
+        await client.sync(syncRequest(input));
+      } catch {
+        errors++;
+      }
+    }),
+  );
+  return errors;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

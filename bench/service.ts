@@ -1,0 +1,112 @@
+/** Our service on a loopback port, in this process or in a child process of its own. */
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { Pool } from 'undici';
+import { buildApp, createLogger } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+
+export interface SyncResponse {
+  status: Record<string, unknown>;
+  children: Record<string, unknown>[];
+  resyncAfterSeconds?: number;
+}
+
+/** Posts hook requests over one keep-alive connection pool. */
+export class HookClient {
+  private readonly pool: Pool;
+
+  constructor(url: string, connections = 8) {
+    this.pool = new Pool(url, { connections });
+  }
+
+  async sync(body: unknown): Promise<SyncResponse> {
+    const res = await this.pool.request({ method: 'POST', path: '/sync', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const json = (await res.body.json()) as SyncResponse;
+    if (res.statusCode !== 200) throw new Error(`/sync answered ${res.statusCode}: ${JSON.stringify(json).slice(0, 300)}`);
+    return json;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}
+
+export interface InProcessService {
+  url: string;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+export async function startService(githubApiUrl: string, env: Record<string, string> = {}): Promise<InProcessService> {
+  const config = loadConfig({ LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent', ...env, GITHUB_API_URL: githubApiUrl, HOST: '127.0.0.1', PORT: '0' });
+  const app = await buildApp(config, { logger: createLogger(config.logLevel) });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (typeof address !== 'object' || !address) throw new Error('service did not bind');
+  return { url: `http://127.0.0.1:${address.port}`, app, close: () => app.close() };
+}
+
+export interface ProcessStats {
+  /** User + system CPU since the last reset, milliseconds. */
+  cpuMs: number;
+  rssBytes: number;
+  /** Peak resident set size of the process's lifetime. */
+  maxRssBytes: number;
+  heapUsedBytes: number;
+}
+
+let compiledDir: string | undefined;
+
+/**
+ * Compiles src/ (as `npm run build` does) into a scratch directory laid out like the
+ * repository, so the compiled service finds ../schemas and node_modules. Returns that dist.
+ */
+export function compileService(): string {
+  const root = path.resolve(import.meta.dirname, '..');
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'environment-sync-bench-'));
+  for (const entry of ['schemas', 'examples', 'node_modules', 'package.json']) symlinkSync(path.join(root, entry), path.join(scratch, entry));
+  const dist = path.join(scratch, 'dist');
+  execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.build.json'), '--outDir', dist, '--sourceMap', 'false'], { stdio: 'inherit' });
+  compiledDir = dist;
+  process.once('exit', () => rmSync(scratch, { recursive: true, force: true }));
+  return dist;
+}
+
+/** The service alone in a child process, so its CPU and memory are measured without the load generator. */
+export class ServiceProcess {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly url: string,
+  ) {}
+
+  /**
+   * Runs the compiled service when `compiledService()` has built it, else the sources under
+   * tsx (whose loader adds about 28 MB of RSS). `nodeOptions`: extra flags, e.g. `--cpu-prof`.
+   */
+  static async start(githubApiUrl: string, env: Record<string, string> = {}, nodeOptions: string[] = []): Promise<ServiceProcess> {
+    const child = fork(path.join(import.meta.dirname, 'service-process.mjs'), [], {
+      execArgv: [...(compiledDir ? [] : ['--import', 'tsx']), ...nodeOptions],
+      env: { ...process.env, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent', ...env, GITHUB_API_URL: githubApiUrl, ...(compiledDir ? { BENCH_SERVICE_DIST: compiledDir } : {}) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const [message] = (await once(child, 'message')) as [{ url: string }];
+    return new ServiceProcess(child, message.url);
+  }
+
+  async stats(reset = false): Promise<ProcessStats> {
+    this.child.send({ type: 'stats', reset });
+    const [message] = (await once(this.child, 'message')) as [ProcessStats];
+    return message;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = once(this.child, 'exit');
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+}

@@ -62,6 +62,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     dashboardUrl: config.dashboardUrl,
     syncBudgetMs: config.syncBudgetMs,
     finalizeGiveUpSeconds: config.finalizeGiveUpSeconds,
+    maxWritesPerSync: config.maxWritesPerSync,
     ...(deps.now ? { now: deps.now } : {}),
   });
 

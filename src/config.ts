@@ -22,6 +22,8 @@ export interface Config {
   finalizeGiveUpSeconds: number;
   /** Largest accepted hook request body. */
   bodyLimitBytes: number;
+  /** GitHub writes one sync may make; a longer backlog continues in the next syncs. */
+  maxWritesPerSync: number;
 }
 
 export class ConfigError extends Error {
@@ -44,6 +46,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ledgerCacheTtlMs: integer(env, 'LEDGER_CACHE_TTL_MS', 10_000, 0, 600_000),
     finalizeGiveUpSeconds: integer(env, 'FINALIZE_GIVE_UP_SECONDS', 300, 0, 86_400),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
+    maxWritesPerSync: integer(env, 'MAX_WRITES_PER_SYNC', 10, 1, 1000),
   };
 }
 

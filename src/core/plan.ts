@@ -65,6 +65,26 @@ export function planPublication(inputs: PublicationInputs): PlannedWrite[] {
   return writes;
 }
 
+/** GitHub writes one planned write makes: a new deployment gets its first status right away. */
+export function writeCost(write: PlannedWrite): number {
+  return write.kind === 'createDeployment' ? 2 : 1;
+}
+
+/**
+ * The planned writes (oldest entry first) that fit in `maxWrites` GitHub writes, and the
+ * ones left for the next sync. The first write always goes, so every sync makes progress.
+ */
+export function paceWrites(writes: readonly PlannedWrite[], maxWrites: number): { now: PlannedWrite[]; later: PlannedWrite[] } {
+  let spent = 0;
+  let i = 0;
+  for (; i < writes.length; i++) {
+    const cost = writeCost(writes[i]!);
+    if (i > 0 && spent + cost > maxWrites) break;
+    spent += cost;
+  }
+  return { now: writes.slice(0, i), later: writes.slice(i) };
+}
+
 function deploymentBody(inputs: PublicationInputs, entry: RolloutHistoryEntry, key: EntryKey): CreateDeploymentBody {
   const payload = {
     id: key.id,

@@ -10,7 +10,7 @@ import { describeInactivations, describeWrites, simulateWrites } from '../core/d
 import { decideFinalize, decideSync, type DesiredState, type FinalizeDecision, type GitHubProblem, type SyncOutcome } from '../core/decide.js';
 import { interpret, type Interpretation, type SpecCheck, type SyncContext } from '../core/interpret.js';
 import { deploymentsOf } from '../core/ledger.js';
-import { planPublication, type PlannedWrite } from '../core/plan.js';
+import { paceWrites, planPublication, type PlannedWrite } from '../core/plan.js';
 import type { Ledger } from '../core/types.js';
 import type { GitHubWrite, SyncRequest } from '../generated/hooks.js';
 import type { GitHubClient, GitHubSession } from '../github/client.js';
@@ -25,6 +25,8 @@ export interface ReconcilerDeps {
   dashboardUrl: string;
   syncBudgetMs: number;
   finalizeGiveUpSeconds: number;
+  /** GitHub writes per sync; the rest of a backlog (a first sync of a long history) follows in the next syncs. */
+  maxWritesPerSync: number;
   /** Wall clock; only shows in the status where something changed (transition times). */
   now?: () => Date;
 }
@@ -89,7 +91,8 @@ export class Reconciler {
 
     const results: WriteResult[] = [];
     let writeProblem: GitHubProblem | undefined;
-    for (const write of writes) {
+    const paced = paceWrites(writes, this.deps.maxWritesPerSync);
+    for (const write of paced.now) {
       try {
         await this.execute(session, write, deadline, results);
       } catch (error) {
@@ -99,6 +102,7 @@ export class Reconciler {
       }
     }
     if (writes.length > 0) this.deps.cache.invalidate(key);
+    if (!writeProblem && paced.later.length > 0) writeProblem = publishingPaced(paced.later.length, writes.length, this.deps.maxWritesPerSync);
     const outcome: SyncOutcome = { ledger: applyWrites(ledger, ctx.environment, results) };
     if (writeProblem) outcome.writeProblem = writeProblem;
     return this.report(interpretation, outcome, writes, results.length);
@@ -210,6 +214,15 @@ export class Reconciler {
 function cacheKey(apiUrl: string, ctx: SyncContext): string {
   const tokenId = createHash('sha256').update(identityOf(ctx.credentials)).digest('hex').slice(0, 16);
   return `${apiUrl}|${ctx.owner.toLowerCase()}/${ctx.repo.toLowerCase()}|${ctx.specName.replace(/^kuberik\//, '')}|${tokenId}`;
+}
+
+/** Not a failure: the backlog continues at the next (sooner) sync. GitHub limits content creation to about 80 requests a minute. */
+function publishingPaced(waiting: number, planned: number, maxWrites: number): GitHubProblem {
+  return {
+    reason: 'PublishingPaced',
+    message: `${waiting} of ${planned} history updates wait for the next sync: at most ${maxWrites} GitHub writes per sync keep a long history within GitHub's content-creation limits`,
+    transient: true,
+  };
 }
 
 function describeWrite(write: PlannedWrite): string {

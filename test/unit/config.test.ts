@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       ledgerCacheTtlMs: 10000,
       finalizeGiveUpSeconds: 300,
       bodyLimitBytes: 4194304,
+      maxWritesPerSync: 10,
     });
   });
 
@@ -31,6 +32,7 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
     [{ DASHBOARD_NAMESPACE: 'Bad_NS' }, 'DASHBOARD_NAMESPACE must be a namespace name, got "Bad_NS"'],
     [{ DASHBOARD_ROUTE_KINDS: 'gateway' }, 'DASHBOARD_ROUTE_KINDS must list ingress and/or httproute, got "gateway"'],
+    [{ MAX_WRITES_PER_SYNC: '0' }, 'MAX_WRITES_PER_SYNC must be between 1 and 1000, got 0'],
   ])('%j is rejected', (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message));
   });

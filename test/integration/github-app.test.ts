@@ -5,6 +5,7 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { request as httpRequest } from 'undici';
 import { NAMESPACE, environment, rollout, sha, syncRequest } from '../support/requests.js';
 import { startHarness, type Harness, NOW } from '../support/harness.js';
 
@@ -84,6 +85,16 @@ describe('GitHub App installation', () => {
     expect(tokenRequests(h)).toHaveLength(1);
   });
 
+  test('concurrent syncs of one installation share one token request, which the metrics count', async () => {
+    h = await start();
+    const production = syncRequest({ parent: environment({ environment: 'production' }), rollout: rollout(history), secret: appSecret(appKeys()) as never });
+    const answers = await Promise.all([h.post('/sync', request()), h.post('/sync', production)]);
+    expect(answers.map((a) => ready(a).reason)).toEqual(['Synced', 'Synced']);
+    expect(tokenRequests(h)).toHaveLength(1);
+    const metrics = await (await httpRequest(`${h.url}/metrics`)).body.text();
+    expect(metrics).toContain('environment_sync_github_requests_total{api="rest",operation="CreateInstallationToken",status="201"} 1\n');
+  });
+
   test('refreshes the token five minutes before it expires, while the old one still works', async () => {
     h = await start();
     await h.post('/sync', request());
@@ -121,6 +132,16 @@ describe('GitHub App installation', () => {
       const body = key.split('\n')[1]!;
       expect(everything).not.toContain(body);
     }
+  });
+
+  test('a PEM that is no usable key: GitHubAppAuthFailed before any request', async () => {
+    h = await start();
+    const res = await h.post('/sync', request({ ...appKeys(), privateKey: '-----BEGIN RSA PRIVATE KEY-----\nbm90IGEga2V5\n-----END RSA PRIVATE KEY-----' }));
+    expect(ready(res)).toMatchObject({
+      reason: 'GitHubAppAuthFailed',
+      message: `GitHub App ${APP_ID} (installation ${INSTALLATION_ID}) could not sign its JWT: the privateKey is not a usable RSA private key`,
+    });
+    expect(h.emulator.requests).toEqual([]);
   });
 
   test('an installation the App does not have: GitHubAppAuthFailed with a hint', async () => {

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { BackoffPolicy } from './backoff.js';
 import { ChildrenError, planChildren, type ChildWrite } from './children.js';
+import { EventLimiter, syncErrorEvent } from './events.js';
 import { callHook, HookTooManyRequestsError } from './hook-client.js';
 import { buildObjectMap, customizeRequest, groupKey, objectKey, parseCustomizeResponse, parseSyncResponse, syncRequest } from './hook-protocol.js';
 import { describe as describeError, Informer, type InformerEvent } from './informer.js';
@@ -30,6 +31,12 @@ const CUSTOMIZE_TTL_MS = 20 * 60_000;
 /** Attempts of one GET-modify-PUT before giving up until the next sync. */
 const WRITE_ATTEMPTS = 5;
 const RELATED_SYNC_WAIT_MS = 10_000;
+const EVENTS: ResourceInfo = { apiVersion: 'v1', resource: 'events', kind: 'Event', namespaced: true };
+
+/** A related watch is still listing: retried like any failure, but not worth an Event. */
+class RelatedNotSyncedError extends Error {
+  override name = 'RelatedNotSyncedError';
+}
 
 export interface ControllerOptions {
   api: KubeApi;
@@ -73,6 +80,7 @@ export class CompositeRunner {
   private readonly customized = new Map<string, CustomizedParent>();
   private readonly keyByUid = new Map<string, string>();
   private readonly lastSeen = new Map<string, KubeObject>();
+  private readonly eventLimiter = new EventLimiter();
   private workers: Promise<void>[] = [];
   private resyncTimer: NodeJS.Timeout | undefined;
 
@@ -158,6 +166,7 @@ export class CompositeRunner {
         else {
           const retryInMs = this.queue.addRateLimited(key);
           this.logger.warn({ parent: key, error: describeError(error), failures: this.queue.failureCount(key), retryInMs }, 'sync failed');
+          if (!(error instanceof RelatedNotSyncedError)) this.recordSyncError(key, describeError(error));
         }
       } finally {
         this.queue.done(key);
@@ -170,6 +179,7 @@ export class CompositeRunner {
     let parent = this.parents.get(name, namespace);
     if (!parent) {
       this.release(key);
+      this.eventLimiter.forget(key);
       return;
     }
     const finalizeHook = this.settings.hooks.finalize;
@@ -221,7 +231,9 @@ export class CompositeRunner {
     // Metacontroller fails such a sync at once ("related informer not synced yet"); waiting
     // briefly for a watch that is just starting saves a retry.
     const pending = bindings.map((b) => this.relatedWatches.get(b.scope)!.ready);
-    await withTimeout(Promise.all(pending), RELATED_SYNC_WAIT_MS, 'related watches not synced yet');
+    await withTimeout(Promise.all(pending), RELATED_SYNC_WAIT_MS, 'related watches not synced yet').catch((error: Error) => {
+      throw new RelatedNotSyncedError(error.message);
+    });
     const objects = bindings.flatMap((b) => this.relatedWatches.get(b.scope)!.informer.list().filter((o) => ruleSelects(b.rule, o)));
     return buildObjectMap(bindings.map((b) => b.info), objects);
   }
@@ -296,6 +308,16 @@ export class CompositeRunner {
       if (write.action !== 'create' && (isNotFound(error) || isConflict(error))) return;
       throw error;
     }
+  }
+
+  /** A Warning Event on the parent, rate-limited; failing to record it only costs a debug line. */
+  private recordSyncError(key: string, message: string): void {
+    const { namespace, name } = splitKey(key);
+    const parent = this.parents.get(name, namespace);
+    if (!parent || !this.eventLimiter.allow(key, Date.now())) return;
+    this.api.create(EVENTS, syncErrorEvent(parent, message, new Date())).catch((error: unknown) => {
+      this.logger.debug({ parent: key, error: describeError(error) }, 'could not record the SyncError event');
+    });
   }
 
   /** GET-modify-PUT of the parent's finalizers; null when the parent is gone. */

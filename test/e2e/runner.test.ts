@@ -196,6 +196,15 @@ describe('the runner on a real API server', () => {
     await eventually('observedGeneration 3', CONVERGE_MS, async () => ((await environment())?.status?.observedGeneration === 3 ? true : undefined));
     expect(proxy.failSyncs).toBe(0);
     expect(proxy.calls.filter((c) => c.status === 503)).toHaveLength(3);
+    const events = JSON.parse(await cluster.kubectl(['get', 'events', '-n', 'production', '--field-selector', 'reason=SyncError', '-o', 'json'])).items;
+    const injected = events.filter((e: any) => e.message.includes('injected by the test'));
+    expect(injected).toHaveLength(3);
+    expect(injected[0]).toMatchObject({
+      type: 'Warning',
+      involvedObject: { kind: 'Environment', name: ENVIRONMENTS.production, namespace: 'production' },
+      source: { component: 'environment-sync-runner' },
+    });
+    expect(injected[0].message).toMatch(/^Sync error: unsupported status code: 503 body: /);
   });
 
   test('deleting the Environment calls /finalize, then the finalizer goes and the gate is garbage-collected', async () => {

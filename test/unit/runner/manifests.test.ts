@@ -34,6 +34,7 @@ describe('kubectl kustomize manifests/runner', () => {
       { apiGroups: ['kuberik.com'], resources: ['rolloutgates'], verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'] },
       { apiGroups: ['kuberik.com'], resources: ['rollouts'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['events'], verbs: ['create'] },
     ]);
     expect(find('ClusterRoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'environment-sync-runner', namespace: 'environment-sync' }]);
     expect(find('ClusterRoleBinding').roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'environment-sync-runner' });

@@ -7,7 +7,8 @@
  *
  * Options: --hook sync|finalize|customize (default sync; finalize when the Environment
  * is being deleted), -n/--namespace (default: kubectl's current namespace), --context,
- * --dashboard-namespace NS (also send Ingresses there, like DASHBOARD_NAMESPACE),
+ * --dashboard-namespace NS (also send Ingresses there, like DASHBOARD_NAMESPACE;
+ * --dashboard-route-kinds ingress,httproute like DASHBOARD_ROUTE_KINDS),
  * --include-secret (the Secret's values are replaced by "REDACTED" unless given).
  * KUBECTL overrides the kubectl binary.
  */
@@ -34,6 +35,7 @@ export interface ClusterObjects {
   /** RolloutGates of the namespace; only those the parent controls become children. */
   gates: KubeObject[];
   ingresses?: KubeObject[];
+  httpRoutes?: KubeObject[];
 }
 
 export interface BuildOptions {
@@ -58,6 +60,7 @@ export function buildHookRequest(objects: ClusterObjects, options: BuildOptions)
     'Environment.environments.kuberik.com/v1alpha1': byKey(objects.environments),
   };
   if (objects.ingresses) related['Ingress.networking.k8s.io/v1'] = byKey(objects.ingresses);
+  if (objects.httpRoutes) related['HTTPRoute.gateway.networking.k8s.io/v1'] = byKey(objects.httpRoutes);
   return {
     controller,
     parent: objects.parent,
@@ -108,10 +111,11 @@ interface Args {
   hook?: Hook;
   includeSecret: boolean;
   dashboardNamespace?: string;
+  dashboardRouteKinds: ('ingress' | 'httproute')[];
 }
 
 export function parseArgs(argv: string[]): Args {
-  const args: Partial<Args> & { includeSecret: boolean } = { includeSecret: false };
+  const args: Partial<Args> & { includeSecret: boolean; dashboardRouteKinds: Args['dashboardRouteKinds'] } = { includeSecret: false, dashboardRouteKinds: ['ingress'] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {
@@ -122,6 +126,11 @@ export function parseArgs(argv: string[]): Args {
     if (arg === '-n' || arg === '--namespace') args.namespace = value();
     else if (arg === '--context') args.context = value();
     else if (arg === '--dashboard-namespace') args.dashboardNamespace = value();
+    else if (arg === '--dashboard-route-kinds') {
+      const kinds = [...new Set(value().split(',').map((k) => k.trim().toLowerCase()).filter(Boolean))];
+      for (const kind of kinds) if (kind !== 'ingress' && kind !== 'httproute') throw new UsageError(`--dashboard-route-kinds lists ingress and/or httproute, not ${kind}`);
+      args.dashboardRouteKinds = kinds as Args['dashboardRouteKinds'];
+    }
     else if (arg === '--include-secret') args.includeSecret = true;
     else if (arg === '--hook') {
       const hook = value();
@@ -174,8 +183,13 @@ export async function run(argv: string[], kubectl: Kubectl, warn: (message: stri
     gates: withKind(await list('rolloutgates.kuberik.com'), 'kuberik.com/v1alpha1', 'RolloutGate'),
     ...(rollout ? { rollout } : {}),
     ...(secret ? { secret } : {}),
-    ...(args.dashboardNamespace ? { ingresses: withKind(await list('ingresses.networking.k8s.io', args.dashboardNamespace), 'networking.k8s.io/v1', 'Ingress') } : {}),
   };
+  if (args.dashboardNamespace && args.dashboardRouteKinds.includes('ingress')) {
+    objects.ingresses = withKind(await list('ingresses.networking.k8s.io', args.dashboardNamespace), 'networking.k8s.io/v1', 'Ingress');
+  }
+  if (args.dashboardNamespace && args.dashboardRouteKinds.includes('httproute')) {
+    objects.httpRoutes = withKind(await list('httproutes.gateway.networking.k8s.io', args.dashboardNamespace), 'gateway.networking.k8s.io/v1', 'HTTPRoute');
+  }
   return `${JSON.stringify(buildHookRequest(objects, { hook, includeSecret: args.includeSecret }), null, 2)}\n`;
 }
 
@@ -201,7 +215,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     process.stdout.write(await run(process.argv.slice(2), systemKubectl, (m) => console.error(`build-hook-request: ${m}`)));
   } catch (error) {
     console.error(`build-hook-request: ${(error as Error).message}`);
-    if (error instanceof UsageError) console.error('usage: build-hook-request [-n NAMESPACE] [--context CTX] [--hook sync|finalize|customize] [--include-secret] [--dashboard-namespace NS] ENVIRONMENT');
+    if (error instanceof UsageError) console.error('usage: build-hook-request [-n NAMESPACE] [--context CTX] [--hook sync|finalize|customize] [--include-secret] [--dashboard-namespace NS [--dashboard-route-kinds ingress,httproute]] ENVIRONMENT');
     process.exit(error instanceof UsageError ? 2 : 1);
   }
 }

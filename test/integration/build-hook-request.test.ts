@@ -106,12 +106,16 @@ describe('build-hook-request', () => {
     expect(warnings).toEqual(['Rollout my-app not found: the request has none (RolloutNotFound)', 'Secret github-token not found: the request has none (SecretNotFound)']);
   });
 
-  test('--dashboard-namespace adds that namespace\'s Ingresses', async () => {
+  test('--dashboard-namespace adds that namespace\'s Ingresses (and HTTPRoutes with --dashboard-route-kinds)', async () => {
     const calls: string[][] = [];
     const body = buildHookRequest({ parent: staging as never, environments: [], gates: [], ingresses: [] }, { hook: 'sync', includeSecret: false });
     expect(body.related).toHaveProperty(['Ingress.networking.k8s.io/v1'], {});
     await run(['-n', 'team-a', '--dashboard-namespace', 'dash', 'my-app-staging'], fakeKubectl(cluster, calls));
     expect(calls.at(-1)).toEqual(['get', 'ingresses.networking.k8s.io', '-n', 'dash', '-o', 'json']);
+    calls.length = 0;
+    const both = JSON.parse(await run(['--dashboard-namespace', 'dash', '--dashboard-route-kinds', 'httproute,ingress', 'my-app-staging'], fakeKubectl(cluster, calls)));
+    expect(calls.slice(-2).map((c) => c[1])).toEqual(['ingresses.networking.k8s.io', 'httproutes.gateway.networking.k8s.io']);
+    expect(Object.keys(both.related)).toEqual(['Rollout.kuberik.com/v1alpha1', 'Secret.v1', 'Environment.environments.kuberik.com/v1alpha1', 'Ingress.networking.k8s.io/v1', 'HTTPRoute.gateway.networking.k8s.io/v1']);
   });
 
   test.each([
@@ -120,6 +124,7 @@ describe('build-hook-request', () => {
     [['-n'], '-n needs a value'],
     [['--force', 'x'], 'unknown option --force'],
     [['a', 'b'], 'unexpected argument b'],
+    [['--dashboard-route-kinds', 'gateway', 'x'], '--dashboard-route-kinds lists ingress and/or httproute, not gateway'],
   ])('usage error for %j', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(new UsageError(message));
   });

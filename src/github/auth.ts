@@ -1,8 +1,8 @@
 /**
  * The Authorization header for a set of credentials. Tokens are used as given; GitHub App
  * installations exchange a JWT (signed with the App's private key, via @octokit/auth-app)
- * for an installation token, cached until shortly before it expires. This cache is the
- * service's only in-process state: losing it costs one token request.
+ * for an installation token, cached until shortly before it expires. Nothing depends on
+ * the cache: losing it costs one token request.
  */
 import { createHash } from 'node:crypto';
 import { createAppAuth } from '@octokit/auth-app';

@@ -24,8 +24,8 @@ const DEFAULT_RATE_LIMIT_WAIT = 60;
 const MAX_WAIT = 3600;
 
 export function classifyGitHubError(error: unknown, ctx: ClassifyContext): GitHubProblem {
-  if (error instanceof GitHubOperationError) return error.problem;
-  const problem = classify(error, ctx);
+  // Our own errors may quote GitHub's answer too, so they are scrubbed like the rest.
+  const problem = error instanceof GitHubOperationError ? error.problem : classify(error, ctx);
   return { ...problem, message: scrub(problem.message, ctx.secrets) };
 }
 

@@ -10,6 +10,7 @@ import type { request as octokitRequest } from '@octokit/request';
 import { RequestError } from '@octokit/request-error';
 import type { AppCredentials, GitHubCredentials } from '../core/credentials.js';
 import { GitHubOperationError } from './errors.js';
+import { requestStatus } from './request-status.js';
 
 export interface InstallationTokensOptions {
   /** Sends the token request; already carries `fetch` and the user agent. */
@@ -75,17 +76,16 @@ export class InstallationTokens {
       request: this.options.request.defaults({ baseUrl, request: { signal } }),
     });
     const started = performance.now();
-    let status = 'error';
+    const observe = (status: string) => this.options.onRequest?.({ status, durationMs: performance.now() - started });
     try {
       const result = await auth({ type: 'installation', refresh: true });
-      status = '201';
+      observe('201');
       this.remember(key, { token: result.token, expiresAtMs: Date.parse(result.expiresAt) });
       return result.token;
     } catch (error) {
-      status = error instanceof RequestError ? String(error.status) : 'error';
+      const unsigned = !(error instanceof RequestError) && !isAbort(error);
+      if (!unsigned) observe(requestStatus(error)); // a key that cannot sign never reaches GitHub
       throw tokenError(error, credentials);
-    } finally {
-      this.options.onRequest?.({ status, durationMs: performance.now() - started });
     }
   }
 

@@ -5,7 +5,6 @@
  */
 import { graphql, GraphqlResponseError } from '@octokit/graphql';
 import { request as octokitRequest } from '@octokit/request';
-import { RequestError } from '@octokit/request-error';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { newestRecognisable } from '../core/bake-status.js';
 import type { GitHubCredentials } from '../core/credentials.js';
@@ -14,6 +13,7 @@ import type { CreateDeploymentBody, StatusWrite } from '../core/plan.js';
 import type { Ledger, LedgerDeployment, LedgerStatus } from '../core/types.js';
 import { InstallationTokens } from './auth.js';
 import { GitHubOperationError } from './errors.js';
+import { requestStatus } from './request-status.js';
 import {
   buildLedgerQuery,
   sortStatuses,
@@ -316,17 +316,6 @@ export class GitHubSession {
     }
     return toStatus(created);
   }
-}
-
-/** The status label of a failed request: GitHub's HTTP status, or why there was none. */
-function requestStatus(error: unknown): string {
-  if (error instanceof GraphqlResponseError) return '200';
-  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
-    const name = (e as { name?: string }).name;
-    if (name === 'AbortError' || name === 'TimeoutError') return 'timeout';
-  }
-  if (error instanceof RequestError && error.response) return String(error.status);
-  return 'unreachable';
 }
 
 /** GraphQL endpoint of a REST base URL, as @octokit/graphql derives it (GHES: /api/v3 → /api/graphql). */

@@ -142,6 +142,7 @@ describe('GitHub App installation', () => {
       message: `GitHub App ${APP_ID} (installation ${INSTALLATION_ID}) could not sign its JWT: the privateKey is not a usable RSA private key`,
     });
     expect(h.emulator.requests).toEqual([]);
+    expect(await (await httpRequest(`${h.url}/metrics`)).body.text()).not.toContain('operation="CreateInstallationToken"');
   });
 
   test('an installation the App does not have: GitHubAppAuthFailed with a hint', async () => {

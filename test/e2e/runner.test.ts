@@ -42,10 +42,14 @@ interface RecordedCall {
   status: number;
 }
 
-/** Forwards hook calls to the service, records them, and answers 503 to the next `failSyncs` /sync calls. */
+/**
+ * Forwards hook calls to the service, records them, and answers 503 to the next `failSyncs`
+ * /sync calls for the parent named `failParent` (other parents keep resyncing meanwhile).
+ */
 class RecordingProxy {
   readonly calls: RecordedCall[] = [];
   failSyncs = 0;
+  failParent = '';
   private readonly server = http.createServer((req, res) => void this.handle(req, res));
 
   constructor(private readonly target: string) {}
@@ -60,7 +64,7 @@ class RecordingProxy {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
     const path = req.url ?? '';
-    if (path === '/sync' && this.failSyncs > 0) {
+    if (path === '/sync' && this.failSyncs > 0 && JSON.parse(text)?.parent?.metadata?.name === this.failParent) {
       this.failSyncs--;
       this.calls.push({ path, body: JSON.parse(text), status: 503 });
       res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"Unavailable","message":"injected by the test","details":[]}');
@@ -191,13 +195,18 @@ describe('the runner on a real API server', () => {
   });
 
   test('retries a failing hook with backoff until it answers', async () => {
+    proxy.failParent = ENVIRONMENTS.production;
     proxy.failSyncs = 3;
     await cluster.kubectl(['patch', 'environments.environments.kuberik.com', ENVIRONMENTS.production, '-n', 'production', '--type=merge', '-p', '{"spec":{"requeueInterval":"4s"}}']);
     await eventually('observedGeneration 3', CONVERGE_MS, async () => ((await environment())?.status?.observedGeneration === 3 ? true : undefined));
     expect(proxy.failSyncs).toBe(0);
     expect(proxy.calls.filter((c) => c.status === 503)).toHaveLength(3);
-    const events = JSON.parse(await cluster.kubectl(['get', 'events', '-n', 'production', '--field-selector', 'reason=SyncError', '-o', 'json'])).items;
-    const injected = events.filter((e: any) => e.message.includes('injected by the test'));
+    // Events are written without waiting for them: the last may land after the sync that succeeded.
+    const injected = await eventually('three SyncError events', CONVERGE_MS, async () => {
+      const events = JSON.parse(await cluster.kubectl(['get', 'events', '-n', 'production', '--field-selector', 'reason=SyncError', '-o', 'json'])).items;
+      const matching = events.filter((e: any) => e.message.includes('injected by the test'));
+      return matching.length >= 3 ? matching : undefined;
+    });
     expect(injected).toHaveLength(3);
     expect(injected[0]).toMatchObject({
       type: 'Warning',

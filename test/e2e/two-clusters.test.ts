@@ -88,7 +88,7 @@ describe('staging → production across two clusters through GitHub', () => {
     const started = await Promise.allSettled([startMember('staging', github), startMember('production', github)]);
     [staging, production] = started.map((result) => (result.status === 'fulfilled' ? result.value : undefined));
     const failure = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-    if (failure) throw failure.reason;
+    if (failure || !staging || !production) throw failure?.reason;
     target = {
       staging: site(staging, 'staging'),
       production: site(production, 'production'),
@@ -112,7 +112,8 @@ describe('staging → production across two clusters through GitHub', () => {
       new Promise((resolve) => {
         execFile('kubectl', ['--kubeconfig', kubeconfig, 'auth', 'can-i', ...args], (_error, stdout, stderr) => resolve(stdout.trim() || stderr.trim()));
       });
-    expect(await canI('update', 'environments.environments.kuberik.com/status', '-n', 'default')).toBe('yes');
+    expect(await canI('update', 'environments.environments.kuberik.com', '--subresource=status', '-n', 'default')).toBe('yes');
+    expect(await canI('patch', 'environments.environments.kuberik.com', '--subresource=status', '-n', 'default')).toBe('no');
     expect(await canI('patch', 'environments.environments.kuberik.com', '-n', 'default')).toBe('no');
     expect(await canI('create', 'rolloutgates.kuberik.com', '-n', 'default')).toBe('yes');
     expect(await canI('delete', 'namespaces')).toBe('no');

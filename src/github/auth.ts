@@ -64,10 +64,6 @@ export class InstallationTokens {
     if (credentials.type === 'app') this.cache.delete(installationKey(credentials, baseUrl));
   }
 
-  get size(): number {
-    return this.cache.size;
-  }
-
   private async fetchToken(key: string, credentials: AppCredentials, baseUrl: string, signal: AbortSignal): Promise<string> {
     const auth = createAppAuth({
       appId: credentials.appId,

@@ -79,6 +79,15 @@ function classify(error: unknown, ctx: ClassifyContext): GitHubProblem {
   return { reason: 'GitHubUnreachable', message: `GitHub could not be reached during ${operation}`, transient: true };
 }
 
+/** No answer came back (timeout, lost connection): GitHub may still perform the request. */
+export function isUnanswered(error: unknown): boolean {
+  if (error instanceof GitHubOperationError) return error.problem.reason === 'GitHubTimeout';
+  if (error instanceof GraphqlResponseError) return false;
+  if (isAbort(error)) return true;
+  if (error instanceof RequestError) return error.response === undefined;
+  return true;
+}
+
 function repositoryNotFound(repository: string): GitHubProblem {
   return { reason: 'RepositoryNotFound', message: `Repository ${repository} was not found or the token cannot read it`, transient: false };
 }

@@ -14,8 +14,9 @@ import { paceWrites, planPublication, type PlannedWrite } from '../core/plan.js'
 import type { Ledger } from '../core/types.js';
 import type { GitHubWrite, SyncRequest } from '../generated/hooks.js';
 import type { GitHubClient, GitHubSession } from '../github/client.js';
-import { classifyGitHubError } from '../github/errors.js';
+import { classifyGitHubError, GitHubOperationError, isUnanswered } from '../github/errors.js';
 import type { LedgerCache } from '../github/ledger-cache.js';
+import { UnconfirmedCreations } from '../github/unconfirmed-creations.js';
 
 export interface ReconcilerDeps {
   github: GitHubClient;
@@ -53,6 +54,7 @@ const INACTIVE_DESCRIPTION = 'Environment deleted';
 
 export class Reconciler {
   private readonly now: () => Date;
+  private readonly unconfirmed = new UnconfirmedCreations();
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -93,8 +95,14 @@ export class Reconciler {
     let writeProblem: GitHubProblem | undefined;
     const paced = paceWrites(writes, this.deps.maxWritesPerSync);
     for (const write of paced.now) {
+      const creationKey = write.kind === 'createDeployment' ? `${key}|${ctx.environment}|${write.key.id}|${write.key.revision}` : '';
+      if (write.kind === 'createDeployment' && this.unconfirmed.pending(creationKey)) {
+        // An earlier creation may still land: creating again could duplicate it. Later entries wait too, to keep GitHub's order.
+        writeProblem ??= creationUnconfirmed(write);
+        break;
+      }
       try {
-        await this.execute(session, write, deadline, results);
+        await this.execute(session, write, deadline, results, creationKey);
       } catch (error) {
         const problem = this.classify(error, ctx, describeWrite(write));
         writeProblem ??= problem;
@@ -177,12 +185,15 @@ export class Reconciler {
   }
 
   /** Appends what succeeded to `results` before any failure propagates. */
-  private async execute(session: GitHubSession, write: PlannedWrite, deadline: number, results: WriteResult[]): Promise<void> {
+  private async execute(session: GitHubSession, write: PlannedWrite, deadline: number, results: WriteResult[], creationKey: string): Promise<void> {
     if (write.kind === 'postStatus') {
       results.push({ write, status: await session.postStatus(write.deploymentId, write.status, deadline) });
       return;
     }
-    const created: WriteResult = { write, deployment: await session.createDeployment(write.body, deadline) };
+    if (Date.now() >= deadline) throw new GitHubOperationError({ reason: 'GitHubTimeout', message: 'The sync ran out of time before GitHub answered', transient: true });
+    // The creation gets the full GitHub request timeout even past the sync deadline; the hook answers at the deadline.
+    const creation = session.createDeployment(write.body, Date.now() + this.deps.github.options.timeoutMs);
+    const created: WriteResult = { write, deployment: await this.unconfirmed.track(creationKey, creation, deadline, isUnanswered) };
     results.push(created);
     // The first status right away: a deployment without one counts as abandoned after 30 minutes.
     created.status = await session.postStatus(created.deployment.nodeId, write.status, deadline);
@@ -221,6 +232,14 @@ function publishingPaced(waiting: number, planned: number, maxWrites: number): G
   return {
     reason: 'PublishingPaced',
     message: `${waiting} of ${planned} history updates wait for the next sync: at most ${maxWrites} GitHub writes per sync keep a long history within GitHub's content-creation limits`,
+    transient: true,
+  };
+}
+
+function creationUnconfirmed(write: Extract<PlannedWrite, { kind: 'createDeployment' }>): GitHubProblem {
+  return {
+    reason: 'DeploymentUnconfirmed',
+    message: `An earlier attempt at ${describeWrite(write)} got no answer and GitHub may still record it; it is not attempted again until that is settled`,
     transient: true,
   };
 }

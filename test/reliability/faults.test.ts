@@ -40,6 +40,8 @@ interface Row {
   /** Whether production's read is hit too (it then keeps its gate). */
   productionHit: boolean;
   config?: Partial<Config>;
+  /** A write that lands after the hook answered: staging syncs again at once (this answer), then the test waits for it to land. */
+  lateWrite?: Expected;
 }
 
 const readFault = (action: Fault['action']): Fault[] => [{ match: reads, times: Infinity, action }];
@@ -72,6 +74,18 @@ const ROWS: Row[] = [
     config: { syncBudgetMs: 400, githubTimeoutMs: 4000 },
     staging: { reason: 'GitHubTimeout', message: 'GitHub did not answer in time during reading deployments', resyncAfterSeconds: 10 },
     productionHit: true,
+  },
+  {
+    name: 'deployment creation slower than the sync budget (GitHub records it after the hook answered)',
+    faults: [{ match: restPosts, action: { kind: 'delay', ms: 1500 } }],
+    config: { syncBudgetMs: 600 },
+    staging: { reason: 'GitHubTimeout', message: `GitHub did not answer in time during ${creating}`, resyncAfterSeconds: 10 },
+    productionHit: false,
+    lateWrite: {
+      reason: 'DeploymentUnconfirmed',
+      message: `An earlier attempt at ${creating} got no answer and GitHub may still record it; it is not attempted again until that is settled`,
+      resyncAfterSeconds: 10,
+    },
   },
   {
     name: '401 bad token',
@@ -248,6 +262,11 @@ beforeAll(async () => {
   }
 });
 
+const recoveryRounds = new Map<string, number>();
+afterAll(() => {
+  process.stdout.write(`fault matrix: ${recoveryRounds.size} faults, recovery rounds ${JSON.stringify(Object.fromEntries(recoveryRounds))}\n`);
+});
+
 let current: Harness | undefined;
 afterEach(async () => {
   await current?.close();
@@ -298,6 +317,16 @@ describe.each(ROWS)('$name', (row) => {
     if (row.productionHit) expect(production.json.children[0].spec.allowedVersions).toEqual(beforeGate);
     checkInvariants(staging, production);
 
+    if (row.lateWrite) {
+      const again = await world.syncStaging(STAGING_AFTER);
+      expect(condition(again.json.status, 'Ready')).toEqual({ status: 'False', ...pick(row.lateWrite) });
+      expect(again.json.resyncAfterSeconds).toBe(row.lateWrite.resyncAfterSeconds);
+      checkInvariants(again, production);
+      // Bounded wait for the slow creation to land, as it would before the next resync.
+      for (let i = 0; i < 50 && !h.emulator.requests.some((r) => r.fault === 'delay' && r.status === 201); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(h.emulator.requests.filter((r) => r.fault === 'delay').map((r) => r.status)).toEqual([201]);
+    }
+
     h.emulator.clearFaults();
     let rounds = 0;
     let last: { staging: Answer; production: Answer } | undefined;
@@ -309,6 +338,7 @@ describe.each(ROWS)('$name', (row) => {
     }
     expect(last).toEqual(reference);
     expect(rounds).toBeLessThanOrEqual(MAX_RECOVERY_ROUNDS);
+    recoveryRounds.set(row.name, rounds);
   });
 });
 

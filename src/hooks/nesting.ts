@@ -5,19 +5,45 @@
  */
 export const MAX_NESTING = 100;
 
-/** JSON pointer of the first value nested deeper than `max` levels, or undefined. Iterative on purpose. */
+interface Frame {
+  value: object;
+  depth: number;
+  key: string;
+  parent: Frame | undefined;
+}
+
+/**
+ * JSON pointer of the first value nested deeper than `max` levels, or undefined. Iterative
+ * on purpose; it runs on every hook request, so it allocates one frame per nested object
+ * and builds a pointer only for the value it reports.
+ */
 export function tooDeep(value: unknown, max: number = MAX_NESTING): string | undefined {
-  const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: '', depth: 0 }];
+  if (value === null || typeof value !== 'object') return undefined;
+  const stack: Frame[] = [{ value, depth: 0, key: '', parent: undefined }];
   while (stack.length > 0) {
-    const { value: current, path, depth } = stack.pop()!;
-    if (current === null || typeof current !== 'object') continue;
-    if (depth >= max) return path || '/';
-    const entries = Array.isArray(current) ? current.map((v, i) => [String(i), v] as const) : Object.entries(current);
-    for (const [key, child] of entries) {
-      if (child !== null && typeof child === 'object') stack.push({ value: child, path: `${path}/${escapePointer(key)}`, depth: depth + 1 });
+    const frame = stack.pop()!;
+    if (frame.depth >= max) return pointer(frame);
+    const current = frame.value as Record<string, unknown> | unknown[];
+    if (Array.isArray(current)) {
+      for (let i = 0; i < current.length; i++) {
+        const child = current[i];
+        if (child !== null && typeof child === 'object') stack.push({ value: child, depth: frame.depth + 1, key: String(i), parent: frame });
+      }
+    } else {
+      for (const key in current) {
+        if (!Object.hasOwn(current, key)) continue;
+        const child = current[key];
+        if (child !== null && typeof child === 'object') stack.push({ value: child, depth: frame.depth + 1, key, parent: frame });
+      }
     }
   }
   return undefined;
+}
+
+function pointer(frame: Frame): string {
+  const keys: string[] = [];
+  for (let f: Frame | undefined = frame; f?.parent; f = f.parent) keys.push(escapePointer(f.key));
+  return keys.length === 0 ? '/' : `/${keys.reverse().join('/')}`;
 }
 
 function escapePointer(key: string): string {

@@ -9,11 +9,19 @@
 import { mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startGitHub } from './github.js';
-import { nextRequest, seedScenario, syncRequest, type AppScenario, type SyncInput } from './scenario.js';
+import { environmentNames, nextRequest, seedScenario, syncRequest, type AppScenario, type SyncInput } from './scenario.js';
 import { HookClient, ServiceProcess } from './service.js';
 
-const { values } = parseArgs({ options: { 'no-cache': { type: 'boolean', default: false }, syncs: { type: 'string', default: '2000' }, dir: { type: 'string', default: 'prof' } } });
-const scenario: AppScenario = { repository: 'bench-org/bench-repo', app: 'my-app', namespace: 'default', environments: ['env000', 'env001', 'env002'], history: 20 };
+const { values } = parseArgs({
+  options: {
+    'no-cache': { type: 'boolean', default: false },
+    syncs: { type: 'string', default: '2000' },
+    dir: { type: 'string', default: 'prof' },
+    environments: { type: 'string', default: '3' },
+    history: { type: 'string', default: '20' },
+  },
+});
+const scenario: AppScenario = { repository: 'bench-org/bench-repo', app: 'my-app', namespace: 'default', environments: environmentNames(Number(values.environments)), history: Number(values.history) };
 const emulator = await startGitHub();
 emulator.addRepository(scenario.repository);
 seedScenario(emulator, scenario);
@@ -21,7 +29,7 @@ mkdirSync(values.dir, { recursive: true });
 const service = await ServiceProcess.start(emulator.url, values['no-cache'] ? { LEDGER_CACHE_TTL_MS: '0' } : {}, ['--cpu-prof', '--cpu-prof-dir', values.dir]);
 const client = new HookClient(service.url, 1);
 try {
-  let input: SyncInput = { scenario, environment: 'env002' };
+  let input: SyncInput = { scenario, environment: scenario.environments.at(-1)! };
   input = nextRequest(input, await client.sync(syncRequest(input)));
   const body = syncRequest(input);
   const syncs = Number(values.syncs);

@@ -18,6 +18,7 @@ let cpuBase = process.cpuUsage();
 process.on('message', (message) => {
   if (message?.type !== 'stats') return;
   const cpu = process.cpuUsage(cpuBase);
+  if (message.gc && typeof globalThis.gc === 'function') globalThis.gc();
   const memory = process.memoryUsage();
   process.send({
     cpuMs: (cpu.user + cpu.system) / 1000,

@@ -38,16 +38,19 @@ export class HookClient {
 export interface InProcessService {
   url: string;
   app: FastifyInstance;
+  /** Milliseconds the service spent waiting for GitHub answers (request sent → answer parsed), summed over all requests so far. */
+  githubWaitMs(): number;
   close(): Promise<void>;
 }
 
 export async function startService(githubApiUrl: string, env: Record<string, string> = {}): Promise<InProcessService> {
   const config = loadConfig({ LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent', ...env, GITHUB_API_URL: githubApiUrl, HOST: '127.0.0.1', PORT: '0' });
-  const app = await buildApp(config, { logger: createLogger(config.logLevel) });
+  let waited = 0;
+  const app = await buildApp(config, { logger: createLogger(config.logLevel), onGitHubRequest: (event) => (waited += event.durationMs) });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (typeof address !== 'object' || !address) throw new Error('service did not bind');
-  return { url: `http://127.0.0.1:${address.port}`, app, close: () => app.close() };
+  return { url: `http://127.0.0.1:${address.port}`, app, githubWaitMs: () => waited, close: () => app.close() };
 }
 
 export interface ProcessStats {
@@ -90,15 +93,17 @@ export class ServiceProcess {
   static async start(githubApiUrl: string, env: Record<string, string> = {}, nodeOptions: string[] = []): Promise<ServiceProcess> {
     const child = fork(path.join(import.meta.dirname, 'service-process.mjs'), [], {
       execArgv: [...(compiledDir ? [] : ['--import', 'tsx']), ...nodeOptions],
-      env: { ...process.env, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent', ...env, GITHUB_API_URL: githubApiUrl, ...(compiledDir ? { BENCH_SERVICE_DIST: compiledDir } : {}) },
+      // NODE_ENV as the container image sets it.
+      env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent', ...env, GITHUB_API_URL: githubApiUrl, ...(compiledDir ? { BENCH_SERVICE_DIST: compiledDir } : {}) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const [message] = (await once(child, 'message')) as [{ url: string }];
     return new ServiceProcess(child, message.url);
   }
 
-  async stats(reset = false): Promise<ProcessStats> {
-    this.child.send({ type: 'stats', reset });
+  /** `gc`: collect garbage first (needs `--expose-gc` in nodeOptions), to see what is retained. */
+  async stats(reset = false, gc = false): Promise<ProcessStats> {
+    this.child.send({ type: 'stats', reset, gc });
     const [message] = (await once(this.child, 'message')) as [ProcessStats];
     return message;
   }

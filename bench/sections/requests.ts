@@ -7,7 +7,7 @@ import type { GitHubEmulator, RequestCounts } from '../../src/github/emulator/in
 import { pointsUsed, startGitHub } from '../github.js';
 import { GoControllerModel, type ModelInput } from '../go-model.js';
 import { environmentNames, history, historyEntry, nextRequest, relationshipOf, seedScenario, syncRequest, TOKEN, type AppScenario, type SyncInput } from '../scenario.js';
-import { HookClient, startService } from '../service.js';
+import { HookClient, startService, type InProcessService } from '../service.js';
 
 export interface Size {
   environments: number;
@@ -30,12 +30,16 @@ export interface CountsRow extends Size {
 export interface LatencyRow extends Size {
   rttMs: number;
   ours: { steady: number[]; newEntry: number[] };
+  /** Per sample of ours: wall time minus the time spent waiting for GitHub answers. */
+  oursOwn: { steady: number[]; newEntry: number[] };
   model: { steady: number[]; newEntry: number[] };
 }
 
 interface Sample {
   cost: Cost;
   ms: number;
+  /** Ours only: `ms` minus the service's wait for GitHub answers. */
+  ownMs: number;
 }
 
 const OWNER = 'bench-org';
@@ -59,7 +63,7 @@ class Bench {
     readonly steady: SyncInput,
     private readonly client: HookClient,
     private readonly goModel: GoControllerModel,
-    private readonly closeService: () => Promise<void>,
+    private readonly service: InProcessService,
   ) {}
 
   static async start(size: Size, latencyMs: number): Promise<Bench> {
@@ -74,13 +78,13 @@ class Bench {
     // Metacontroller sends back what the previous sync returned: that is the steady state.
     let input = nextRequest(first, await client.sync(syncRequest(first)));
     input = nextRequest(input, await client.sync(syncRequest(input)));
-    return new Bench(emulator, scenario, input, client, new GoControllerModel(emulator.url, TOKEN), () => service.close());
+    return new Bench(emulator, scenario, input, client, new GoControllerModel(emulator.url, TOKEN), service);
   }
 
   async close(): Promise<void> {
     await this.client.close();
     await this.goModel.close();
-    await this.closeService();
+    await this.service.close();
     await this.emulator.close();
   }
 
@@ -95,13 +99,15 @@ class Bench {
   private async sample(newEntries: number, run: () => Promise<unknown>): Promise<Sample> {
     const pointsBefore = await pointsUsed(this.emulator);
     this.emulator.resetRequests();
+    const waitedBefore = this.service.githubWaitMs();
     const started = performance.now();
     await run();
     const ms = performance.now() - started;
+    const ownMs = ms - (this.service.githubWaitMs() - waitedBefore);
     const requests = this.emulator.counts();
     const points = (await pointsUsed(this.emulator)) - pointsBefore;
     if (newEntries > 0) await this.undoNewEntry();
-    return { cost: { requests, points }, ms };
+    return { cost: { requests, points }, ms, ownMs };
   }
 
 
@@ -147,11 +153,17 @@ export async function measureLatency(sizes: Size[], rttMs: number, samples: { ou
   for (const size of sizes) {
     const bench = await Bench.start(size, rttMs);
     try {
-      const steady: number[] = [];
-      const newEntry: number[] = [];
-      for (let i = 0; i < samples.ours; i++) steady.push((await bench.ours(0)).ms);
-      for (let i = 0; i < samples.ours; i++) newEntry.push((await bench.ours(1)).ms);
-      rows.push({ ...size, rttMs, ours: { steady, newEntry }, model: { steady: [], newEntry: [] } });
+      const steady: Sample[] = [];
+      const newEntry: Sample[] = [];
+      for (let i = 0; i < samples.ours; i++) steady.push(await bench.ours(0));
+      for (let i = 0; i < samples.ours; i++) newEntry.push(await bench.ours(1));
+      rows.push({
+        ...size,
+        rttMs,
+        ours: { steady: steady.map((x) => x.ms), newEntry: newEntry.map((x) => x.ms) },
+        oursOwn: { steady: steady.map((x) => x.ownMs), newEntry: newEntry.map((x) => x.ownMs) },
+        model: { steady: [], newEntry: [] },
+      });
     } finally {
       await bench.close();
     }

@@ -24,6 +24,9 @@ export interface ScaleResult {
   rssMb: number;
   peakRssMb: number;
   heapUsedMb: number;
+  /** Heap still in use after a full garbage collection: what the service really keeps. */
+  retainedHeapMb: number;
+  nodeOptions: string[];
 }
 
 export interface ScaleOptions {
@@ -31,6 +34,8 @@ export interface ScaleOptions {
   environmentsPerApplication: number;
   history: number;
   windowSeconds: number;
+  /** Extra node flags for the service process. */
+  nodeOptions?: string[];
 }
 
 export async function measureScale(options: ScaleOptions): Promise<ScaleResult> {
@@ -43,7 +48,9 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleResult> 
     emulator.addRepository(s.repository);
     seedScenario(emulator, s);
   }
-  const service = await ServiceProcess.start(emulator.url);
+  const nodeOptions = options.nodeOptions ?? [];
+  // --expose-gc only makes gc() callable: the retained heap is read after the other figures.
+  const service = await ServiceProcess.start(emulator.url, {}, ['--expose-gc', ...nodeOptions]);
   const client = new HookClient(service.url, 16);
   try {
     // Warm-up: every Environment's first sync (discovery), as after a restart.
@@ -56,6 +63,7 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleResult> 
     const counts = emulator.counts();
     const points = (await pointsUsed(emulator)) - before;
     const stats = await service.stats();
+    const collected = await service.stats(false, true);
     const perHour = 3600 / options.windowSeconds;
     return {
       ...options,
@@ -69,6 +77,8 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleResult> 
       rssMb: stats.rssBytes / 1024 / 1024,
       peakRssMb: stats.maxRssBytes / 1024 / 1024,
       heapUsedMb: stats.heapUsedBytes / 1024 / 1024,
+      retainedHeapMb: collected.heapUsedBytes / 1024 / 1024,
+      nodeOptions,
     };
   } finally {
     await client.close();

@@ -326,6 +326,9 @@ function scaleTargets(r: ScaleResult, tuned: ScaleResult | undefined): string[] 
       `With one token per repository that is ${fixed((100 * r.pointsPerHour) / r.applications / GITHUB_HOURLY_BUDGET, 1)} % of each token's GraphQL budget; ` +
       `one token shared by all ${r.applications} repositories would need ${fixed(r.pointsPerHour / GITHUB_HOURLY_BUDGET, 1)}× its budget (a GitHub App installation, whose budget grows with the organisation, or a longer requeueInterval).`,
   ];
+  if (r.windowSeconds * 1000 < loadConfig({}).ledgerCacheTtlMs) {
+    notes.push(`- This window (${r.windowSeconds} s) is shorter than the shared read's TTL, so the first syncs' reads served it: the hourly figures mean nothing here; see a full run.`);
+  }
   verdicts.push({
     target: 'RSS < 150 MB at 1,000 Environments',
     measured: `peak ${fixed(r.peakRssMb, 0)} MB at ${environments} Environments (retained heap ${fixed(r.retainedHeapMb, 0)} MB)`,

@@ -1,6 +1,6 @@
 import { GraphqlResponseError } from '@octokit/graphql';
 import { RequestError } from '@octokit/request-error';
-import { classifyGitHubError, scrub, waitFromHeaders } from '../../src/github/errors.js';
+import { classifyGitHubError, GitHubOperationError, isUnanswered, scrub, waitFromHeaders } from '../../src/github/errors.js';
 
 const NOW_MS = Date.parse('2026-11-26T12:00:00Z');
 const ctx = { operation: 'reading deployments', repository: 'my-org/my-repo', nowMs: NOW_MS, secrets: ['ghp_secretToken123'] };
@@ -50,5 +50,38 @@ describe('waitFromHeaders', () => {
 
   test('scrub ignores secrets too short to be tokens', () => {
     expect(scrub('abc token-xyz abc', ['abc', 'token-xyz'])).toBe('abc [REDACTED] abc');
+  });
+});
+
+describe('refusals, secondary limits and unanswered requests', () => {
+  test.each([
+    [graphqlError([{ type: 'UNPROCESSABLE', message: 'Description description is too long (maximum is 140 characters)' }]), { reason: 'GitHubRejected', message: 'GitHub rejected reading deployments: Description description is too long (maximum is 140 characters)', transient: false }],
+    [graphqlError([{ type: 'FORBIDDEN', message: 'Resource not accessible by integration' }]), { reason: 'GitHubForbidden', message: 'GitHub refused reading deployments (Resource not accessible by integration); the token needs deployments write access to my-org/my-repo', transient: false }],
+    [httpError(403, { 'x-ratelimit-remaining': '4000' }, 'You have exceeded a secondary rate limit.'), { reason: 'GitHubRateLimited', message: 'GitHub rate limit exceeded (403) during reading deployments', transient: true, retryAfterSeconds: 60 }],
+  ])('%s', (error, expected) => {
+    expect(classifyGitHubError(error, ctx)).toEqual(expected);
+  });
+
+  test('a 422 Validation Failed names its field errors', () => {
+    const error = new RequestError('Validation Failed', 422, {
+      request,
+      response: { status: 422, url: request.url, headers: {}, data: { message: 'Validation Failed', errors: [{ field: 'description', message: 'description is too long (maximum is 140 characters)' }] } },
+    });
+    expect(classifyGitHubError(error, ctx)).toEqual({ reason: 'GitHubRejected', message: 'GitHub rejected reading deployments (422 Validation Failed: description is too long (maximum is 140 characters))', transient: false });
+  });
+
+  test('our own errors are scrubbed too', () => {
+    const error = new GitHubOperationError({ reason: 'DeploymentNotCreated', message: 'GitHub answered 202: merged ghp_secretToken123', transient: false });
+    expect(classifyGitHubError(error, ctx).message).toBe('GitHub answered 202: merged [REDACTED]');
+  });
+
+  test('unanswered: timeouts and lost connections, not answers', () => {
+    expect(isUnanswered(Object.assign(new Error('aborted'), { name: 'AbortError' }))).toBe(true);
+    expect(isUnanswered(new RequestError('fetch failed', 500, { request }))).toBe(true);
+    expect(isUnanswered(new TypeError('fetch failed'))).toBe(true);
+    expect(isUnanswered(httpError(503))).toBe(false);
+    expect(isUnanswered(graphqlError([{ message: 'x' }]))).toBe(false);
+    expect(isUnanswered(new GitHubOperationError({ reason: 'GitHubTimeout', message: 'late', transient: true }))).toBe(true);
+    expect(isUnanswered(new GitHubOperationError({ reason: 'DeploymentNotCreated', message: '202', transient: false }))).toBe(false);
   });
 });

@@ -213,6 +213,12 @@ export interface FinalizeDecision extends DesiredState {
 
 const FINALIZE_RETRY_SECONDS = 5;
 
+/** Soon, unless GitHub asked us to wait (rate limits). */
+function finalizeRetrySeconds(problem: FinalizeOutcome['problem']): number {
+  const wait = problem && 'retryAfterSeconds' in problem ? problem.retryAfterSeconds : undefined;
+  return wait === undefined ? FINALIZE_RETRY_SECONDS : Math.min(Math.max(Math.ceil(wait), FINALIZE_RETRY_SECONDS), MAX_RETRY_AFTER_SECONDS);
+}
+
 export function decideFinalize(identity: EnvironmentIdentity, outcome: FinalizeOutcome, now: string): FinalizeDecision {
   const finalized = outcome.remaining === 0 || outcome.gaveUp || !('transient' in (outcome.problem ?? {}));
   let ready: ConditionInput;
@@ -232,7 +238,7 @@ export function decideFinalize(identity: EnvironmentIdentity, outcome: FinalizeO
   return {
     status: withChangeTime(status, observed, now),
     children: keptGates(identity),
-    resyncAfterSeconds: finalized ? identity.requeueSeconds : FINALIZE_RETRY_SECONDS,
+    resyncAfterSeconds: finalized ? identity.requeueSeconds : finalizeRetrySeconds(outcome.problem),
     finalized,
   };
 }

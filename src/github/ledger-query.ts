@@ -133,8 +133,10 @@ export function sortStatuses(statuses: LedgerStatus[]): LedgerStatus[] {
 export function toLedgerDeployment(raw: RawDeployment, githubEnvironment: string): LedgerDeployment | null {
   const payload = decodePayload(raw.payload);
   if (!payload) return null;
-  const statuses = [...(raw.statuses?.nodes ?? []).map(toStatus)];
-  if (raw.latestStatus) statuses.push(toStatus(raw.latestStatus));
+  // createdAt has second precision: statuses of one second keep the connection's order (newest
+  // last, which is why the read asks for `last`), so they go in newest first and the stable sort keeps that.
+  const newestFirst = [...(raw.statuses?.nodes ?? [])].reverse().map(toStatus);
+  const statuses = raw.latestStatus ? [toStatus(raw.latestStatus), ...newestFirst] : newestFirst;
   return {
     nodeId: raw.id,
     environment: shortEnvironment(githubEnvironment),

@@ -8,7 +8,8 @@
  */
 import type { Fault } from '../../src/github/emulator/index.js';
 import type { Config } from '../../src/config.js';
-import { startHarness, NOW, type Harness } from '../support/harness.js';
+import { startHarness, NOW, REPOSITORY, type Harness } from '../support/harness.js';
+import { environment, rollout, syncRequest } from '../support/requests.js';
 import { bakedInStaging, condition, duplicates, historyKeys, R2, STAGING_AFTER, STAGING_BEFORE, World, type Answer } from './world.js';
 
 /** The emulator's clock stands still, so a faulty and a fault-free run record identical createdAt values. */
@@ -349,3 +350,75 @@ function pick(e: Expected): { reason: string; message: string } {
 function equal(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
+
+/**
+ * Finalize through faults: staging is deleted while GitHub misbehaves. It must not finalize
+ * before its deployments are marked inactive (nor hammer a rate-limited GitHub), keep its
+ * status, and finish once the fault clears, marking each deployment exactly once.
+ */
+interface FinalizeRow {
+  name: string;
+  faults: Fault[];
+  remaining: number;
+  problem: { reason: string; message: string };
+  resyncAfterSeconds: number;
+}
+
+const marking = 'marking deployments inactive';
+const FINALIZE_ROWS: FinalizeRow[] = [
+  { name: '503 on the read', faults: readFault({ kind: 'respond', status: 503, body: { message: 'Service Unavailable' } }), remaining: 1, problem: { reason: 'GitHubUnavailable', message: `GitHub answered 503 during ${marking}` }, resyncAfterSeconds: 5 },
+  { name: 'connection reset on the read', faults: readFault({ kind: 'reset' }), remaining: 1, problem: { reason: 'GitHubUnreachable', message: `GitHub could not be reached during ${marking}` }, resyncAfterSeconds: 5 },
+  {
+    name: '401 bad token',
+    faults: [{ match: {}, times: Infinity, action: { kind: 'respond', status: 401, body: { message: 'Bad credentials' } } }],
+    remaining: 1,
+    problem: { reason: 'GitHubUnauthorized', message: `GitHub rejected the token (401 Bad credentials) during ${marking}` },
+    resyncAfterSeconds: 5,
+  },
+  {
+    name: 'secondary rate limit with retry-after on the status posts',
+    faults: [{ match: mutations, times: Infinity, action: { kind: 'respond', status: 403, body: { message: 'You have exceeded a secondary rate limit.' }, headers: { 'retry-after': '45' } } }],
+    remaining: 2,
+    problem: { reason: 'GitHubRateLimited', message: `GitHub rate limit exceeded (403) during ${marking}` },
+    resyncAfterSeconds: 45,
+  },
+  {
+    name: 'first inactive status posted but its response lost',
+    faults: [{ match: mutations, action: { kind: 'drop-after-write' } }],
+    remaining: 2,
+    problem: { reason: 'GitHubUnreachable', message: `GitHub could not be reached during ${marking}` },
+    resyncAfterSeconds: 5,
+  },
+];
+
+describe.each(FINALIZE_ROWS)('finalize: $name', (row) => {
+  test('waits with its status kept, then marks every deployment inactive exactly once', async () => {
+    const { h, world } = await baseline();
+    current = h;
+    await world.syncStaging(STAGING_AFTER);
+    const before = world.stagingStatus as any;
+    const finalize = async () => {
+      const parent = environment({ environment: 'staging', status: world.stagingStatus, deletionTimestamp: '2026-11-26T11:59:00Z' });
+      const res = await h.post('/finalize', syncRequest({ parent, rollout: rollout(STAGING_AFTER, []), finalizing: true }));
+      expect(res.status).toBe(200);
+      return res.json;
+    };
+
+    for (const fault of row.faults) h.emulator.injectFault(fault);
+    const waiting = await finalize();
+    expect([waiting.finalized, waiting.resyncAfterSeconds]).toEqual([false, row.resyncAfterSeconds]);
+    expect(condition(waiting.status, 'Ready')).toEqual({ status: 'False', reason: row.problem.reason, message: `Waiting to mark ${row.remaining} deployment(s) inactive: ${row.problem.message}` });
+    expect(waiting.status.environmentInfos).toEqual(before.environmentInfos);
+    expect(waiting.status.currentVersion).toBe(before.currentVersion);
+
+    h.emulator.clearFaults();
+    const done = await finalize();
+    expect(done.finalized).toBe(true);
+    expect(condition(done.status, 'Ready')).toEqual({ status: 'False', reason: 'Finalized', message: 'Environment deleted: its GitHub deployments are marked inactive' });
+    // v1 was already made inactive by GitHub when v2 succeeded: it needs no mark of ours.
+    const staging = h.emulator.deployments(REPOSITORY).filter((d) => d.environment === 'kuberik/my-app/staging');
+    expect(staging.map((d) => d.statuses.at(-1)!.state)).toEqual(['inactive', 'inactive', 'inactive']);
+    expect(staging.map((d) => d.statuses.filter((s) => s.description === 'Environment deleted').length)).toEqual([0, 1, 1]);
+    expect(duplicates(h)).toEqual([]);
+  });
+});

@@ -65,4 +65,26 @@ describe('toLedgerDeployment', () => {
       ],
     });
   });
+
+  test('statuses created in the same second keep GitHub\'s order: the last one is the newest', () => {
+    const at = '2026-11-01T00:01:00Z';
+    const status = (state: string, description: string) => ({ state, description, environmentUrl: null, createdAt: at });
+    const d = toLedgerDeployment(
+      {
+        id: 'DE_2',
+        environment: 'kuberik/my-app/staging',
+        payload: Buffer.from('{"id":"1","version":{"tag":"v1","revision":"abc"}}').toString('base64'),
+        description: null,
+        createdAt: at,
+        latestStatus: status('INACTIVE', 'Environment deleted'),
+        statuses: {
+          totalCount: 3,
+          pageInfo: { hasPreviousPage: false, startCursor: null },
+          nodes: [status('IN_PROGRESS', 'Deploying'), status('SUCCESS', 'Bake succeeded'), status('INACTIVE', 'Environment deleted')],
+        },
+      },
+      'kuberik/my-app/staging',
+    );
+    expect(d!.statuses.map((s) => s.description)).toEqual(['Environment deleted', 'Bake succeeded', 'Deploying']);
+  });
 });

@@ -17,7 +17,7 @@ import { measureCounts, measureLatency, type CountsRow, type LatencyRow, type Si
 import { measureScale, type ScaleResult } from './sections/scale.js';
 import { measureSharing, type SharingRow } from './sections/sharing.js';
 import { measureThroughput, type ThroughputRow } from './sections/throughput.js';
-import { compileService } from './service.js';
+import { compileService, shippedNodeFlags } from './service.js';
 import { fixed, markdownTable, percentile, ratio, targetMark } from './stats.js';
 
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, write: { type: 'boolean' }, 'no-write': { type: 'boolean' } } });
@@ -134,7 +134,7 @@ const throughput = await measureThroughput({ ...plan.throughput, configs: { 'sha
 emit(
   '3. Hook throughput and overhead',
   `autocannon posts one steady-state /sync request (E=3, H=20) for ${plan.throughput.durationSeconds} s per row to a warm service ` +
-    `running alone in a child process (${serviceBuild}); GitHub is the emulator with no added latency, in the load generator's process. ` +
+    `running alone in a child process (${serviceBuild}, node flags as in the image: ${flagList(shippedNodeFlags())}); GitHub is the emulator with no added latency, in the load generator's process. ` +
     'Latency is per response as autocannon measures it (real HTTP on 127.0.0.1); CPU is the service process\'s user+system time ' +
     '(`process.cpuUsage`) divided by the syncs served; peak RSS is the service process\'s `maxRSS`. ' +
     '"shared read (default)": the shipped configuration, where repeated syncs of the application within LEDGER_CACHE_TTL_MS share one GitHub read; ' +
@@ -163,13 +163,13 @@ emit(
 // ---- (5) scale -------------------------------------------------------------------------------------
 log(`5/5 scale: ${plan.scale.applications * plan.scale.environmentsPerApplication} Environments, one ${plan.scale.windowSeconds} s window`);
 const scaleRuns: ScaleResult[] = [await measureScale(plan.scale)];
-// Not the shipped setting: shows how much of the RSS is V8's young-generation headroom.
-if (!quick) scaleRuns.push(await measureScale({ ...plan.scale, nodeOptions: ['--max-semi-space-size=2'] }));
+// The same without the image's node flags: how much of the RSS is V8's default young-generation headroom.
+if (!quick) scaleRuns.push(await measureScale({ ...plan.scale, v8Defaults: true }));
 const scale = scaleRuns[0]!;
 emit(
   `5. Scale: ${scale.applications * scale.environmentsPerApplication} Environments across ${scale.applications} applications`,
   `${scale.applications} applications (one repository and namespace each), ${scale.environmentsPerApplication} Environments each (H=${scale.history}, one upstream and the rest After it), ` +
-    `one service in a child process (${serviceBuild}) with the default configuration, NODE_ENV=production as in the image. ` +
+    `one service in a child process (${serviceBuild}) with the default configuration, NODE_ENV=production and the node flags of the image's CMD. ` +
     `First every Environment's first sync (8 at a time, as after a restart), then each Environment once more at a seeded random moment ` +
     `of one ${scale.windowSeconds} s window (one resync period at requeueInterval ${scale.windowSeconds}s). ` +
     `**Per hour = the measured window × ${fixed(3600 / scale.windowSeconds, 0)} (extrapolated, not measured for an hour).** ` +
@@ -178,7 +178,7 @@ emit(
   markdownTable({
     headers: ['node flags', 'syncs in window', 'errors', 'GitHub requests', 'writes', 'requests/hour', 'points/hour', 'per application: requests/hour', 'RSS MB', 'peak RSS MB', 'heap MB', 'retained heap MB'],
     rows: scaleRuns.map((r) => [
-      r.nodeOptions.length ? `\`${r.nodeOptions.join(' ')}\`` : 'none (shipped)',
+      r === scale ? `as shipped: ${flagList(r.nodeFlags)}` : `V8 defaults: ${flagList(r.nodeFlags)}`,
       r.syncs,
       r.errors,
       r.requests,
@@ -207,7 +207,8 @@ const header = [
   'The "Go model" is **a model**, not kuberik\'s Go controller: `bench/go-model.ts` issues the sequence of REST calls that controller makes per reconcile ' +
     '(see its header) against the same GitHub emulator and data, so only its request pattern and its latency under a slow GitHub are compared.',
   '',
-  'GitHub is the project\'s emulator (`src/github/emulator/`), which validates every GraphQL query against GitHub\'s schema; request counts are taken at the emulator.',
+  'GitHub is the project\'s emulator (`src/github/emulator/`), which validates every GraphQL query against GitHub\'s schema; request counts are taken at the emulator.' +
+    ' The container image runs Node 24; memory figures on other Node versions differ.',
   '',
   '## Targets (from issue 4)',
   '',
@@ -312,13 +313,14 @@ function sharingTargets(rows: SharingRow[]): string[] {
   ];
 }
 
-function scaleTargets(r: ScaleResult, tuned: ScaleResult | undefined): string[] {
+function scaleTargets(r: ScaleResult, v8Defaults: ScaleResult | undefined): string[] {
+  // v8Defaults: the same run without the image's node flags.
   const environments = r.applications * r.environmentsPerApplication;
   const notes = [
     `- Target: RSS < 150 MB at 1,000 Environments — ${environments >= 1000 ? `${targetMark(r.peakRssMb < 150)} (peak ${fixed(r.peakRssMb, 0)} MB, ${fixed(r.rssMb, 0)} MB after the window)` : `not applicable to this quick run (${environments} Environments, peak ${fixed(r.peakRssMb, 0)} MB)`}. ` +
       `The service retains ${fixed(r.retainedHeapMb, 0)} MB of heap after a full collection; the rest of the RSS is Node and its modules ` +
       '(fastify, undici, ajv, prom-client, octokit: about 90 MB for an idle service here) plus heap V8 keeps after the first-sync burst.' +
-      (tuned ? ` With \`${tuned.nodeOptions.join(' ')}\` (not shipped) the peak was ${fixed(tuned.peakRssMb, 0)} MB.` : ''),
+      (v8Defaults ? ` With V8's defaults (${flagList(v8Defaults.nodeFlags)}) the peak was ${fixed(v8Defaults.peakRssMb, 0)} MB.` : ''),
     `- GitHub budget: ${fixed(r.requestsPerHour, 0)} requests/hour (${fixed(r.pointsPerHour, 0)} points) in total, ${fixed(r.requestsPerHour / r.applications, 0)} requests ` +
       `(${fixed(r.pointsPerHour / r.applications, 0)} points) per application. GitHub's ${GITHUB_HOURLY_BUDGET}/hour is per token, GraphQL points and REST requests counted separately; ` +
       `a read of an application's ${r.environmentsPerApplication} environments costs ${fixed(r.pointsPerHour / Math.max(r.requestsPerHour, 1), 0)} points ` +
@@ -337,6 +339,10 @@ function scaleTargets(r: ScaleResult, tuned: ScaleResult | undefined): string[] 
   if (r.errors > 0) failures.push(`${r.errors} failed syncs in the scale run`);
   if (r.writes > 0) failures.push('writes in the scale window (steady state)');
   return notes;
+}
+
+function flagList(flags: string[]): string {
+  return flags.length ? flags.map((f) => `\`${f}\``).join(' ') : 'no flags';
 }
 
 function defaultTtlSeconds(): string {

@@ -1,7 +1,7 @@
 /** Our service on a loopback port, in this process or in a child process of its own. */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -64,6 +64,14 @@ export interface ProcessStats {
 
 let compiledDir: string | undefined;
 
+/** The node flags the container image starts the service with (the Dockerfile's CMD). */
+export function shippedNodeFlags(): string[] {
+  const dockerfile = readFileSync(path.resolve(import.meta.dirname, '..', 'Dockerfile'), 'utf8');
+  const cmd = /^CMD (\[.*\])\s*$/m.exec(dockerfile);
+  const args = cmd ? (JSON.parse(cmd[1]!) as string[]) : [];
+  return args.filter((arg) => arg.startsWith('--'));
+}
+
 /**
  * Compiles src/ (as `npm run build` does) into a scratch directory laid out like the
  * repository, so the compiled service finds ../schemas and node_modules. Returns that dist.
@@ -88,11 +96,13 @@ export class ServiceProcess {
 
   /**
    * Runs the compiled service when `compiledService()` has built it, else the sources under
-   * tsx (whose loader adds about 28 MB of RSS). `nodeOptions`: extra flags, e.g. `--cpu-prof`.
+   * tsx (whose loader adds about 28 MB of RSS), with the node flags of the container image
+   * unless `asShipped` is false. `nodeOptions`: extra flags, e.g. `--cpu-prof`.
    */
-  static async start(githubApiUrl: string, env: Record<string, string> = {}, nodeOptions: string[] = []): Promise<ServiceProcess> {
+  static async start(githubApiUrl: string, env: Record<string, string> = {}, options: { nodeOptions?: string[]; asShipped?: boolean } = {}): Promise<ServiceProcess> {
+    const shipped = options.asShipped === false ? [] : shippedNodeFlags();
     const child = fork(path.join(import.meta.dirname, 'service-process.mjs'), [], {
-      execArgv: [...(compiledDir ? [] : ['--import', 'tsx']), ...nodeOptions],
+      execArgv: [...(compiledDir ? [] : ['--import', 'tsx']), ...shipped, ...(options.nodeOptions ?? [])],
       // NODE_ENV as the container image sets it.
       env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent', ...env, GITHUB_API_URL: githubApiUrl, ...(compiledDir ? { BENCH_SERVICE_DIST: compiledDir } : {}) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

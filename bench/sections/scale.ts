@@ -6,7 +6,7 @@
  */
 import { pointsUsed, startGitHub } from '../github.js';
 import { environmentNames, nextRequest, seedScenario, syncRequest, type AppScenario, type SyncInput } from '../scenario.js';
-import { HookClient, ServiceProcess } from '../service.js';
+import { HookClient, ServiceProcess, shippedNodeFlags } from '../service.js';
 import { inParallel } from './sharing.js';
 
 export interface ScaleResult {
@@ -26,7 +26,8 @@ export interface ScaleResult {
   heapUsedMb: number;
   /** Heap still in use after a full garbage collection: what the service really keeps. */
   retainedHeapMb: number;
-  nodeOptions: string[];
+  /** The node flags the service ran with. */
+  nodeFlags: string[];
 }
 
 export interface ScaleOptions {
@@ -34,8 +35,8 @@ export interface ScaleOptions {
   environmentsPerApplication: number;
   history: number;
   windowSeconds: number;
-  /** Extra node flags for the service process. */
-  nodeOptions?: string[];
+  /** Run the service without the container image's node flags. */
+  v8Defaults?: boolean;
 }
 
 export async function measureScale(options: ScaleOptions): Promise<ScaleResult> {
@@ -48,9 +49,9 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleResult> 
     emulator.addRepository(s.repository);
     seedScenario(emulator, s);
   }
-  const nodeOptions = options.nodeOptions ?? [];
+  const nodeFlags = options.v8Defaults ? [] : shippedNodeFlags();
   // --expose-gc only makes gc() callable: the retained heap is read after the other figures.
-  const service = await ServiceProcess.start(emulator.url, {}, ['--expose-gc', ...nodeOptions]);
+  const service = await ServiceProcess.start(emulator.url, {}, { asShipped: !options.v8Defaults, nodeOptions: ['--expose-gc'] });
   const client = new HookClient(service.url, 16);
   try {
     // Warm-up: every Environment's first sync (discovery), as after a restart.
@@ -78,7 +79,7 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleResult> 
       peakRssMb: stats.maxRssBytes / 1024 / 1024,
       heapUsedMb: stats.heapUsedBytes / 1024 / 1024,
       retainedHeapMb: collected.heapUsedBytes / 1024 / 1024,
-      nodeOptions,
+      nodeFlags,
     };
   } finally {
     await client.close();

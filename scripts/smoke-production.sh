@@ -19,6 +19,8 @@ for _ in $(seq 1 50); do
   curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
   sleep 0.2
 done
+# Another process could have taken the port between the probe and the start: answer only for ours.
+kill -0 "$pid" 2>/dev/null || { echo "smoke: the service exited during start (port $port taken?)" >&2; exit 1; }
 curl -fsS "http://127.0.0.1:$port/healthz"; echo
 curl -fsS "http://127.0.0.1:$port/readyz"; echo
 code=$(curl -s -o "$work/out.json" -w '%{http_code}' -H 'content-type: application/json' --data '{}' "http://127.0.0.1:$port/sync")

@@ -1,14 +1,8 @@
 /** Shapes the runner works with: unstructured Kubernetes objects and the controller it emulates. */
+import type { ObjectMeta as HookObjectMeta } from '../generated/kubernetes.js';
 
-export interface ObjectMeta {
-  name: string;
-  namespace?: string;
-  uid?: string;
-  generation?: number;
-  resourceVersion?: string;
-  deletionTimestamp?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
+/** The hooks' ObjectMeta (schemas/kubernetes.schema.json) plus what the runner itself writes. */
+export interface ObjectMeta extends HookObjectMeta {
   finalizers?: string[];
   ownerReferences?: OwnerReference[];
   [key: string]: unknown;

@@ -104,7 +104,7 @@ describe('the runner on a real API server', () => {
     for (const namespace of ['environment-sync', 'staging', 'production']) await cluster.kubectl(['create', 'namespace', namespace]);
     await cluster.kubectl(['apply', '-k', join(REPO_ROOT, 'manifests', 'runner')]);
 
-    app = await buildApp({ ...loadConfig({}), githubApiUrl: github.url, ledgerCacheTtlMs: 0 }, { logger: createLogger(process.env.E2E_LOG_LEVEL ?? 'warn') });
+    app = await buildApp({ ...loadConfig({}), githubApiUrl: github.url, ledgerCacheTtlMs: 0 }, { logger: createLogger(process.env.E2E_LOG_LEVEL ?? 'error') });
     await app.listen({ port: 0, host: '127.0.0.1' });
     proxy = new RecordingProxy(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}`);
     const hookBaseUrl = await proxy.listen();
@@ -113,7 +113,7 @@ describe('the runner on a real API server', () => {
       kubeconfigPath: await cluster.tokenKubeconfig('environment-sync', 'environment-sync-runner'),
       manifestPath: join(REPO_ROOT, 'manifests', 'controller', 'compositecontroller.yaml'),
       hookBaseUrl,
-      logger: pino({ level: process.env.E2E_LOG_LEVEL ?? 'warn', name: 'runner' }),
+      logger: pino({ level: process.env.E2E_LOG_LEVEL ?? 'error', name: 'runner' }),
       backoff: { baseMs: 200, maxMs: 2000 },
     });
 

@@ -47,7 +47,7 @@ async function startMember(name: 'staging' | 'production', github: GitHubEmulato
     await cluster.kubectl(['apply', '-k', join(REPO_ROOT, 'manifests', 'runner')]);
 
     const config = { ...loadConfig({}), githubApiUrl: github.url, ledgerCacheTtlMs: 1000, logLevel: 'warn' };
-    const app = await buildApp(config, { logger: createLogger(process.env.E2E_LOG_LEVEL ?? 'warn') });
+    const app = await buildApp(config, { logger: createLogger(process.env.E2E_LOG_LEVEL ?? 'error') });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.server.address();
     const hookBaseUrl = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
@@ -56,7 +56,7 @@ async function startMember(name: 'staging' | 'production', github: GitHubEmulato
       kubeconfigPath: await cluster.tokenKubeconfig(RUNNER_NAMESPACE, RUNNER_SERVICE_ACCOUNT),
       manifestPath: join(REPO_ROOT, 'manifests', 'controller', 'compositecontroller.yaml'),
       hookBaseUrl,
-      logger: pino({ level: process.env.E2E_LOG_LEVEL ?? 'warn', name: `runner-${name}` }),
+      logger: pino({ level: process.env.E2E_LOG_LEVEL ?? 'error', name: `runner-${name}` }),
     });
     return { cluster, app, runner };
   } catch (error) {

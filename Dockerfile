@@ -30,6 +30,7 @@ COPY schemas ./schemas
 COPY manifests/controller/compositecontroller.yaml ./manifests/controller/compositecontroller.yaml
 USER 10001:10001
 EXPOSE 8080
-# A 2 MB young generation: at 1,000 Environments the default (16 MB semi-spaces) left the
-# process at 176 MB RSS for 27 MB of live heap, this at 118 MB (BENCHMARKS.md, section 5).
+# A 2 MB young generation: at 1,000 Environments V8's default 16 MB semi-spaces left the
+# process at 146-176 MB RSS (two runs) for 26 MB of live heap, 2 MB at 117-118 MB
+# (BENCHMARKS.md, section 5, measured on Node 20).
 CMD ["node", "--max-semi-space-size=2", "dist/main.js"]

@@ -1,6 +1,6 @@
 /** GitHub behaviours that only show at scale or on error paths: pagination, partial data, unknown revisions. */
 import { startHarness, REPOSITORY, type Harness } from '../support/harness.js';
-import { environment, rollout, sha, syncRequest } from '../support/requests.js';
+import { environment, rollout, sha, syncRequest, condition } from '../support/requests.js';
 
 let h: Harness;
 afterEach(async () => {
@@ -9,11 +9,6 @@ afterEach(async () => {
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64');
 const at = (minute: number) => new Date(Date.parse('2026-11-01T00:00:00Z') + minute * 60_000).toISOString().replace('.000Z', 'Z');
-
-function condition(status: any, type: string) {
-  const c = status.conditions.find((x: any) => x.type === type);
-  return { status: c.status, reason: c.reason, message: c.message };
-}
 
 test('reads every page: an upstream success older than the first 100 deployments still opens the gate', async () => {
   h = await startHarness();

@@ -1,17 +1,12 @@
 /** The ledger read parses GitHub's answer itself (not through @octokit/graphql): the error shapes must stay octokit's. */
 import { graphqlUrl } from '../../src/github/client.js';
 import { startHarness, type Harness } from '../support/harness.js';
-import { environment, rollout, sha, syncRequest } from '../support/requests.js';
+import { environment, rollout, sha, syncRequest, condition } from '../support/requests.js';
 
 let h: Harness;
 afterEach(async () => {
   await h?.close();
 });
-
-function condition(status: any, type: string) {
-  const c = status.conditions.find((x: any) => x.type === type);
-  return { status: c.status, reason: c.reason, message: c.message };
-}
 
 const request = () => syncRequest({ parent: environment({ environment: 'staging' }), rollout: rollout([{ id: 1, tag: 'v1', revision: sha('x'), bakeStatus: 'Succeeded' }]) });
 

@@ -1,7 +1,7 @@
 /** /sync through real HTTP against the GitHub emulator. */
 import { goControllerFixture } from '../support/shared.js';
 import { startHarness, NOW, REPOSITORY, type Harness } from '../support/harness.js';
-import { environment, rollout, secret, sha, syncRequest, TOKEN, type HistoryEntry } from '../support/requests.js';
+import { environment, rollout, secret, sha, syncRequest, TOKEN, type HistoryEntry, condition } from '../support/requests.js';
 
 const goFixture = goControllerFixture();
 const FIXTURE_REV = { 'v1.0.0': '9f1c2e7a4b3d5f60718293a4b5c6d7e8f9012345', 'v1.1.0': '0a9c600d3a75bcb7ec54dcef3b03e0d7fe0598d7', 'v1.2.0': '5b2e8d1c9a7f6e4d3c2b1a0f9e8d7c6b5a493827' };
@@ -20,11 +20,6 @@ let h: Harness;
 afterEach(async () => {
   await h?.close();
 });
-
-function condition(status: any, type: string) {
-  const c = status.conditions.find((x: any) => x.type === type);
-  return { status: c.status, reason: c.reason, message: c.message };
-}
 
 function createdAt(tag: string, env = 'kuberik/my-app/staging'): string {
   const d = h.emulator.deployments(REPOSITORY).find((x) => x.environment === env && JSON.parse(Buffer.from(x.payload as string, 'base64').toString()).version.tag === tag);

@@ -1,16 +1,11 @@
 /** A first sync of a long history publishes it over several syncs, MAX_WRITES_PER_SYNC GitHub writes at a time. */
 import { startHarness, REPOSITORY, type Harness } from '../support/harness.js';
-import { environment, rollout, sha, syncRequest, type HistoryEntry } from '../support/requests.js';
+import { environment, rollout, sha, syncRequest, type HistoryEntry, condition } from '../support/requests.js';
 
 let h: Harness;
 afterEach(async () => {
   await h?.close();
 });
-
-function condition(status: any, type: string) {
-  const c = status.conditions.find((x: any) => x.type === type);
-  return { status: c.status, reason: c.reason, message: c.message };
-}
 
 const history: HistoryEntry[] = Array.from({ length: 12 }, (_, i) => ({ id: 12 - i, tag: `v${12 - i}`, revision: sha(`r${12 - i}`), bakeStatus: 'Succeeded' }));
 const published = () => h.emulator.deployments(REPOSITORY).map((d) => JSON.parse(Buffer.from(d.payload as string, 'base64').toString()).id);

@@ -116,3 +116,9 @@ export function sha(label: string): string {
   }
   return out.slice(0, 40);
 }
+
+/** One condition of a status, reduced to what the tests compare. */
+export function condition(status: any, type: string): { status: string; reason: string; message: string } {
+  const c = status.conditions.find((x: any) => x.type === type);
+  return { status: c.status, reason: c.reason, message: c.message };
+}

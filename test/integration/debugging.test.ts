@@ -1,22 +1,17 @@
 /** README "Debugging with curl": the dry runs of examples/ against the demo ledger, as documented. */
-import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, createLogger } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
-import { startDemoGitHub } from '../../src/demo-github.js';
 import type { GitHubEmulator } from '../../src/github/emulator/index.js';
+import { example, startDemoService, type DemoService } from '../support/demo.js';
 
-const example = (name: string) => JSON.parse(readFileSync(new URL(`../../examples/${name}`, import.meta.url), 'utf8'));
-
+let demo: DemoService;
 let emulator: GitHubEmulator;
 let app: FastifyInstance;
 beforeAll(async () => {
-  ({ emulator } = await startDemoGitHub());
-  app = await buildApp({ ...loadConfig({}), githubApiUrl: emulator.url }, { logger: createLogger('silent') });
+  demo = await startDemoService();
+  ({ emulator, app } = demo);
 });
 afterAll(async () => {
-  await app.close();
-  await emulator.close();
+  await demo.close();
 });
 
 test('sync?dryRun=true on sync-staging-baked.json: one status post, nothing written', async () => {

@@ -150,6 +150,14 @@ export function defineScenario(target: () => ScenarioTarget): void {
     expect(rollout.status.releaseCandidates.map((c: { tag: string }) => c.tag)).toEqual(['v1.2.0', 'v1.3.0']);
   });
 
+  test('kubectl explain shows the CRD\'s field descriptions', async () => {
+    const crd = parseAllDocuments(await readFile(join(REPO_ROOT, 'manifests', 'crd', 'environments.kuberik.com_environments.yaml'), 'utf8'))[0]!.toJS();
+    const relationship = crd.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.relationship;
+    const explained = await t().production.kubectl(['explain', 'environments.spec.relationship']);
+    expect(explained.replace(/\s+/g, ' ')).toContain(String(relationship.description).split('\n')[0]!.replace(/\s+/g, ' ').trim());
+    expect(explained).toMatch(/FIELDS:[\s\S]*\benvironment\b[\s\S]*\btype\b/);
+  });
+
   test("2. production's RolloutGate starts closed: allowedVersions []", async () => {
     const gate = await eventually('the production gate', t().convergeMs, async () => getJson(t().production, 'rolloutgates.kuberik.com', GATE));
     expect(gate.spec.allowedVersions).toEqual([]);

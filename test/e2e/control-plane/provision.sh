@@ -43,7 +43,6 @@ if ! command -v etcd >/dev/null 2>&1; then
   pkill -x etcd 2>/dev/null || true
 fi
 command -v kubectl >/dev/null 2>&1 || apt_install kubernetes-client
-apt_install openssl
 
 if [ -f "$STAMP" ] && [ "${E2E_FORCE_BUILD:-0}" != 1 ]; then
   log "cached: $BIN_DIR"
@@ -53,7 +52,7 @@ fi
 
 # Source packages need a deb-src entry; bookworm's sources list only has binaries.
 SRC_LIST=/etc/apt/sources.list.d/environment-sync-deb-src.sources
-if ! grep -rqs "deb-src" /etc/apt/sources.list /etc/apt/sources.list.d/; then
+if ! grep -rqsE '^(Types:.*deb-src|deb-src[[:space:]])' /etc/apt/sources.list /etc/apt/sources.list.d/; then
   log "adding deb-src for bookworm"
   as_root tee "$SRC_LIST" >/dev/null <<'SOURCES'
 Types: deb-src

@@ -6,6 +6,8 @@ import { GitHubClient } from './github/client.js';
 import { LedgerCache } from './github/ledger-cache.js';
 import { errorBody, HookRequestError } from './hooks/errors.js';
 import { Reconciler } from './hooks/reconciler.js';
+import { registerJsonBodyParser } from './hooks/json-body.js';
+import { ResponseMemo } from './hooks/response-memo.js';
 import { registerHookRoutes } from './hooks/routes.js';
 import { Metrics, type Hook } from './metrics.js';
 import { getValidators } from './validation.js';
@@ -67,6 +69,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
 
   const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: config.bodyLimitBytes, logController: new LogController({ disableRequestLogging: true }), return503OnClosing: true });
+  registerJsonBodyParser(app);
   let ready = false;
 
   app.setErrorHandler((error: Error, request, reply) => {
@@ -98,7 +101,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   app.get('/readyz', async (_request, reply) => (ready ? { status: 'ready' } : reply.code(503).send(errorBody('NotReady', 'Starting up'))));
   const dashboard = !config.dashboardUrl && config.dashboardNamespace ? { namespace: config.dashboardNamespace, kinds: config.dashboardRouteKinds } : undefined;
-  registerHookRoutes(app, { validators, reconciler, onAnswered: (hook, reason) => metrics.syncAnswered(hook, reason), ...(dashboard ? { dashboard } : {}) });
+  registerHookRoutes(app, {
+    validators,
+    reconciler,
+    onAnswered: (hook, reason) => metrics.syncAnswered(hook, reason),
+    ...(dashboard ? { dashboard } : {}),
+    ...(config.responseCacheBytes > 0 ? { memo: new ResponseMemo(config.responseCacheBytes) } : {}),
+  });
 
   app.addHook('onReady', async () => {
     ready = true;

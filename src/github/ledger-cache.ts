@@ -48,6 +48,19 @@ export class LedgerCache {
     }
   }
 
+  /**
+   * A check that stays true while `ledger` is the shared read of `key` and younger than the
+   * TTL; undefined when it is not shared at all. Holds the ledger weakly.
+   */
+  whileCurrent(key: string, ledger: Ledger): (() => boolean) | undefined {
+    if (this.entries.get(key)?.ledger !== ledger) return undefined;
+    const held = new WeakRef(ledger);
+    return () => {
+      const entry = this.entries.get(key);
+      return entry !== undefined && entry.ledger === held.deref() && this.now() - entry.storedAt < this.ttlMs;
+    };
+  }
+
   invalidate(key: string): void {
     this.entries.delete(key);
   }

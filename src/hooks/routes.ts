@@ -4,8 +4,10 @@ import type { CustomizeRequest, DryRunResponse, GitHubWrite, SyncRequest, SyncRe
 import type { Validator, Validators } from '../validation.js';
 import { relatedResources, type DashboardDiscovery } from './customize.js';
 import { HookRequestError } from './errors.js';
+import { bodyValue, JsonBody } from './json-body.js';
 import { MAX_NESTING, tooDeep } from './nesting.js';
 import type { Reconciler } from './reconciler.js';
+import type { ResponseMemo } from './response-memo.js';
 
 export interface HookRoutesOptions {
   validators: Validators;
@@ -14,17 +16,19 @@ export interface HookRoutesOptions {
   dashboard?: DashboardDiscovery;
   /** Called with the Ready reason of every answered sync and finalize (metrics). */
   onAnswered?: (hook: 'sync' | 'finalize', reason: string) => void;
+  /** Answers to repeated identical /sync requests; absent = always compute. */
+  memo?: ResponseMemo;
 }
 
-export function registerHookRoutes(app: FastifyInstance, { validators, reconciler, dashboard, onAnswered }: HookRoutesOptions): void {
+export function registerHookRoutes(app: FastifyInstance, { validators, reconciler, dashboard, onAnswered, memo }: HookRoutesOptions): void {
   app.post('/customize', async (request) => {
-    const body = validated(validators.customizeRequest, request.body, 'CustomizeRequest');
+    const body = validated(validators.customizeRequest, bodyValue(request.body), 'CustomizeRequest');
     const response = relatedResources(body, dashboard);
     assertValidResponse(validators.customizeResponse, response, '/customize');
     return response;
   });
 
-  const sync = async (body: SyncRequest, finalizing: boolean, dryRun: boolean): Promise<SyncResponse | DryRunResponse> => {
+  const sync = async (body: SyncRequest, finalizing: boolean, dryRun: boolean, digest?: string): Promise<SyncResponse | DryRunResponse | string> => {
     const started = performance.now();
     const target = `${body.parent.metadata.namespace}/${body.parent.metadata.name}`;
     const hook = finalizing ? 'finalize' : 'sync';
@@ -43,6 +47,13 @@ export function registerHookRoutes(app: FastifyInstance, { validators, reconcile
       // Quiet steady state: at one sync per Environment per minute, only changes and problems are news.
       const level = report.writes.length > 0 || reason !== 'Synced' || dryRun ? 'info' : 'debug';
       app.log[level]({ environment: target, hook, reason, writes: report.writesDone, ms: Math.round(performance.now() - started), ...(dryRun ? { dryRun } : {}) }, 'sync');
+      if (memo && digest !== undefined && !dryRun && report.reusableWhile) {
+        assertValidResponse(validators.syncResponse, response, `/${hook}`);
+        const text = JSON.stringify(response);
+        memo.set(digest, { text, reason, environment: target, stillValid: report.reusableWhile });
+        onAnswered?.(hook, reason);
+        return text;
+      }
     }
     assertValidResponse(validators.syncResponse, response, `/${hook}`);
     if (dryRun) return { ...response, githubWrites: githubWrites ?? [] };
@@ -50,18 +61,30 @@ export function registerHookRoutes(app: FastifyInstance, { validators, reconcile
     return response;
   };
 
-  app.post('/sync', async (request) => {
+  app.post('/sync', async (request, reply) => {
+    const started = performance.now();
     const dryRun = dryRunOf(request.query);
-    const body = validated(validators.syncRequest, request.body, 'SyncRequest');
-    return sync(body, body.finalizing === true, dryRun);
+    const digest = request.body instanceof JsonBody ? request.body.digest : undefined;
+    const repeated = memo && digest !== undefined && !dryRun ? memo.get(digest) : undefined;
+    if (repeated) {
+      app.log.debug({ environment: repeated.environment, hook: 'sync', reason: repeated.reason, writes: 0, reused: true, ms: Math.round(performance.now() - started) }, 'sync');
+      onAnswered?.('sync', repeated.reason);
+      return reply.type(JSON_TYPE).send(repeated.text);
+    }
+    const body = validated(validators.syncRequest, bodyValue(request.body), 'SyncRequest');
+    const answer = await sync(body, body.finalizing === true, dryRun, digest);
+    return typeof answer === 'string' ? reply.type(JSON_TYPE).send(answer) : answer;
   });
 
-  app.post('/finalize', async (request) => {
+  app.post('/finalize', async (request, reply) => {
     const dryRun = dryRunOf(request.query);
-    const body = validated(validators.syncRequest, request.body, 'SyncRequest');
-    return sync(body, true, dryRun);
+    const body = validated(validators.syncRequest, bodyValue(request.body), 'SyncRequest');
+    const answer = await sync(body, true, dryRun);
+    return typeof answer === 'string' ? reply.type(JSON_TYPE).send(answer) : answer;
   });
 }
+
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 /** `?dryRun=true` describes the GitHub writes instead of making them (curl debugging). */
 function dryRunOf(query: unknown): boolean {

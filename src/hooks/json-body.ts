@@ -1,0 +1,46 @@
+/**
+ * Hook bodies kept as received. Metacontroller resyncs send the same bytes again and again
+ * while nothing changes; the digest recognises a repeat before any JSON is parsed, and the
+ * text is parsed (with fastify's prototype-poisoning checks) only when it is needed.
+ */
+import { hash } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+
+export class JsonBody {
+  private parsed: { value: unknown } | undefined;
+
+  constructor(
+    readonly text: string,
+    /** SHA-256 of the text, base64. */
+    readonly digest: string,
+    private readonly parseText: (text: string) => unknown,
+  ) {}
+
+  /** The parsed body; throws fastify's FST_ERR_CTP_* errors for empty or malformed JSON. */
+  value(): unknown {
+    this.parsed ??= { value: this.parseText(this.text) };
+    return this.parsed.value;
+  }
+}
+
+/** Replaces fastify's JSON body parser with one that returns a JsonBody. */
+export function registerJsonBodyParser(app: FastifyInstance): void {
+  const strict = app.getDefaultJsonParser('error', 'error');
+  const parseText = (text: string): unknown => {
+    let result: { error: Error | null; value: unknown } | undefined;
+    strict(undefined as never, text, (error, value) => (result = { error, value }));
+    if (!result) throw new Error('the JSON parser did not answer synchronously');
+    if (result.error) throw result.error;
+    return result.value;
+  };
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
+    const body = text as string;
+    done(null, new JsonBody(body, hash('sha256', body, 'base64'), parseText));
+  });
+}
+
+/** The parsed value of a request body (a JsonBody, or a value another parser produced). */
+export function bodyValue(body: unknown): unknown {
+  return body instanceof JsonBody ? body.value() : body;
+}

@@ -26,6 +26,7 @@ import {
   type RawStatusPage,
   type StatusPageRequest,
 } from './ledger-query.js';
+import { latestFingerprint, type StatusWindow, type StatusWindows } from './status-windows.js';
 
 export interface GitHubClientOptions {
   /** REST base: https://api.github.com or https://HOST/api/v3 (GraphQL is derived). */
@@ -64,16 +65,22 @@ export interface ReadLedgerArgs {
   specName: string;
   /** Short names worth fetching in the first request (discovery adds the rest). */
   knownEnvironments: readonly string[];
+  /** Windows of an earlier read, used where a deployment's latest status still matches. */
+  statusWindows?: StatusWindows;
   deadline: number;
 }
 
 export interface ReadLedgerResult {
   ledger: Ledger;
+  /** The windows of this read's deployments, for the next read. */
+  statusWindows: Map<string, StatusWindow>;
   requests: number;
+  /** Rate-limit points GitHub reported for the read's requests. */
+  points: number;
   rateLimitRemaining?: number;
 }
 
-/** Aliased connections per request: 100 × (100 deployments × 11 statuses) stays far below GitHub's node limit. */
+/** Aliased connections per request: 100 × 100 deployments, or 100 status windows, stay far below GitHub's node limit. */
 const MAX_ALIASES = 100;
 
 const POST_STATUS = `mutation PostDeploymentStatus($deploymentId: ID!, $state: DeploymentStatusState!, $description: String!, $environmentUrl: String!) {
@@ -202,12 +209,17 @@ export class GitHubSession {
     };
     for (const env of [...args.knownEnvironments].sort()) enqueue(wanted(env));
 
-    const raw = new Map<string, { deployment: RawDeployment; environment: string }>();
+    const seen = new Set<string>();
     const deployments = new Map<string, LedgerDeployment>();
+    /** Latest-status fingerprint per deployment that has statuses. */
+    const latest = new Map<string, string>();
+    const awaitingWindow = new Map<string, { deployment: RawDeployment; environment: string }>();
+    const keptWindows = args.statusWindows ?? new Map<string, StatusWindow>();
     let statusPages: StatusPageRequest[] = [];
     let listEnvironments = true;
     let environmentsAfter: string | undefined;
     let requests = 0;
+    let points = 0;
     let rateLimitRemaining: number | undefined;
 
     while (listEnvironments || deploymentPages.length > 0 || statusPages.length > 0) {
@@ -223,7 +235,10 @@ export class GitHubSession {
         this.query<RawLedgerResponse>(query, variables, headers, signal),
       );
       requests++;
-      if (data.rateLimit) rateLimitRemaining = data.rateLimit.remaining;
+      if (data.rateLimit) {
+        rateLimitRemaining = data.rateLimit.remaining;
+        points += data.rateLimit.cost;
+      }
       const repository = data.repository;
       if (!repository) {
         throw new GitHubOperationError({ reason: 'RepositoryNotFound', message: `Repository ${this.repository} was not found or the token cannot read it`, transient: false });
@@ -245,14 +260,20 @@ export class GitHubSession {
         const connection = repository[`d${i}`] as RawDeploymentPage | null | undefined;
         if (!connection) return;
         for (const node of connection.nodes) {
-          if (raw.has(node.id)) continue;
-          raw.set(node.id, { deployment: node, environment: page.environment });
+          if (seen.has(node.id)) continue;
+          seen.add(node.id);
           const decoded = toLedgerDeployment(node, page.environment);
           if (!decoded) continue;
           deployments.set(node.id, decoded);
-          const window = node.statuses;
-          if (!newestRecognisable(decoded.statuses) && window && window.totalCount > window.nodes.length && window.pageInfo.hasPreviousPage && window.pageInfo.startCursor) {
-            statusPages.push({ deploymentId: node.id, before: window.pageInfo.startCursor });
+          if (!node.latestStatus) continue; // no statuses at all
+          const fingerprint = latestFingerprint(node.latestStatus);
+          latest.set(node.id, fingerprint);
+          const kept = keptWindows.get(node.id);
+          if (kept?.latest === fingerprint) {
+            deployments.set(node.id, { ...decoded, statuses: [...kept.statuses] });
+          } else {
+            awaitingWindow.set(node.id, { deployment: node, environment: page.environment });
+            statusPages.push({ deploymentId: node.id });
           }
         }
         if (connection.pageInfo.hasNextPage && connection.pageInfo.endCursor) {
@@ -262,13 +283,30 @@ export class GitHubSession {
 
       statusBatch.forEach((page, i) => {
         const node = data[`s${i}`] as RawStatusPage | null | undefined;
-        const deployment = deployments.get(page.deploymentId);
-        if (!node?.statuses || !deployment) return;
+        const id = page.deploymentId;
+        const deployment = deployments.get(id);
+        if (!deployment) return;
+        if (page.before === undefined) {
+          const first = awaitingWindow.get(id);
+          awaitingWindow.delete(id);
+          if (!node?.statuses || !first) {
+            // Deleted since the main read, or GitHub could not say: no decision on a deployment without its statuses.
+            throw new GitHubOperationError({ reason: 'GitHubPartialResponse', message: 'GitHub did not return the statuses of a deployment it had just listed', transient: true });
+          }
+          const window = node.statuses;
+          const decoded = toLedgerDeployment({ ...first.deployment, statuses: window }, first.environment)!;
+          deployments.set(id, decoded);
+          if (!newestRecognisable(decoded.statuses) && (window.totalCount ?? 0) > window.nodes.length && window.pageInfo.hasPreviousPage && window.pageInfo.startCursor) {
+            statusPages.push({ deploymentId: id, before: window.pageInfo.startCursor });
+          }
+          return;
+        }
+        if (!node?.statuses) return;
         const statuses: LedgerStatus[] = sortStatuses([...deployment.statuses, ...node.statuses.nodes.map(toStatus)]);
-        deployments.set(page.deploymentId, { ...deployment, statuses });
+        deployments.set(id, { ...deployment, statuses });
         const more = node.statuses.pageInfo;
         if (!newestRecognisable(statuses) && more.hasPreviousPage && more.startCursor) {
-          statusPages.push({ deploymentId: page.deploymentId, before: more.startCursor });
+          statusPages.push({ deploymentId: id, before: more.startCursor });
         }
       });
     }
@@ -276,9 +314,16 @@ export class GitHubSession {
     const ledgerDeployments = [...deployments.values()];
     const environments = new Set<string>([...discovered].map(shortEnvironment));
     for (const d of ledgerDeployments) environments.add(d.environment);
+    const statusWindows = new Map<string, StatusWindow>();
+    for (const d of ledgerDeployments) {
+      const fingerprint = latest.get(d.nodeId);
+      if (fingerprint !== undefined) statusWindows.set(d.nodeId, { latest: fingerprint, statuses: [...d.statuses] });
+    }
     const result: ReadLedgerResult = {
       ledger: { environments: [...environments].sort(), deployments: ledgerDeployments },
+      statusWindows,
       requests,
+      points,
     };
     if (rateLimitRemaining !== undefined) result.rateLimitRemaining = rateLimitRemaining;
     return result;

@@ -5,6 +5,7 @@
  * the entry afterwards.
  */
 import type { Ledger } from '../core/types.js';
+import type { StatusWindows } from './status-windows.js';
 
 interface Entry {
   ledger: Ledger;
@@ -24,6 +25,8 @@ export class LedgerCache {
   private readonly inFlight = new Map<string, Promise<Ledger>>();
   /** Environments seen per key, so the next read fetches them in its first request. */
   private readonly environments = new Map<string, readonly string[]>();
+  /** Status windows of the last read per key; they outlive the TTL because each read checks them. */
+  private readonly windows = new Map<string, StatusWindows>();
 
   constructor(
     private readonly ttlMs: number,
@@ -69,14 +72,27 @@ export class LedgerCache {
     return this.environments.get(key) ?? [];
   }
 
+  statusWindows(key: string): StatusWindows | undefined {
+    return this.windows.get(key);
+  }
+
+  keepStatusWindows(key: string, windows: StatusWindows): void {
+    remember(this.windows, key, windows);
+  }
+
   private store(key: string, ledger: Ledger): void {
     if (this.ttlMs > 0) {
       this.entries.delete(key);
       this.entries.set(key, { ledger, storedAt: this.now() });
       if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
     }
-    this.environments.delete(key);
-    this.environments.set(key, ledger.environments);
-    if (this.environments.size > MAX_ENTRIES) this.environments.delete(this.environments.keys().next().value as string);
+    remember(this.environments, key, ledger.environments);
   }
+}
+
+/** Most recently stored last; the oldest key goes beyond MAX_ENTRIES. */
+function remember<T>(map: Map<string, T>, key: string, value: T): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > MAX_ENTRIES) map.delete(map.keys().next().value as string);
 }

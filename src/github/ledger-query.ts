@@ -1,19 +1,25 @@
 /**
  * The GraphQL read of an application's ledger: one aliased `deployments` connection per
  * environment plus the repository's environment list, so a steady-state sync costs one
- * request however many environments exist. Values only ever travel as variables.
+ * request (and one rate-limit point) however many environments exist. Deployments carry
+ * only `latestStatus`: a nested statuses connection per deployment would cost about a
+ * point per environment, so status windows are fetched by node id in a follow-up request,
+ * and only for deployments whose latest status changed since they were last read.
+ * Values only ever travel as variables.
  */
 import { decodePayload } from '../core/payload.js';
 import { shortEnvironment } from '../core/naming.js';
 import type { GitHubState, LedgerDeployment, LedgerStatus } from '../core/types.js';
 
 export const PAGE_SIZE = 100;
-/** Statuses fetched per deployment in the main read; more are paged only when none of these is ours. */
+/** Statuses fetched per deployment (its window); more are paged only when none of these is ours. */
 export const STATUS_WINDOW = 10;
 /** Newest deployments of the repository whose environment names are used for discovery. */
 export const RECENT_DEPLOYMENTS = 100;
 
 const STATUS_FIELDS = 'state description environmentUrl createdAt';
+/** The node id makes a latest status identifiable even when a newer one repeats its fields within a second. */
+const LATEST_STATUS_FIELDS = `id ${STATUS_FIELDS}`;
 
 export interface DeploymentPageRequest {
   /** Full GitHub environment name, e.g. kuberik/my-app/staging. */
@@ -23,7 +29,8 @@ export interface DeploymentPageRequest {
 
 export interface StatusPageRequest {
   deploymentId: string;
-  before: string;
+  /** Without it: the deployment's window, its newest STATUS_WINDOW statuses. */
+  before?: string;
 }
 
 export interface LedgerQueryPlan {
@@ -59,23 +66,28 @@ export function buildLedgerQuery(plan: LedgerQueryPlan, owner: string, repo: str
   if (repoFields.length > 0) rootFields.push(`repository(owner: $owner, name: $name) { id ${repoFields.join(' ')} }`);
   else rootFields.push('repository(owner: $owner, name: $name) { id }');
   plan.statusPages.forEach((page, i) => {
-    declarations.push(`$deployment${i}: ID!`, `$before${i}: String`);
+    declarations.push(`$deployment${i}: ID!`);
     variables[`deployment${i}`] = page.deploymentId;
-    variables[`before${i}`] = page.before;
-    rootFields.push(
-      `s${i}: node(id: $deployment${i}) { ... on Deployment { statuses(last: ${PAGE_SIZE}, before: $before${i}) { pageInfo { hasPreviousPage startCursor } nodes { ${STATUS_FIELDS} } } } }`,
-    );
+    let statuses = `statuses(last: ${STATUS_WINDOW}) { totalCount pageInfo { hasPreviousPage startCursor } nodes { ${STATUS_FIELDS} } }`;
+    if (page.before !== undefined) {
+      declarations.push(`$before${i}: String`);
+      variables[`before${i}`] = page.before;
+      statuses = `statuses(last: ${PAGE_SIZE}, before: $before${i}) { pageInfo { hasPreviousPage startCursor } nodes { ${STATUS_FIELDS} } }`;
+    }
+    rootFields.push(`s${i}: node(id: $deployment${i}) { ... on Deployment { ${statuses} } }`);
   });
   rootFields.push('rateLimit { cost remaining resetAt }');
   const fragment =
     plan.deployments.length > 0
-      ? ` fragment LedgerPage on DeploymentConnection { pageInfo { hasNextPage endCursor } nodes { id environment payload description createdAt latestStatus { ${STATUS_FIELDS} } statuses(last: ${STATUS_WINDOW}) { totalCount pageInfo { hasPreviousPage startCursor } nodes { ${STATUS_FIELDS} } } } }`
+      ? ` fragment LedgerPage on DeploymentConnection { pageInfo { hasNextPage endCursor } nodes { id environment payload description createdAt latestStatus { ${LATEST_STATUS_FIELDS} } } }`
       : '';
   const query = `query ReadLedger(${declarations.join(', ')}) { ${rootFields.join(' ')} }${fragment}`;
   return { query, variables };
 }
 
 export interface RawStatus {
+  /** Selected for latest statuses only. */
+  id?: string;
   state: string;
   description: string | null;
   environmentUrl: string | null;
@@ -89,7 +101,15 @@ export interface RawDeployment {
   description: string | null;
   createdAt: string;
   latestStatus: RawStatus | null;
-  statuses: { totalCount: number; pageInfo: { hasPreviousPage: boolean; startCursor: string | null }; nodes: RawStatus[] } | null;
+  /** Not selected by the main read: the window, fetched by node id (RawStatusPage). */
+  statuses?: RawStatusConnection | null;
+}
+
+export interface RawStatusConnection {
+  /** Selected for windows only. */
+  totalCount?: number;
+  pageInfo: { hasPreviousPage: boolean; startCursor: string | null };
+  nodes: RawStatus[];
 }
 
 export interface RawDeploymentPage {
@@ -98,7 +118,7 @@ export interface RawDeploymentPage {
 }
 
 export interface RawStatusPage {
-  statuses: { pageInfo: { hasPreviousPage: boolean; startCursor: string | null }; nodes: RawStatus[] } | null;
+  statuses: RawStatusConnection | null;
 }
 
 export interface RawLedgerResponse {
@@ -129,7 +149,7 @@ export function sortStatuses(statuses: LedgerStatus[]): LedgerStatus[] {
   return [...unique.values()].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
 }
 
-/** Decodes one deployment; null for deployments that are not ours (foreign payloads). */
+/** Decodes one deployment, with its window when given; null for deployments that are not ours (foreign payloads). */
 export function toLedgerDeployment(raw: RawDeployment, githubEnvironment: string): LedgerDeployment | null {
   const payload = decodePayload(raw.payload);
   if (!payload) return null;

@@ -188,7 +188,9 @@ export class Reconciler {
     for (const env of ctx.siblings.keys()) known.add(env);
     if (ctx.relationship) known.add(ctx.relationship.environment);
     for (const info of ctx.observedStatus.environmentInfos ?? []) if (typeof info.environment === 'string') known.add(info.environment);
-    const result = await session.readLedger({ specName: ctx.specName, knownEnvironments: [...known], deadline });
+    const statusWindows = this.deps.cache.statusWindows(key);
+    const result = await session.readLedger({ specName: ctx.specName, knownEnvironments: [...known], deadline, ...(statusWindows ? { statusWindows } : {}) });
+    this.deps.cache.keepStatusWindows(key, result.statusWindows);
     return result.ledger;
   }
 

@@ -27,7 +27,7 @@ beforeAll(async () => {
   h = await startHarness();
   // 1: first sync publishes v1.0.0 (read, create deployment, post status).
   await h.post('/sync', syncRequest({ parent: staging(), rollout: rollout(history) }));
-  // 2: steady state (one read).
+  // 2: no change (a read, plus the new deployment's statuses: its latest status is new since the last read).
   await h.post('/sync', syncRequest({ parent: staging(), rollout: rollout(history) }));
   // 3: no Secret: answered without GitHub.
   await h.post('/sync', syncRequest({ parent: staging(), rollout: rollout(history), secret: null }));
@@ -73,11 +73,11 @@ describe('GET /metrics', () => {
 
   test('GitHub requests by api, operation and status', () => {
     expect(samples('environment_sync_github_requests_total')).toEqual({
-      '{api="graphql",operation="ReadLedger",status="200"}': 3,
+      '{api="graphql",operation="ReadLedger",status="200"}': 4,
       '{api="rest",operation="CreateDeployment",status="201"}': 1,
       '{api="graphql",operation="PostDeploymentStatus",status="200"}': 2,
     });
-    expect(h.emulator.counts()).toMatchObject({ total: 6, graphql: 5, rest: 1 });
+    expect(h.emulator.counts()).toMatchObject({ total: 7, graphql: 6, rest: 1 });
   });
 
   test('deployments and statuses created', () => {

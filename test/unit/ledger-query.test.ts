@@ -10,6 +10,7 @@ describe('buildLedgerQuery', () => {
       statusPages: [],
     },
     'status pages': { listEnvironments: false, deployments: [], statusPages: [{ deploymentId: 'DE_1', before: 'Y3Vy' }] },
+    'status windows and a status page': { listEnvironments: false, deployments: [], statusPages: [{ deploymentId: 'DE_1' }, { deploymentId: 'DE_2', before: 'Y3Vy' }] },
     everything: {
       listEnvironments: true,
       environmentsAfter: 'ZW52',
@@ -21,6 +22,21 @@ describe('buildLedgerQuery', () => {
   test.each(Object.entries(plans))('%s: valid against GitHub\'s published schema', (_name, plan) => {
     const { query } = buildLedgerQuery(plan, 'my-org', 'my-repo');
     expect(validate(query)).toEqual([]);
+  });
+
+  test('the deployments carry their latest status (with its id) but no statuses connection', () => {
+    const { query } = buildLedgerQuery({ listEnvironments: true, deployments: [{ environment: 'kuberik/my-app/staging' }], statusPages: [] }, 'o', 'r');
+    expect(query).not.toContain('statuses');
+    expect(query).toContain('latestStatus { id state description environmentUrl createdAt }');
+  });
+
+  test('a status window is the newest 10 statuses of a deployment, by node id', () => {
+    const { query, variables } = buildLedgerQuery({ listEnvironments: false, deployments: [], statusPages: [{ deploymentId: 'DE_1' }] }, 'o', 'r');
+    expect(query).toBe(
+      'query ReadLedger($owner: String!, $name: String!, $deployment0: ID!) { repository(owner: $owner, name: $name) { id } ' +
+        's0: node(id: $deployment0) { ... on Deployment { statuses(last: 10) { totalCount pageInfo { hasPreviousPage startCursor } nodes { state description environmentUrl createdAt } } } } rateLimit { cost remaining resetAt } }',
+    );
+    expect(variables).toEqual({ owner: 'o', name: 'r', deployment0: 'DE_1' });
   });
 
   test('never selects databaseId and passes every value as a variable', () => {

@@ -1,0 +1,224 @@
+/**
+ * The ledger read keeps each deployment's status window between reads: the main read selects
+ * only `latestStatus`, and a follow-up request fetches the windows that are missing or whose
+ * latest status changed. Whatever the windows, the ledger must be the one a single read of
+ * latestStatus plus the newest 10 statuses (paged further when none is ours) yields.
+ */
+import { request } from 'undici';
+import { newestRecognisable } from '../../src/core/bake-status.js';
+import { githubEnvironment } from '../../src/core/naming.js';
+import type { Ledger, LedgerDeployment } from '../../src/core/types.js';
+import { GitHubClient, type GitHubSession, type ReadLedgerResult } from '../../src/github/client.js';
+import { GitHubEmulator, type EmulatedDeployment, type EmulatedStatus } from '../../src/github/emulator/index.js';
+import { sortStatuses, STATUS_WINDOW, toLedgerDeployment, toStatus, type RawStatus } from '../../src/github/ledger-query.js';
+import type { StatusWindows } from '../../src/github/status-windows.js';
+import { REPOSITORY, steppingClock } from '../support/harness.js';
+import { sha, TOKEN } from '../support/requests.js';
+
+const SPEC = 'my-app';
+const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64');
+const at = (minute: number) => new Date(Date.parse('2026-11-01T00:00:00Z') + minute * 60_000).toISOString().replace('.000Z', 'Z');
+const envName = (i: number) => `env-${String(i).padStart(2, '0')}`;
+
+let emulator: GitHubEmulator;
+let client: GitHubClient;
+let session: GitHubSession;
+let environments: string[];
+
+async function start(count: number, options: { buried?: boolean; onRequest?: () => void } = {}): Promise<void> {
+  emulator = await GitHubEmulator.start({ tokens: [TOKEN], clock: steppingClock() });
+  emulator.addRepository(REPOSITORY);
+  client = new GitHubClient({ apiUrl: emulator.url, timeoutMs: 5000, ...(options.onRequest ? { onRequest: options.onRequest } : {}) });
+  session = client.session({ type: 'token', token: TOKEN }, 'my-org', 'my-repo');
+  environments = Array.from({ length: count }, (_, i) => envName(i));
+  environments.forEach((env, i) => seedEnvironment(env, i * 100));
+  if (options.buried) {
+    seed(environments[0]!, 50, ours(3), [
+      { state: 'failure', description: 'Bake failed: health check', minute: 51 },
+      ...Array.from({ length: 12 }, (_, i) => ({ state: 'in_progress', description: `Smoke test ${i}`, minute: 52 + i })),
+    ]);
+  }
+}
+
+afterEach(async () => {
+  await client?.close();
+  await emulator?.close();
+});
+
+let nextId = 1;
+/** `statuses` oldest first (seeds take them newest first, as REST lists them). */
+function seed(env: string, minute: number, payload: string, statuses: { state: string; description: string; minute: number }[]): void {
+  emulator.seedDeployment(REPOSITORY, {
+    sha: sha(`d${nextId}`),
+    task: 'deploy:kuberik/my-app',
+    environment: githubEnvironment(SPEC, env),
+    payload,
+    created_at: at(minute),
+    statuses: [...statuses].reverse().map((s) => ({ state: s.state, description: s.description, created_at: at(s.minute) })),
+  });
+  nextId++;
+}
+
+const ours = (id: number) => b64({ id: String(id), version: { tag: `v${id}`, revision: sha(`r${id}`) } });
+
+/** Per environment: a baked deployment GitHub marked inactive, one without statuses, and a foreign one. */
+function seedEnvironment(env: string, minute: number): void {
+  seed(env, minute, ours(1), [
+    { state: 'in_progress', description: 'Deploying', minute: minute + 1 },
+    { state: 'success', description: 'Bake succeeded', minute: minute + 2 },
+    { state: 'inactive', description: 'This deployment is inactive', minute: minute + 20 },
+  ]);
+  seed(env, minute + 10, ours(2), []);
+  seed(env, minute + 11, JSON.stringify({ image: 'other-tool' }), [{ state: 'success', description: 'deployed', minute: minute + 12 }]);
+}
+
+/** The ledger as one read of latestStatus plus the newest STATUS_WINDOW statuses (and the rest when none is ours) decodes it. */
+function expectedLedger(): Ledger {
+  const rawStatus = (s: EmulatedStatus): RawStatus => ({ state: s.state.toUpperCase(), description: s.description, environmentUrl: s.environment_url || null, createdAt: s.created_at });
+  const newestFirst = (a: EmulatedDeployment, b: EmulatedDeployment) => (a.created_at !== b.created_at ? (a.created_at < b.created_at ? 1 : -1) : b.id - a.id);
+  const deployments: LedgerDeployment[] = [];
+  for (const env of [...environments].sort()) {
+    const github = githubEnvironment(SPEC, env);
+    for (const d of emulator.deployments(REPOSITORY).filter((x) => x.environment === github).sort(newestFirst)) {
+      const latest = d.statuses.at(-1);
+      const decoded = toLedgerDeployment(
+        {
+          id: d.node_id,
+          environment: d.environment,
+          payload: d.payload as string,
+          description: d.description,
+          createdAt: d.created_at,
+          latestStatus: latest ? rawStatus(latest) : null,
+          statuses: { totalCount: d.statuses.length, pageInfo: { hasPreviousPage: false, startCursor: null }, nodes: d.statuses.slice(-STATUS_WINDOW).map(rawStatus) },
+        },
+        github,
+      );
+      if (!decoded) continue;
+      if (!newestRecognisable(decoded.statuses) && d.statuses.length > STATUS_WINDOW) {
+        decoded.statuses = sortStatuses([...decoded.statuses, ...d.statuses.slice(0, -STATUS_WINDOW).map((s) => toStatus(rawStatus(s)))]);
+      }
+      deployments.push(decoded);
+    }
+  }
+  return { environments: [...environments].sort(), deployments };
+}
+
+function read(statusWindows?: StatusWindows): Promise<ReadLedgerResult> {
+  emulator.resetRequests();
+  return session.readLedger({ specName: SPEC, knownEnvironments: environments, deadline: Date.now() + 10_000, ...(statusWindows ? { statusWindows } : {}) });
+}
+
+/** Node ids of our deployments that have statuses: the ones a read keeps a window for. */
+function windowed(): string[] {
+  return expectedLedger()
+    .deployments.filter((d) => d.statuses.length > 0)
+    .map((d) => d.nodeId)
+    .sort();
+}
+
+describe.each([1, 3, 10, 30, 100])('E=%i environments', (count) => {
+  test('cold: 2 requests; warm: 1 request costing 1 point; the same ledger either way', async () => {
+    await start(count);
+    const expected = expectedLedger();
+    expect(expected.deployments).toHaveLength(count * 2);
+
+    const cold = await read();
+    expect(cold.ledger).toEqual(expected);
+    expect([cold.requests, cold.points, emulator.counts().graphql]).toEqual([2, 2, 2]);
+    expect([...cold.statusWindows.keys()].sort()).toEqual(windowed());
+
+    const warm = await read(cold.statusWindows);
+    expect(warm.ledger).toEqual(expected);
+    expect([warm.requests, warm.points, emulator.counts().graphql]).toEqual([1, 1, 1]);
+    expect(emulator.graphqlRequests[0]!.query).not.toContain('statuses');
+
+    const again = await read(warm.statusWindows);
+    expect(again.ledger).toEqual(expected);
+    expect([again.requests, again.points]).toEqual([1, 1]);
+  });
+});
+
+test('a window whose statuses are all from other tools is paged once, then kept', async () => {
+  await start(1, { buried: true });
+  const expected = expectedLedger();
+  expect(expected.deployments.find((d) => d.payload.id === 3)!.statuses).toHaveLength(13);
+  const cold = await read();
+  expect(cold.ledger).toEqual(expected);
+  // The deployments, their windows, then the older statuses of the buried one.
+  expect([cold.requests, cold.points]).toEqual([3, 3]);
+  const warm = await read(cold.statusWindows);
+  expect(warm.ledger).toEqual(expected);
+  expect([warm.requests, warm.points]).toEqual([1, 1]);
+});
+
+describe('stale windows', () => {
+  test('a new status, a deleted and a new deployment: only the changed windows are fetched, the ledger is current', async () => {
+    await start(3);
+    const warm = await read((await read()).statusWindows);
+    expect(warm.requests).toBe(1);
+    const [first, second, last] = environments.map((env) => expectedLedger().deployments.filter((d) => d.environment === env));
+
+    // Our deployment without statuses gets one (a success: GitHub's auto-inactive may mark other deployments inactive too).
+    const unstatused = first!.find((d) => d.statuses.length === 0)!;
+    await session.postStatus(unstatused.nodeId, { state: 'success', description: 'Bake succeeded', environmentUrl: 'https://example.test/x' }, Date.now() + 5000);
+    // Our baked deployment of the second environment, whose window the last read kept, gets a new status.
+    const restatused = second!.find((d) => d.statuses.length > 0)!;
+    await session.postStatus(restatused.nodeId, { state: 'failure', description: 'Bake failed: rolled back', environmentUrl: '' }, Date.now() + 5000);
+    // The inactive deployment of the last environment is deleted.
+    const deleted = last!.find((d) => d.statuses[0]?.state === 'inactive')!;
+    const deletedId = emulator.deployments(REPOSITORY).find((d) => d.node_id === deleted.nodeId)!.id;
+    const response = await request(`${emulator.url}/repos/${REPOSITORY}/deployments/${deletedId}`, { method: 'DELETE', headers: { authorization: `token ${TOKEN}`, 'user-agent': 'test' } });
+    expect(response.statusCode).toBe(204);
+    await response.body.dump();
+    // A new deployment with a status appears in the second environment.
+    seed(environments[1]!, 500, ours(9), [{ state: 'in_progress', description: 'Deploying', minute: 501 }]);
+
+    const expected = expectedLedger();
+    expect(expected.deployments.map((d) => d.nodeId)).not.toContain(deleted.nodeId);
+    const stale = await read(warm.statusWindows);
+    expect(stale.ledger).toEqual(expected);
+    expect([stale.requests, stale.points]).toEqual([2, 2]);
+    const followUp = emulator.graphqlRequests[1]!;
+    const fetched = Object.entries(followUp.variables).filter(([name]) => name.startsWith('deployment')).map(([, id]) => id);
+    const created = expected.deployments.find((d) => d.payload.id === 9)!;
+    expect(fetched.sort()).toEqual([unstatused.nodeId, restatused.nodeId, created.nodeId].sort());
+    expect(stale.ledger.deployments.find((d) => d.nodeId === restatused.nodeId)!.statuses[0]!.description).toBe('Bake failed: rolled back');
+    expect([...stale.statusWindows.keys()].sort()).toEqual(windowed());
+
+    const settled = await read(stale.statusWindows);
+    expect(settled.ledger).toEqual(expected);
+    expect([settled.requests, settled.points]).toEqual([1, 1]);
+  });
+
+  test('a window is used only while its latest status matches: a doctored one is refetched', async () => {
+    await start(1);
+    const cold = await read();
+    const baked = cold.ledger.deployments.find((d) => d.payload.id === 1)!;
+    const doctored = new Map(cold.statusWindows);
+    doctored.set(baked.nodeId, { latest: 'something else', statuses: [] });
+    const result = await read(doctored);
+    expect(result.ledger).toEqual(expectedLedger());
+    expect(result.requests).toBe(2);
+    expect(emulator.graphqlRequests[1]!.variables).toEqual({ owner: 'my-org', name: 'my-repo', deployment0: baked.nodeId });
+  });
+});
+
+test('a deployment GitHub no longer returns between the two requests fails the read (transient) instead of losing its statuses', async () => {
+  let seen = 0;
+  await start(1, {
+    onRequest: () => {
+      // After the main read: the window request gets no deployment back.
+      if (++seen === 1) {
+        emulator.injectFault({
+          match: { api: 'graphql' },
+          action: { kind: 'respond', status: 200, body: { data: { repository: { id: 'R_1' }, s0: null, rateLimit: { cost: 1, remaining: 4998, resetAt: '2026-11-26T13:00:00Z' } } } },
+        });
+      }
+    },
+  });
+  await expect(read()).rejects.toMatchObject({
+    name: 'GitHubOperationError',
+    problem: { reason: 'GitHubPartialResponse', message: 'GitHub did not return the statuses of a deployment it had just listed', transient: true },
+  });
+  expect(emulator.counts().graphql).toBe(2);
+});

@@ -1,0 +1,31 @@
+import { LedgerCache } from '../../src/github/ledger-cache.js';
+import type { StatusWindows } from '../../src/github/status-windows.js';
+
+const windows = (nodeId: string): StatusWindows =>
+  new Map([[nodeId, { latest: `["DES_${nodeId}"]`, statuses: [{ state: 'success', description: 'Bake succeeded', environmentUrl: '', createdAt: '2026-11-01T00:00:00Z' }] }]]);
+
+describe('LedgerCache status windows', () => {
+  test('outlive the shared read: kept after its TTL and after invalidation, replaced by the next read', async () => {
+    let now = 0;
+    const cache = new LedgerCache(1000, () => now);
+    expect(cache.statusWindows('k')).toBeUndefined();
+    await cache.read('k', async () => ({ environments: ['staging'], deployments: [] }));
+    cache.keepStatusWindows('k', windows('DE_1'));
+    now = 5000;
+    cache.invalidate('k');
+    expect(cache.statusWindows('k')).toEqual(windows('DE_1'));
+    cache.keepStatusWindows('k', windows('DE_2'));
+    expect(cache.statusWindows('k')).toEqual(windows('DE_2'));
+  });
+
+  test('are kept for at most 1000 keys, the least recently kept going first', () => {
+    const cache = new LedgerCache(0);
+    for (let i = 0; i < 1000; i++) cache.keepStatusWindows(`k${i}`, windows(`DE_${i}`));
+    cache.keepStatusWindows('k0', windows('DE_0'));
+    cache.keepStatusWindows('k1000', windows('DE_1000'));
+    expect(cache.statusWindows('k0')).toEqual(windows('DE_0'));
+    expect(cache.statusWindows('k1')).toBeUndefined();
+    expect(cache.statusWindows('k2')).toEqual(windows('DE_2'));
+    expect(cache.statusWindows('k1000')).toEqual(windows('DE_1000'));
+  });
+});

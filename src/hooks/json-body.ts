@@ -1,24 +1,24 @@
 /**
  * Hook bodies kept as received. Metacontroller resyncs send the same bytes again and again
  * while nothing changes; the digest recognises a repeat before any JSON is parsed, and the
- * text is parsed (with fastify's prototype-poisoning checks) only when it is needed.
+ * bytes are decoded and parsed (with fastify's prototype-poisoning checks) only when needed.
  */
-import { hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 
 export class JsonBody {
   private parsed: { value: unknown } | undefined;
 
   constructor(
-    readonly text: string,
-    /** SHA-256 of the text, base64. */
+    readonly bytes: Buffer,
+    /** SHA-256 of the bytes, base64. */
     readonly digest: string,
     private readonly parseText: (text: string) => unknown,
   ) {}
 
   /** The parsed body; throws fastify's FST_ERR_CTP_* errors for empty or malformed JSON. */
   value(): unknown {
-    this.parsed ??= { value: this.parseText(this.text) };
+    this.parsed ??= { value: this.parseText(this.bytes.toString('utf8')) };
     return this.parsed.value;
   }
 }
@@ -34,9 +34,9 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
     return result.value;
   };
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
-    const body = text as string;
-    done(null, new JsonBody(body, hash('sha256', body, 'base64'), parseText));
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, raw, done) => {
+    const bytes = raw as Buffer;
+    done(null, new JsonBody(bytes, createHash('sha256').update(bytes).digest('base64'), parseText));
   });
 }
 

@@ -5,8 +5,8 @@
  * kept: for those the answer is a function of the request bytes and that read alone.
  */
 export interface MemoisedAnswer {
-  /** The serialised response. */
-  text: string;
+  /** The serialised response, UTF-8. */
+  body: Buffer;
   /** Ready reason, for logs and metrics. */
   reason: string;
   /** namespace/name of the Environment, for logs. */
@@ -14,7 +14,7 @@ export interface MemoisedAnswer {
   stillValid: () => boolean;
 }
 
-/** Per-entry bookkeeping on top of the text (JSON answers are one byte per character), rough. */
+/** Per-entry bookkeeping on top of the body, rough. */
 const ENTRY_OVERHEAD = 256;
 
 export class ResponseMemo {
@@ -60,5 +60,5 @@ export class ResponseMemo {
 }
 
 function sizeOf(answer: MemoisedAnswer): number {
-  return answer.text.length + ENTRY_OVERHEAD;
+  return answer.body.length + ENTRY_OVERHEAD;
 }

@@ -28,7 +28,7 @@ export function registerHookRoutes(app: FastifyInstance, { validators, reconcile
     return response;
   });
 
-  const sync = async (body: SyncRequest, finalizing: boolean, dryRun: boolean, digest?: string): Promise<SyncResponse | DryRunResponse | string> => {
+  const sync = async (body: SyncRequest, finalizing: boolean, dryRun: boolean, digest?: string): Promise<SyncResponse | DryRunResponse | Buffer> => {
     const started = performance.now();
     const target = `${body.parent.metadata.namespace}/${body.parent.metadata.name}`;
     const hook = finalizing ? 'finalize' : 'sync';
@@ -49,10 +49,10 @@ export function registerHookRoutes(app: FastifyInstance, { validators, reconcile
       app.log[level]({ environment: target, hook, reason, writes: report.writesDone, ms: Math.round(performance.now() - started), ...(dryRun ? { dryRun } : {}) }, 'sync');
       if (memo && digest !== undefined && !dryRun && report.reusableWhile) {
         assertValidResponse(validators.syncResponse, response, `/${hook}`);
-        const text = JSON.stringify(response);
-        memo.set(digest, { text, reason, environment: target, stillValid: report.reusableWhile });
+        const serialised = Buffer.from(JSON.stringify(response), 'utf8');
+        memo.set(digest, { body: serialised, reason, environment: target, stillValid: report.reusableWhile });
         onAnswered?.(hook, reason);
-        return text;
+        return serialised;
       }
     }
     assertValidResponse(validators.syncResponse, response, `/${hook}`);
@@ -69,18 +69,18 @@ export function registerHookRoutes(app: FastifyInstance, { validators, reconcile
     if (repeated) {
       app.log.debug({ environment: repeated.environment, hook: 'sync', reason: repeated.reason, writes: 0, reused: true, ms: Math.round(performance.now() - started) }, 'sync');
       onAnswered?.('sync', repeated.reason);
-      return reply.type(JSON_TYPE).send(repeated.text);
+      return reply.type(JSON_TYPE).send(repeated.body);
     }
     const body = validated(validators.syncRequest, bodyValue(request.body), 'SyncRequest');
     const answer = await sync(body, body.finalizing === true, dryRun, digest);
-    return typeof answer === 'string' ? reply.type(JSON_TYPE).send(answer) : answer;
+    return Buffer.isBuffer(answer) ? reply.type(JSON_TYPE).send(answer) : answer;
   });
 
   app.post('/finalize', async (request, reply) => {
     const dryRun = dryRunOf(request.query);
     const body = validated(validators.syncRequest, bodyValue(request.body), 'SyncRequest');
     const answer = await sync(body, true, dryRun);
-    return typeof answer === 'string' ? reply.type(JSON_TYPE).send(answer) : answer;
+    return Buffer.isBuffer(answer) ? reply.type(JSON_TYPE).send(answer) : answer;
   });
 }
 

@@ -1,7 +1,7 @@
 import { ResponseMemo, type MemoisedAnswer } from '../../../src/hooks/response-memo.js';
 
 function answer(text: string, valid = () => true): MemoisedAnswer {
-  return { text, reason: 'Synced', environment: 'default/my-app', stillValid: valid };
+  return { body: Buffer.from(text), reason: 'Synced', environment: 'default/my-app', stillValid: valid };
 }
 
 describe('ResponseMemo', () => {
@@ -9,7 +9,7 @@ describe('ResponseMemo', () => {
     let valid = true;
     const memo = new ResponseMemo(10_000);
     memo.set('a', answer('{"x":1}', () => valid));
-    expect(memo.get('a')?.text).toBe('{"x":1}');
+    expect(memo.get('a')?.body.toString()).toBe('{"x":1}');
     valid = false;
     expect(memo.get('a')).toBeUndefined();
     expect(memo.size).toBe(0);
@@ -20,9 +20,9 @@ describe('ResponseMemo', () => {
     // Each entry costs its text length plus 256 bytes of bookkeeping: 100 + 256 = 356.
     const memo = new ResponseMemo(3 * 356);
     for (const key of ['a', 'b', 'c']) memo.set(key, answer(key.repeat(100)));
-    expect(memo.get('a')?.text).toBe('a'.repeat(100));
+    expect(memo.get('a')?.body.toString()).toBe('a'.repeat(100));
     memo.set('d', answer('d'.repeat(100)));
-    expect([memo.get('a')?.text.length, memo.get('b'), memo.get('c')?.text.length, memo.get('d')?.text.length]).toEqual([100, undefined, 100, 100]);
+    expect([memo.get('a')?.body.length, memo.get('b'), memo.get('c')?.body.length, memo.get('d')?.body.length]).toEqual([100, undefined, 100, 100]);
     expect(memo.size).toBe(3);
     expect(memo.sizeBytes).toBe(3 * 356);
   });
@@ -34,7 +34,7 @@ describe('ResponseMemo', () => {
     expect(memo.sizeBytes).toBe(456);
     memo.set('b', answer('z'.repeat(1000)));
     expect(memo.get('b')).toBeUndefined();
-    expect(memo.get('a')?.text).toBe('y'.repeat(200));
+    expect(memo.get('a')?.body.toString()).toBe('y'.repeat(200));
     expect(memo.sizeBytes).toBe(456);
   });
 });

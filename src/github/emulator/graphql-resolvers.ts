@@ -71,29 +71,34 @@ function compareKeys(a: Key, b: Key): number {
   return 0;
 }
 
+function decodeCursorArgument(name: 'after' | 'before', cursor: string): Key {
+  const key = decodeCursor(cursor);
+  if (!key) throw new GitHubGraphQLError('INVALID_CURSOR_ARGUMENTS', `\`${name}\` does not appear to be a valid cursor.`);
+  return key;
+}
+
+/** Index of the first item whose key sorts after `key` (or at/after it with `inclusive`), in the items' order. */
+function indexFrom<T>(items: T[], keyOf: (t: T) => Key, key: Key, descending: boolean, inclusive: boolean): number {
+  const i = items.findIndex((t) => {
+    const c = descending ? -compareKeys(keyOf(t), key) : compareKeys(keyOf(t), key);
+    return inclusive ? c >= 0 : c > 0;
+  });
+  return i < 0 ? items.length : i;
+}
+
+function cursorOf<T>(node: T | undefined, keyOf: (t: T) => Key): string | null {
+  return node === undefined ? null : encodeCursor(keyOf(node));
+}
+
 /**
  * Relay connection over `items` (already in the requested order). Cursors encode the sort key, so they
- * stay valid when items are added or removed between pages.
+ * stay valid when items are added or removed between pages. They are encoded only when selected.
  */
 export function connection<T>(items: T[], args: ConnectionArgs, keyOf: (t: T) => Key, descending: boolean) {
-  const order = (a: Key, b: Key) => (descending ? -compareKeys(a, b) : compareKeys(a, b));
-  const decode = (name: 'after' | 'before', cursor: string) => {
-    const key = decodeCursor(cursor);
-    if (!key) throw new GitHubGraphQLError('INVALID_CURSOR_ARGUMENTS', `\`${name}\` does not appear to be a valid cursor.`);
-    return key;
-  };
   let start = 0;
   let end = items.length;
-  if (args.after) {
-    const key = decode('after', args.after);
-    const i = items.findIndex((t) => order(keyOf(t), key) > 0);
-    start = i < 0 ? items.length : i;
-  }
-  if (args.before) {
-    const key = decode('before', args.before);
-    const i = items.findIndex((t) => order(keyOf(t), key) >= 0);
-    end = i < 0 ? items.length : i;
-  }
+  if (args.after) start = indexFrom(items, keyOf, decodeCursorArgument('after', args.after), descending, false);
+  if (args.before) end = indexFrom(items, keyOf, decodeCursorArgument('before', args.before), descending, true);
   if (end < start) end = start;
   let from = start;
   let to = end;
@@ -110,27 +115,33 @@ export function connection<T>(items: T[], args: ConnectionArgs, keyOf: (t: T) =>
   if (typeof args.first !== 'number' && args.before && end < items.length) hasNextPage = true;
   if (typeof args.last !== 'number' && args.after && start > 0) hasPreviousPage = true;
   const page = items.slice(from, to);
-  const edges = page.map((node) => ({ cursor: encodeCursor(keyOf(node)), node }));
   return {
     totalCount: items.length,
     nodes: page,
-    edges,
+    get edges() {
+      return page.map((node) => ({ cursor: cursorOf(node, keyOf)!, node }));
+    },
     pageInfo: {
       hasNextPage,
       hasPreviousPage,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
+      get startCursor() {
+        return cursorOf(page[0], keyOf);
+      },
+      get endCursor() {
+        return cursorOf(page[page.length - 1], keyOf);
+      },
     },
   };
 }
 
 const deploymentKey = (d: DeploymentRecord): Key => [d.createdAt, d.id];
+const statusKey = (s: StatusRecord): Key => [s.position];
 
-function deploymentConnection(store: Store, repo: RepoRecord, args: Args, filter: (d: DeploymentRecord) => boolean = () => true) {
+function deploymentConnection(store: Store, repo: RepoRecord, args: Args, filter?: (d: DeploymentRecord) => boolean) {
   // An empty list filters nothing, like `environments(names: [])`.
   const envs = Array.isArray(args.environments) ? (args.environments as string[]) : [];
-  let list = store.deploymentsSorted(repo).filter(filter);
-  if (envs.length) list = list.filter((d) => envs.some((e) => sameEnvironment(e, d.environment)));
+  let list = envs.length ? store.deploymentsIn(repo, envs) : store.deploymentsSorted(repo);
+  if (filter) list = list.filter(filter);
   const orderBy = args.orderBy as { field?: string; direction?: string } | null | undefined;
   const descending = orderBy?.direction === 'DESC';
   if (descending) list.reverse();
@@ -312,12 +323,8 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
     name: (e: EnvironmentRecord) => e.name,
     isPinned: () => false,
     pinnedPosition: () => null,
-    latestCompletedDeployment: (e: EnvironmentRecord, _a, ctx) => {
-      const completed = ctx.store
-        .deploymentsSorted(e.repo)
-        .filter((d) => sameEnvironment(d.environment, e.name) && ['success', 'failure', 'error'].includes(latestStatus(d)?.state ?? ''));
-      return completed[completed.length - 1] ?? null;
-    },
+    latestCompletedDeployment: (e: EnvironmentRecord, _a, ctx) =>
+      ctx.store.deploymentsIn(e.repo, [e.name]).findLast((d) => ['success', 'failure', 'error'].includes(latestStatus(d)?.state ?? '')) ?? null,
   },
   Commit: {
     id: (c: CommitRecord) => commitNodeId(c),
@@ -356,9 +363,8 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
     state: (d: DeploymentRecord) => deploymentState(d),
     latestStatus: (d: DeploymentRecord) => latestStatus(d) ?? null,
     statuses: (d: DeploymentRecord, args) => {
-      // Oldest first (creation order); statuses are never removed on their own, so positions are stable keys.
-      const position = new Map(d.statuses.map((s, i) => [s, i]));
-      return connection(d.statuses, args as ConnectionArgs, (s: StatusRecord) => [position.get(s)!], false);
+      // Oldest first (creation order).
+      return connection(d.statuses, args as ConnectionArgs, statusKey, false);
     },
     ref: (d: DeploymentRecord, _a, ctx) => (d.branch ? (ctx.store.branchRef(d.repo, d.branch) ?? null) : null),
     repository: (d: DeploymentRecord) => d.repo,

@@ -110,6 +110,8 @@ export interface StatusRecord {
   id: number;
   nodeId: string;
   deployment: DeploymentRecord;
+  /** Index in `deployment.statuses` (oldest first); statuses are never removed on their own, so it never changes. */
+  position: number;
   state: StatusState;
   description: string;
   environment: string;
@@ -171,8 +173,28 @@ function asState(value: string): StatusState {
   return s;
 }
 
+/** A repository's deployments oldest first, whole and by lower-cased current environment. */
+interface DeploymentIndex {
+  sorted: DeploymentRecord[];
+  byEnvironment: Map<string, DeploymentRecord[]>;
+}
+
+function buildIndex(repo: RepoRecord): DeploymentIndex {
+  const sorted = [...repo.deployments].sort(compareDeployments);
+  const byEnvironment = new Map<string, DeploymentRecord[]>();
+  for (const d of sorted) {
+    const key = d.environment.toLowerCase();
+    const list = byEnvironment.get(key);
+    if (list) list.push(d);
+    else byEnvironment.set(key, [d]);
+  }
+  return { sorted, byEnvironment };
+}
+
 export class Store {
   private readonly repos = new Map<string, RepoRecord>();
+  /** Built on the first read after a change of a repository's deployments or their environments. */
+  private readonly indexes = new WeakMap<RepoRecord, DeploymentIndex>();
   private readonly nodes = new Map<string, NodeRecord>();
   private readonly deploymentsById = new Map<number, DeploymentRecord>();
   private readonly statusesById = new Map<number, StatusRecord>();
@@ -311,9 +333,26 @@ export class Store {
 
   // ---- deployments --------------------------------------------------------------------------
 
-  /** Oldest first. */
+  private index(repo: RepoRecord): DeploymentIndex {
+    let index = this.indexes.get(repo);
+    if (!index) {
+      index = buildIndex(repo);
+      this.indexes.set(repo, index);
+    }
+    return index;
+  }
+
+  /** Oldest first; a new array the caller may reorder. */
   deploymentsSorted(repo: RepoRecord): DeploymentRecord[] {
-    return [...repo.deployments].sort(compareDeployments);
+    return this.index(repo).sorted.slice();
+  }
+
+  /** Deployments whose current environment is one of `names` (case-insensitive), oldest first; a new array. */
+  deploymentsIn(repo: RepoRecord, names: readonly string[]): DeploymentRecord[] {
+    const { byEnvironment } = this.index(repo);
+    const keys = [...new Set(names.map((n) => n.toLowerCase()))];
+    if (keys.length === 1) return byEnvironment.get(keys[0]!)?.slice() ?? [];
+    return keys.flatMap((k) => byEnvironment.get(k) ?? []).sort(compareDeployments);
   }
 
   deployment(repo: RepoRecord, id: number): DeploymentRecord | undefined {
@@ -364,6 +403,7 @@ export class Store {
     if (this.deploymentsById.has(d.id)) throw new StoreError('invalid', `deployment id ${d.id} already exists`);
     if (this.nodes.has(d.nodeId)) throw new StoreError('invalid', `node id ${d.nodeId} already exists`);
     d.repo.deployments.push(d);
+    this.indexes.delete(d.repo);
     this.deploymentsById.set(d.id, d);
     this.nodes.set(d.nodeId, d);
   }
@@ -391,6 +431,7 @@ export class Store {
     if (environment !== d.environment) {
       d.environment = environment;
       d.updatedAt = now;
+      this.indexes.delete(d.repo);
     }
     this.ensureEnvironment(d.repo, environment, now);
     if (input.state === 'success' && (input.autoInactive ?? true)) this.autoInactivate(d, actor, now);
@@ -403,10 +444,9 @@ export class Store {
    * is only added to deployments that had a success state."
    */
   private autoInactivate(target: DeploymentRecord, actor: ActorRecord, now: string): void {
-    for (const other of this.deploymentsSorted(target.repo)) {
+    for (const other of this.deploymentsIn(target.repo, [target.environment])) {
       if (other === target || compareDeployments(other, target) >= 0) continue;
       if (other.transientEnvironment || other.productionEnvironment) continue;
-      if (!sameEnvironment(other.environment, target.environment)) continue;
       if (latestStatus(other)?.state !== 'success') continue;
       this.appendStatus(other, {
         state: 'inactive',
@@ -422,10 +462,17 @@ export class Store {
     }
   }
 
-  private appendStatus(d: DeploymentRecord, s: Omit<StatusRecord, '__typename' | 'id' | 'nodeId' | 'deployment'> & { id?: number; nodeId?: string }): StatusRecord {
+  private appendStatus(d: DeploymentRecord, s: Omit<StatusRecord, '__typename' | 'id' | 'nodeId' | 'deployment' | 'position'> & { id?: number; nodeId?: string }): StatusRecord {
     const id = s.id ?? this.nextStatusId++;
     if (this.statusesById.has(id)) throw new StoreError('invalid', `deployment status id ${id} already exists`);
-    const record: StatusRecord = { ...s, __typename: 'DeploymentStatus', id, nodeId: s.nodeId ?? nodeId('DES', d.repo.dbId, id), deployment: d };
+    const record: StatusRecord = {
+      ...s,
+      __typename: 'DeploymentStatus',
+      id,
+      nodeId: s.nodeId ?? nodeId('DES', d.repo.dbId, id),
+      deployment: d,
+      position: d.statuses.length,
+    };
     if (this.nodes.has(record.nodeId)) throw new StoreError('invalid', `node id ${record.nodeId} already exists`);
     if (id >= this.nextStatusId) this.nextStatusId = id + 1;
     d.statuses.push(record);
@@ -440,6 +487,7 @@ export class Store {
       throw new StoreError('cannot_delete', 'We cannot delete an active deployment unless it is the only deployment in a given environment.');
     }
     d.repo.deployments = d.repo.deployments.filter((x) => x !== d);
+    this.indexes.delete(d.repo);
     this.deploymentsById.delete(d.id);
     this.nodes.delete(d.nodeId);
     for (const s of d.statuses) {

@@ -2,6 +2,8 @@
  * GraphQL endpoint: documents are validated with @octokit/graphql-schema's `validate` (GitHub's published
  * schema), checked for GitHub's pagination rules, priced, then executed with graphql-js over the
  * executable schema built from the same introspection JSON and the resolvers in ./graphql-resolvers.ts.
+ * The parse and the validation of a document depend on its text alone, so both are kept for the most
+ * recently used texts: a client that repeats its query pays for them once.
  */
 import {
   buildClientSchema,
@@ -21,6 +23,7 @@ import {
 } from 'graphql';
 import { analyzeOperation } from './graphql-analysis.js';
 import { GitHubGraphQLError, resolvers, type GraphQLContext, type RateLimitView } from './graphql-resolvers.js';
+import { Lru } from './lru.js';
 
 interface GitHubSchema {
   /** `validate` of @octokit/graphql-schema: GitHub's published schema. */
@@ -73,6 +76,27 @@ export interface PreparedGraphQL {
   early?: GraphQLResponseBody;
 }
 
+type ParsedText = { document: DocumentNode } | { syntaxError: GraphQLResponseError };
+
+export const PARSED_DOCUMENTS_LIMIT = 256;
+/** By exact query text. Exported for tests of the bound. */
+export const parsedDocuments = new Lru<string, ParsedText>(PARSED_DOCUMENTS_LIMIT);
+/** Errors of validation against GitHub's schema, per parsed document (so per text while it is cached). */
+const validationErrors = new WeakMap<DocumentNode, readonly GraphQLResponseError[]>();
+
+function parseText(query: string): ParsedText {
+  let parsed = parsedDocuments.get(query);
+  if (!parsed) {
+    try {
+      parsed = { document: parse(query) };
+    } catch (e) {
+      parsed = { syntaxError: formatValidationError(e instanceof GraphQLError ? e : new GraphQLError(String(e))) };
+    }
+    parsedDocuments.set(query, parsed);
+  }
+  return parsed;
+}
+
 export function prepareGraphQL(body: unknown): PreparedGraphQL {
   const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   const variables = typeof b.variables === 'object' && b.variables !== null ? (b.variables as Record<string, unknown>) : {};
@@ -80,13 +104,9 @@ export function prepareGraphQL(body: unknown): PreparedGraphQL {
   if (typeof b.query !== 'string' || b.query.trim() === '') {
     return { variables, mutation: false, early: { errors: [{ message: 'A query attribute must be specified and must be a string.' }] } };
   }
-  let document: DocumentNode;
-  try {
-    document = parse(b.query);
-  } catch (e) {
-    const err = e instanceof GraphQLError ? e : new GraphQLError(String(e));
-    return { query: b.query, variables, mutation: false, early: { errors: [formatValidationError(err)] } };
-  }
+  const parsed = parseText(b.query);
+  if ('syntaxError' in parsed) return { query: b.query, variables, mutation: false, early: { errors: [parsed.syntaxError] } };
+  const { document } = parsed;
   const operation = getOperationAST(document, requestedName) ?? undefined;
   const operationName = operation?.name?.value ?? requestedName;
   return {
@@ -125,24 +145,30 @@ export interface GraphQLPlan {
 
 export async function planGraphQL(prepared: PreparedGraphQL): Promise<GraphQLPlan> {
   if (prepared.early) return { cost: 1, nodeCount: 0, dryRun: false, rejected: prepared.early };
-  const github = await loadGitHubGraphQLSchema();
-  const problems = github.validate(prepared.query!);
-  if (problems.length > 0) {
-    // @octokit/graphql-schema validates a graphql-tag document without source locations; the same rules over
-    // the same schema on our own parse give the positions GitHub reports.
-    const located = validate(githubGraphQLSchema(), prepared.document!);
-    const errors = problems.map((p, i) => {
-      const twin = located[i]?.message === p.message ? located[i] : undefined;
-      return formatValidationError(twin ?? p);
-    });
-    return { cost: 1, nodeCount: 0, dryRun: false, rejected: { errors } };
-  }
+  const errors = await validateAgainstGitHub(prepared.query!, prepared.document!);
+  if (errors.length > 0) return { cost: 1, nodeCount: 0, dryRun: false, rejected: { errors: [...errors] } };
   if (!prepared.operation) return { cost: 1, nodeCount: 0, dryRun: false }; // execute() reports the ambiguity
   const variables = coercedVariables(prepared);
   if (!variables) return { cost: 1, nodeCount: 0, dryRun: false };
   const analysis = analyzeOperation(githubGraphQLSchema(), prepared.document!, prepared.operation, variables);
   if (analysis.errors.length > 0) return { cost: 1, nodeCount: 0, dryRun: false, rejected: { errors: analysis.errors } };
   return { cost: analysis.cost, nodeCount: analysis.nodeCount, dryRun: analysis.dryRun };
+}
+
+async function validateAgainstGitHub(query: string, document: DocumentNode): Promise<readonly GraphQLResponseError[]> {
+  const known = validationErrors.get(document);
+  if (known) return known;
+  const github = await loadGitHubGraphQLSchema();
+  const problems = github.validate(query);
+  // @octokit/graphql-schema validates a graphql-tag document without source locations; the same rules over
+  // the same schema on our own parse give the positions GitHub reports.
+  const located = problems.length > 0 ? validate(githubGraphQLSchema(), document) : [];
+  const errors = problems.map((p, i) => {
+    const twin = located[i]?.message === p.message ? located[i] : undefined;
+    return formatValidationError(twin ?? p);
+  });
+  validationErrors.set(document, errors);
+  return errors;
 }
 
 /** Variables coerced as execution will see them; undefined when invalid (execution then reports why). */

@@ -52,6 +52,7 @@ export function isConnectionField(field: GraphQLField<unknown, unknown>): boolea
 }
 
 function included(node: FieldNode | FragmentSpreadNode | InlineFragmentNode, variables: Record<string, unknown>): boolean {
+  if (!node.directives?.length) return true;
   const skip = getDirectiveValues(GraphQLSkipDirective, node, variables);
   if (skip?.if === true) return false;
   const include = getDirectiveValues(GraphQLIncludeDirective, node, variables);
@@ -70,7 +71,7 @@ export function analyzeOperation(
   const root = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
   if (!root) return result;
 
-  const walk = (set: SelectionSetNode, parent: GraphQLCompositeType, multiplier: number, path: string[], depth: number, seen: Set<string>) => {
+  const walk = (set: SelectionSetNode, parent: GraphQLCompositeType, multiplier: number, path: ResponsePath | undefined, depth: number, seen: Set<string>) => {
     for (const sel of set.selections) {
       if (!included(sel, variables)) continue;
       if (sel.kind === Kind.INLINE_FRAGMENT) {
@@ -89,14 +90,15 @@ export function analyzeOperation(
       if (name.startsWith('__') || !(isObjectType(parent) || isInterfaceType(parent))) continue;
       const field = parent.getFields()[name];
       if (!field) continue;
-      const key = sel.alias?.value ?? name;
-      const fieldPath = [...path, key];
+      const fieldPath: ResponsePath = { key: sel.alias?.value ?? name, parent: path };
       let childMultiplier = multiplier;
       let args: Record<string, unknown> = {};
-      try {
-        args = getArgumentValues(field, sel, variables);
-      } catch {
-        continue; // reported by execution
+      if (field.args.length > 0) {
+        try {
+          args = getArgumentValues(field, sel, variables);
+        } catch {
+          continue; // reported by execution
+        }
       }
       if (depth === 0 && name === 'rateLimit' && args.dryRun === true) result.dryRun = true;
       if (isConnectionField(field)) {
@@ -104,7 +106,7 @@ export function analyzeOperation(
         if (problem) {
           result.errors.push({
             type: problem.type,
-            path: fieldPath,
+            path: pathArray(fieldPath),
             locations: sel.loc ? [locationOf(sel)] : [],
             message: problem.message,
           });
@@ -121,9 +123,21 @@ export function analyzeOperation(
       if (sel.selectionSet && isCompositeType(type)) walk(sel.selectionSet, type, childMultiplier, fieldPath, depth + 1, seen);
     }
   };
-  walk(operation.selectionSet, root, 1, [], 0, new Set());
+  walk(operation.selectionSet, root, 1, undefined, 0, new Set());
   result.cost = Math.max(1, Math.round(result.requests / 100));
   return result;
+}
+
+/** Response keys from the root, linked from the leaf: arrays are built only for the errors that report them. */
+interface ResponsePath {
+  key: string;
+  parent: ResponsePath | undefined;
+}
+
+function pathArray(path: ResponsePath): string[] {
+  const keys: string[] = [];
+  for (let p: ResponsePath | undefined = path; p; p = p.parent) keys.unshift(p.key);
+  return keys;
 }
 
 function locationOf(node: FieldNode): { line: number; column: number } {

@@ -248,14 +248,15 @@ export class GitHubEmulator {
   private send(res: ServerResponse, reply: Reply): void {
     if (res.destroyed) return;
     const headers: Record<string, string> = { ...reply.headers };
-    let payload: string | undefined;
+    let payload: Buffer | undefined;
     if (reply.status === 204 || reply.status === 304 || reply.body === undefined) {
       payload = undefined;
       if (reply.status === 204 || reply.status === 304) delete headers['content-type'];
     } else {
-      payload = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+      // Encoded once: the length header and the body come from the same bytes.
+      payload = Buffer.from(typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body), 'utf8');
     }
-    if (payload !== undefined) headers['content-length'] = String(Buffer.byteLength(payload));
+    if (payload !== undefined) headers['content-length'] = String(payload.length);
     else if (reply.status !== 204 && reply.status !== 304) headers['content-length'] = '0';
     res.writeHead(reply.status, headers);
     res.end(payload);

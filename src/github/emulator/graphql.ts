@@ -11,6 +11,7 @@ import {
   getOperationAST,
   getVariableValues,
   GraphQLError,
+  isObjectType,
   parse,
   validate,
   type DocumentNode,
@@ -41,10 +42,25 @@ let loaded: GitHubSchema | undefined;
  */
 export function loadGitHubGraphQLSchema(): Promise<GitHubSchema> {
   loading ??= import('@octokit/graphql-schema').then((m) => {
-    loaded = { validate: m.validate, schema: buildClientSchema(m.schema.json as IntrospectionQuery) };
+    loaded = { validate: m.validate, schema: withResolvers(buildClientSchema(m.schema.json as IntrospectionQuery)) };
     return loaded;
   });
   return loading;
+}
+
+/** The emulated fields resolve directly; any other field goes through `fieldResolver`. */
+function withResolvers(schema: GraphQLSchema): GraphQLSchema {
+  for (const [typeName, fieldResolvers] of Object.entries(resolvers)) {
+    const type = schema.getType(typeName);
+    if (!isObjectType(type)) throw new Error(`the emulator resolves fields of ${typeName}, which is not an object type of GitHub's schema`);
+    const fields = type.getFields();
+    for (const [fieldName, resolve] of Object.entries(fieldResolvers)) {
+      const field = fields[fieldName];
+      if (!field) throw new Error(`the emulator resolves ${typeName}.${fieldName}, which GitHub's schema does not have`);
+      field.resolve = resolve;
+    }
+  }
+  return schema;
 }
 
 function githubGraphQLSchema(): GraphQLSchema {

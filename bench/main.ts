@@ -130,18 +130,34 @@ if (!quick) {
 }
 const serviceBuild = quick ? 'the TypeScript sources under tsx (its loader adds about 28 MB of RSS)' : 'the compiled service (`tsc -p tsconfig.build.json`), as `node dist/main.js` runs it';
 log('3/5 hook throughput (autocannon, service in a child process)');
-const throughput = await measureThroughput({ ...plan.throughput, configs: { 'shared read (default)': {}, 'cache off': { LEDGER_CACHE_TTL_MS: '0' } } });
+const DEFAULT_CONFIG = 'default (answers reused, shared read)';
+const FLOOR = 'floor: fastify answering fixed bytes';
+const throughput = await measureThroughput({
+  ...plan.throughput,
+  configs: { [DEFAULT_CONFIG]: {}, 'answer reuse off': { RESPONSE_CACHE_BYTES: '0' }, 'cache off': { LEDGER_CACHE_TTL_MS: '0' } },
+  floor: FLOOR,
+});
+const floorAt = (connections: number) => throughput.find((r) => r.floor && r.connections === connections);
 emit(
   '3. Hook throughput and overhead',
-  `autocannon posts one steady-state /sync request (E=3, H=20) for ${plan.throughput.durationSeconds} s per row to a warm service ` +
-    `running alone in a child process (${serviceBuild}, node flags as in the image: ${flagList(shippedNodeFlags())}); GitHub is the emulator with no added latency, in the load generator's process. ` +
+  `autocannon posts one steady-state /sync request (E=3, H=20) for ${plan.throughput.durationSeconds} s per row to a warm service, ` +
+    `each configuration in a child process of its own (${serviceBuild}, node flags as in the image: ${flagList(shippedNodeFlags())}), idle while the others are measured; ` +
+    'the rows run interleaved (every configuration at one concurrency, then the next concurrency), so drifts of the shared machine hit all of them alike. ' +
+    "GitHub is the emulator with no added latency, in the load generator's process. " +
     'Latency is per response as autocannon measures it (real HTTP on 127.0.0.1); CPU is the service process\'s user+system time ' +
     '(`process.cpuUsage`) divided by the syncs served; peak RSS is the service process\'s `maxRSS`. ' +
-    '"shared read (default)": the shipped configuration, where repeated syncs of the application within LEDGER_CACHE_TTL_MS share one GitHub read; ' +
-    '"cache off": every sync reads GitHub.',
+    `"${DEFAULT_CONFIG}": the shipped configuration: a byte-identical resync is answered with the earlier answer while the GitHub read it came from is current (RESPONSE_CACHE_BYTES), ` +
+    'and syncs of the application within LEDGER_CACHE_TTL_MS share one GitHub read; "answer reuse off": every sync is parsed, validated and computed, sharing the read; ' +
+    '"cache off": every sync also reads GitHub. ' +
+    `"${FLOOR}": the same HTTP stack (Node's http server, fastify, same node flags) in a child process that answers every request with the service's answer bytes without reading them: ` +
+    'what an HTTP exchange of this size costs on this machine before any hook runs. "over floor" = the row\'s percentile minus the floor\'s at the same concurrency: the hook\'s overhead.',
   markdownTable({
-    headers: ['config', 'connections', 'syncs', 'errors', 'p50 ms', 'p99 ms', 'syncs/s', 'CPU ms/sync', 'GitHub requests/sync', 'peak RSS MB'],
-    rows: throughput.map((r) => [r.config, r.connections, r.syncs, r.errors, fixed(r.p50Ms, 2), fixed(r.p99Ms, 2), fixed(r.requestsPerSecond, 0), fixed(r.cpuMsPerSync, 3), fixed(r.githubRequestsPerSync, 3), fixed(r.peakRssMb, 0)]),
+    headers: ['config', 'connections', 'syncs', 'errors', 'p50 ms', 'p99 ms', 'p50 / p99 over floor ms', 'syncs/s', 'CPU ms/sync', 'GitHub requests/sync', 'peak RSS MB'],
+    rows: throughput.map((r) => {
+      const floor = floorAt(r.connections);
+      const over = r.floor || !floor ? '' : `${fixed(r.p50Ms - floor.p50Ms, 2)} / ${fixed(r.p99Ms - floor.p99Ms, 2)}`;
+      return [r.config, r.connections, r.syncs, r.errors, fixed(r.p50Ms, 2), fixed(r.p99Ms, 2), over, fixed(r.requestsPerSecond, 0), fixed(r.cpuMsPerSync, 3), r.floor ? '' : fixed(r.githubRequestsPerSync, 3), fixed(r.peakRssMb, 0)];
+    }),
   }),
   throughputTargets(throughput),
 );
@@ -272,20 +288,33 @@ function sequentialRoundTrips(requests: { total: number }): number {
 }
 
 function throughputTargets(rows: ThroughputRow[]): string[] {
-  const c16 = rows.find((r) => r.config === 'shared read (default)' && r.connections === 16);
-  const c1 = rows.find((r) => r.config === 'shared read (default)' && r.connections === 1);
+  const find = (config: string, connections: number) => rows.find((r) => r.config === config && r.connections === connections);
+  const c16 = find(DEFAULT_CONFIG, 16);
+  const floor16 = find(FLOOR, 16);
+  const c1 = find(DEFAULT_CONFIG, 1);
+  const computed16 = find('answer reuse off', 16);
   const notes: string[] = [];
-  if (c16) {
+  if (c16 && floor16) {
+    const p50 = c16.p50Ms - floor16.p50Ms;
+    const p99 = c16.p99Ms - floor16.p99Ms;
     notes.push(
-      `- Target: hook overhead p50 < 1 ms and p99 < 5 ms at concurrency 16 — p50 ${fixed(c16.p50Ms, 2)} ms (${targetMark(c16.p50Ms < 1)}), ` +
-        `p99 ${fixed(c16.p99Ms, 2)} ms (${targetMark(c16.p99Ms < 5)}). ` +
-        `With 16 requests in flight on one Node process, each response waits for the others (Little's law: latency ≈ 16 / throughput), ` +
-        `so the per-sync cost is the CPU column: ${fixed(c16.cpuMsPerSync, 3)} ms.`,
+      `- Target: hook overhead p50 < 1 ms and p99 < 5 ms at concurrency 16 — over the floor: p50 ${fixed(p50, 2)} ms (${targetMark(p50 < 1)}), p99 ${fixed(p99, 2)} ms (${targetMark(p99 < 5)}). ` +
+        `End to end the service answers in p50 ${fixed(c16.p50Ms, 2)} ms / p99 ${fixed(c16.p99Ms, 2)} ms, and the floor itself takes p50 ${fixed(floor16.p50Ms, 2)} ms / p99 ${fixed(floor16.p99Ms, 2)} ms: ` +
+        `with 16 requests in flight, each response waits for the others (latency ≈ 16 / throughput), and on this machine the load generator and the service share ${os.cpus().length} cores, ` +
+        'so no HTTP service of this request size reaches a 1 ms end-to-end p50 here.',
     );
+    verdicts.push({
+      target: 'hook overhead p50 < 1 ms at concurrency 16',
+      measured: `${fixed(p50, 2)} ms over the floor (end to end ${fixed(c16.p50Ms, 2)} ms; floor ${fixed(floor16.p50Ms, 2)} ms); ${fixed(c16.cpuMsPerSync, 3)} ms of service CPU per sync`,
+      met: p50 < 1,
+    });
+    verdicts.push({ target: 'hook overhead p99 < 5 ms at concurrency 16', measured: `${fixed(p99, 2)} ms over the floor (end to end ${fixed(c16.p99Ms, 2)} ms; floor ${fixed(floor16.p99Ms, 2)} ms)`, met: p99 < 5 });
   }
-  if (c16) {
-    verdicts.push({ target: 'hook overhead p50 < 1 ms at concurrency 16', measured: `p50 ${fixed(c16.p50Ms, 2)} ms end to end; ${fixed(c16.cpuMsPerSync, 3)} ms of service CPU per sync`, met: c16.p50Ms < 1 });
-    verdicts.push({ target: 'hook overhead p99 < 5 ms at concurrency 16', measured: `p99 ${fixed(c16.p99Ms, 2)} ms end to end`, met: c16.p99Ms < 5 });
+  if (computed16 && floor16) {
+    notes.push(
+      `- Every sync computed (answer reuse off): ${fixed(computed16.cpuMsPerSync, 3)} ms of CPU per sync, p50 / p99 ${fixed(computed16.p50Ms - floor16.p50Ms, 2)} / ${fixed(computed16.p99Ms - floor16.p99Ms, 2)} ms over the floor at concurrency 16: ` +
+        'this is the cost of a resync whose request changed.',
+    );
   }
   if (c1) notes.push(`- At concurrency 1 (no queueing) one sync takes p50 ${fixed(c1.p50Ms, 2)} ms / p99 ${fixed(c1.p99Ms, 2)} ms end to end over HTTP.`);
   const errors = rows.reduce((n, r) => n + r.errors, 0);
@@ -323,8 +352,9 @@ function scaleTargets(r: ScaleResult, v8Defaults: ScaleResult | undefined): stri
       (v8Defaults ? ` With V8's defaults (${flagList(v8Defaults.nodeFlags)}) the peak was ${fixed(v8Defaults.peakRssMb, 0)} MB.` : ''),
     `- GitHub budget: ${fixed(r.requestsPerHour, 0)} requests/hour (${fixed(r.pointsPerHour, 0)} points) in total, ${fixed(r.requestsPerHour / r.applications, 0)} requests ` +
       `(${fixed(r.pointsPerHour / r.applications, 0)} points) per application. GitHub's ${GITHUB_HOURLY_BUDGET}/hour is per token, GraphQL points and REST requests counted separately; ` +
-      `a read of an application's ${r.environmentsPerApplication} environments costs ${fixed(r.pointsPerHour / Math.max(r.requestsPerHour, 1), 0)} points ` +
-      '(each environment\'s deployments connection carries a nested statuses connection: about one point per environment). ' +
+      `a read of an application's ${r.environmentsPerApplication} environments costs ${fixed(r.pointsPerHour / Math.max(r.requestsPerHour, 1), 1)} points on average ` +
+      '(a warm read selects each deployment\'s latestStatus only and reuses the statuses kept from the previous read: GitHub\'s minimum of 1 point). ' +
+      `Reads per application: ${fixed(r.requestsPerHour / r.applications / 60, 1)} per minute, bounded by the shared read's TTL (${defaultTtlSeconds()} s), not by its ${r.environmentsPerApplication} Environments. ` +
       `With one token per repository that is ${fixed((100 * r.pointsPerHour) / r.applications / GITHUB_HOURLY_BUDGET, 1)} % of each token's GraphQL budget; ` +
       `one token shared by all ${r.applications} repositories would need ${fixed(r.pointsPerHour / GITHUB_HOURLY_BUDGET, 1)}× its budget (a GitHub App installation, whose budget grows with the organisation, or a longer requeueInterval).`,
   ];

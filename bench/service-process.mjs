@@ -4,6 +4,8 @@
  * JavaScript so that it can run the compiled service (BENCH_SERVICE_DIST, no TypeScript
  * loader in the process whose memory is measured) or, under tsx, the sources.
  */
+import { reportStatsOverIpc } from './process-stats.mjs';
+
 const root = process.env.BENCH_SERVICE_DIST ? new URL(`file://${process.env.BENCH_SERVICE_DIST}/`) : new URL('../src/', import.meta.url);
 const { buildApp, createLogger } = await import(new URL('app.js', root).href);
 const { loadConfig } = await import(new URL('config.js', root).href);
@@ -14,20 +16,7 @@ await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();
 const port = typeof address === 'object' && address ? address.port : 0;
 
-let cpuBase = process.cpuUsage();
-process.on('message', (message) => {
-  if (message?.type !== 'stats') return;
-  const cpu = process.cpuUsage(cpuBase);
-  if (message.gc && typeof globalThis.gc === 'function') globalThis.gc();
-  const memory = process.memoryUsage();
-  process.send({
-    cpuMs: (cpu.user + cpu.system) / 1000,
-    rssBytes: memory.rss,
-    maxRssBytes: process.resourceUsage().maxRSS * 1024,
-    heapUsedBytes: memory.heapUsed,
-  });
-  if (message.reset) cpuBase = process.cpuUsage();
-});
+reportStatsOverIpc();
 process.once('SIGTERM', () => {
   void app.close().then(() => process.exit(0));
 });

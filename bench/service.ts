@@ -101,10 +101,29 @@ export class ServiceProcess {
    */
   static async start(githubApiUrl: string, env: Record<string, string> = {}, options: { nodeOptions?: string[]; asShipped?: boolean } = {}): Promise<ServiceProcess> {
     const shipped = options.asShipped === false ? [] : shippedNodeFlags();
-    const child = fork(path.join(import.meta.dirname, 'service-process.mjs'), [], {
-      execArgv: [...(compiledDir ? [] : ['--import', 'tsx']), ...shipped, ...(options.nodeOptions ?? [])],
+    return ServiceProcess.fork('service-process.mjs', [...(compiledDir ? [] : ['--import', 'tsx']), ...shipped, ...(options.nodeOptions ?? [])], {
       // NODE_ENV as the container image sets it.
-      env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent', ...env, GITHUB_API_URL: githubApiUrl, ...(compiledDir ? { BENCH_SERVICE_DIST: compiledDir } : {}) },
+      ...process.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'silent',
+      ...env,
+      GITHUB_API_URL: githubApiUrl,
+      ...(compiledDir ? { BENCH_SERVICE_DIST: compiledDir } : {}),
+    });
+  }
+
+  /**
+   * The baseline: fastify on Node's http server, with the image's node flags, answering every
+   * POST /sync with `answer` without looking at the request (bench/floor-process.mjs).
+   */
+  static async startFloor(answer: Buffer): Promise<ServiceProcess> {
+    return ServiceProcess.fork('floor-process.mjs', shippedNodeFlags(), { ...process.env, NODE_ENV: 'production', BENCH_FLOOR_ANSWER: answer.toString('base64') });
+  }
+
+  private static async fork(entry: string, execArgv: string[], env: NodeJS.ProcessEnv): Promise<ServiceProcess> {
+    const child = fork(path.join(import.meta.dirname, entry), [], {
+      execArgv,
+      env,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const [message] = (await once(child, 'message')) as [{ url: string }];

@@ -1,8 +1,9 @@
 /**
  * (3) Hook throughput and overhead: autocannon posts one steady-state sync request to a
  * warm service running alone in a child process, backed by a zero-latency emulator in this
- * process. Latencies are recorded per response (autocannon's own histogram rounds to whole
- * milliseconds, too coarse for sub-millisecond hooks).
+ * process; beside it, the same load against a baseline that does no work on the same HTTP
+ * stack (the "floor"). Latencies are recorded per response (autocannon's own histogram
+ * rounds to whole milliseconds, too coarse for sub-millisecond hooks).
  */
 import { createRequire } from 'node:module';
 import { startGitHub } from '../github.js';
@@ -19,6 +20,8 @@ const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 export interface ThroughputRow {
   config: string;
+  /** The baseline that answers fixed bytes without running any hook. */
+  floor: boolean;
   connections: number;
   syncs: number;
   errors: number;
@@ -36,6 +39,8 @@ export interface ThroughputOptions {
   connections: number[];
   /** Service configurations to compare, by name: environment variables of the child. */
   configs: Record<string, Record<string, string>>;
+  /** Name of the baseline row, measured with the first configuration's answer. */
+  floor: string;
 }
 
 const SCENARIO: AppScenario = {
@@ -51,38 +56,47 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
   emulator.addRepository(SCENARIO.repository);
   seedScenario(emulator, SCENARIO);
   const rows: ThroughputRow[] = [];
+  const targets: { config: string; floor: boolean; service: ServiceProcess; body: string }[] = [];
   try {
+    let measured: { body: string; answer: Buffer } | undefined;
     for (const [config, env] of Object.entries(options.configs)) {
       const service = await ServiceProcess.start(emulator.url, env);
-      try {
-        const body = JSON.stringify(syncRequest(await steadyInput(service.url)));
-        await load(service.url, body, 16, options.warmupSeconds); // JIT, connection pools, caches
-        for (const connections of options.connections) {
-          await service.stats(true);
-          emulator.resetRequests();
-          const run = await load(service.url, body, connections, options.durationSeconds);
-          const stats = await service.stats();
-          rows.push({
-            config,
-            connections,
-            syncs: run.latencies.length,
-            errors: run.errors,
-            p50Ms: percentile(run.latencies, 50),
-            p99Ms: percentile(run.latencies, 99),
-            requestsPerSecond: run.latencies.length / run.seconds,
-            cpuMsPerSync: stats.cpuMs / run.latencies.length,
-            githubRequestsPerSync: emulator.counts().total / run.latencies.length,
-            peakRssMb: stats.maxRssBytes / 1024 / 1024,
-          });
-        }
-      } finally {
-        await service.stop();
+      const target = { config, floor: false, service, body: '' };
+      targets.push(target);
+      target.body = JSON.stringify(syncRequest(await steadyInput(service.url)));
+      measured ??= { body: target.body, answer: await answerTo(service.url, target.body) };
+    }
+    if (!measured) throw new Error('no service configuration to measure');
+    targets.push({ config: options.floor, floor: true, service: await ServiceProcess.startFloor(measured.answer), body: measured.body });
+    for (const target of targets) await load(target.service.url, target.body, 16, options.warmupSeconds); // JIT, connection pools, caches
+    // Interleaved: each concurrency runs against every target in turn, so drifts of a shared machine hit all of them alike.
+    for (const connections of options.connections) {
+      for (const { config, floor, service, body } of targets) {
+        await service.stats(true);
+        emulator.resetRequests();
+        const run = await load(service.url, body, connections, options.durationSeconds);
+        const stats = await service.stats();
+        rows.push({
+          config,
+          floor,
+          connections,
+          syncs: run.latencies.length,
+          errors: run.errors,
+          p50Ms: percentile(run.latencies, 50),
+          p99Ms: percentile(run.latencies, 99),
+          requestsPerSecond: run.latencies.length / run.seconds,
+          cpuMsPerSync: stats.cpuMs / run.latencies.length,
+          githubRequestsPerSync: emulator.counts().total / run.latencies.length,
+          peakRssMb: stats.maxRssBytes / 1024 / 1024,
+        });
       }
     }
   } finally {
+    for (const { service } of targets) await service.stop();
     await emulator.close();
   }
-  return rows;
+  const order = targets.map((t) => t.config);
+  return rows.sort((a, b) => order.indexOf(a.config) - order.indexOf(b.config) || a.connections - b.connections);
 }
 
 async function steadyInput(url: string): Promise<SyncInput> {
@@ -94,6 +108,13 @@ async function steadyInput(url: string): Promise<SyncInput> {
   } finally {
     await client.close();
   }
+}
+
+/** The exact bytes the service answers to `body`. */
+async function answerTo(url: string, body: string): Promise<Buffer> {
+  const response = await fetch(`${url}/sync`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  if (response.status !== 200) throw new Error(`/sync answered ${response.status}`);
+  return Buffer.from(await response.arrayBuffer());
 }
 
 async function load(url: string, body: string, connections: number, seconds: number): Promise<{ latencies: number[]; errors: number; seconds: number }> {

@@ -23,6 +23,7 @@ import {
   type RawDeployment,
   type RawDeploymentPage,
   type RawLedgerResponse,
+  type RawStatusConnection,
   type RawStatusPage,
   type StatusPageRequest,
 } from './ledger-query.js';
@@ -65,7 +66,10 @@ export interface ReadLedgerArgs {
   specName: string;
   /** Short names worth fetching in the first request (discovery adds the rest). */
   knownEnvironments: readonly string[];
-  /** Windows of an earlier read, used where a deployment's latest status still matches. */
+  /**
+   * Windows of an earlier read, used where a deployment's latest status still matches.
+   * Without them the read is cold and selects every deployment's window inline.
+   */
   statusWindows?: StatusWindows;
   deadline: number;
 }
@@ -215,19 +219,28 @@ export class GitHubSession {
     const latest = new Map<string, string>();
     const awaitingWindow = new Map<string, { deployment: RawDeployment; environment: string }>();
     const keptWindows = args.statusWindows ?? new Map<string, StatusWindow>();
+    // Cold: fetching windows by node id would add a request per 100 deployments to every
+    // first read; inline they cost about a point per environment instead, once.
+    const inlineWindows = args.statusWindows === undefined;
     let statusPages: StatusPageRequest[] = [];
     let listEnvironments = true;
     let environmentsAfter: string | undefined;
     let requests = 0;
     let points = 0;
     let rateLimitRemaining: number | undefined;
+    /** Pages older statuses only when none of the window's is ours, as the window alone cannot decide. */
+    const pageBeyondWindow = (id: string, statuses: readonly LedgerStatus[], window: RawStatusConnection) => {
+      if (!newestRecognisable(statuses) && (window.totalCount ?? 0) > window.nodes.length && window.pageInfo.hasPreviousPage && window.pageInfo.startCursor) {
+        statusPages.push({ deploymentId: id, before: window.pageInfo.startCursor });
+      }
+    };
 
     while (listEnvironments || deploymentPages.length > 0 || statusPages.length > 0) {
       const pages = deploymentPages.slice(0, MAX_ALIASES);
       deploymentPages = deploymentPages.slice(pages.length);
       const statusBatch = statusPages.slice(0, MAX_ALIASES);
       statusPages = statusPages.slice(statusBatch.length);
-      const plan = { listEnvironments, deployments: pages, statusPages: statusBatch, ...(environmentsAfter ? { environmentsAfter } : {}) };
+      const plan = { listEnvironments, deployments: pages, statusPages: statusBatch, inlineWindows, ...(environmentsAfter ? { environmentsAfter } : {}) };
       const { query, variables } = buildLedgerQuery(plan, this.owner, this.repo);
       const signal = this.signal(args.deadline);
       const headers = await this.authorization(signal);
@@ -271,6 +284,8 @@ export class GitHubSession {
           const kept = keptWindows.get(node.id);
           if (kept?.latest === fingerprint) {
             deployments.set(node.id, { ...decoded, statuses: [...kept.statuses] });
+          } else if (node.statuses) {
+            pageBeyondWindow(node.id, decoded.statuses, node.statuses);
           } else {
             awaitingWindow.set(node.id, { deployment: node, environment: page.environment });
             statusPages.push({ deploymentId: node.id });
@@ -296,9 +311,7 @@ export class GitHubSession {
           const window = node.statuses;
           const decoded = toLedgerDeployment({ ...first.deployment, statuses: window }, first.environment)!;
           deployments.set(id, decoded);
-          if (!newestRecognisable(decoded.statuses) && (window.totalCount ?? 0) > window.nodes.length && window.pageInfo.hasPreviousPage && window.pageInfo.startCursor) {
-            statusPages.push({ deploymentId: id, before: window.pageInfo.startCursor });
-          }
+          pageBeyondWindow(id, decoded.statuses, window);
           return;
         }
         if (!node?.statuses) return;

@@ -72,6 +72,7 @@ export class LedgerCache {
     return this.environments.get(key) ?? [];
   }
 
+  /** Undefined until a read of `key` kept its windows: the next read is then cold. */
   statusWindows(key: string): StatusWindows | undefined {
     return this.windows.get(key);
   }

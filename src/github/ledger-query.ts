@@ -4,8 +4,9 @@
  * request (and one rate-limit point) however many environments exist. Deployments carry
  * only `latestStatus`: a nested statuses connection per deployment would cost about a
  * point per environment, so status windows are fetched by node id in a follow-up request,
- * and only for deployments whose latest status changed since they were last read.
- * Values only ever travel as variables.
+ * and only for deployments whose latest status changed since they were last read. A cold
+ * read (no windows kept yet) selects the windows inline instead: one request, paid in
+ * points once. Values only ever travel as variables.
  */
 import { decodePayload } from '../core/payload.js';
 import { shortEnvironment } from '../core/naming.js';
@@ -20,6 +21,7 @@ export const RECENT_DEPLOYMENTS = 100;
 const STATUS_FIELDS = 'state description environmentUrl createdAt';
 /** The node id makes a latest status identifiable even when a newer one repeats its fields within a second. */
 const LATEST_STATUS_FIELDS = `id ${STATUS_FIELDS}`;
+const WINDOW = `statuses(last: ${STATUS_WINDOW}) { totalCount pageInfo { hasPreviousPage startCursor } nodes { ${STATUS_FIELDS} } }`;
 
 export interface DeploymentPageRequest {
   /** Full GitHub environment name, e.g. kuberik/my-app/staging. */
@@ -38,6 +40,8 @@ export interface LedgerQueryPlan {
   environmentsAfter?: string;
   deployments: DeploymentPageRequest[];
   statusPages: StatusPageRequest[];
+  /** Each deployment with its window (a cold read); otherwise only its latest status. */
+  inlineWindows?: boolean;
 }
 
 export function buildLedgerQuery(plan: LedgerQueryPlan, owner: string, repo: string): { query: string; variables: Record<string, unknown> } {
@@ -54,12 +58,14 @@ export function buildLedgerQuery(plan: LedgerQueryPlan, owner: string, repo: str
       repoFields.push(`recent: deployments(first: ${RECENT_DEPLOYMENTS}, orderBy: {field: CREATED_AT, direction: DESC}) { nodes { environment } }`);
     }
   }
+  // graphql-tag (GitHub's schema validation) caches fragments by name: each shape has its own.
+  const fragmentName = plan.inlineWindows ? 'LedgerPageWithWindows' : 'LedgerPage';
   plan.deployments.forEach((page, i) => {
     declarations.push(`$env${i}: [String!]`, `$after${i}: String`);
     variables[`env${i}`] = [page.environment];
     variables[`after${i}`] = page.after ?? null;
     repoFields.push(
-      `d${i}: deployments(environments: $env${i}, first: ${PAGE_SIZE}, after: $after${i}, orderBy: {field: CREATED_AT, direction: DESC}) { ...LedgerPage }`,
+      `d${i}: deployments(environments: $env${i}, first: ${PAGE_SIZE}, after: $after${i}, orderBy: {field: CREATED_AT, direction: DESC}) { ...${fragmentName} }`,
     );
   });
   const rootFields: string[] = [];
@@ -68,7 +74,7 @@ export function buildLedgerQuery(plan: LedgerQueryPlan, owner: string, repo: str
   plan.statusPages.forEach((page, i) => {
     declarations.push(`$deployment${i}: ID!`);
     variables[`deployment${i}`] = page.deploymentId;
-    let statuses = `statuses(last: ${STATUS_WINDOW}) { totalCount pageInfo { hasPreviousPage startCursor } nodes { ${STATUS_FIELDS} } }`;
+    let statuses = WINDOW;
     if (page.before !== undefined) {
       declarations.push(`$before${i}: String`);
       variables[`before${i}`] = page.before;
@@ -79,7 +85,7 @@ export function buildLedgerQuery(plan: LedgerQueryPlan, owner: string, repo: str
   rootFields.push('rateLimit { cost remaining resetAt }');
   const fragment =
     plan.deployments.length > 0
-      ? ` fragment LedgerPage on DeploymentConnection { pageInfo { hasNextPage endCursor } nodes { id environment payload description createdAt latestStatus { ${LATEST_STATUS_FIELDS} } } }`
+      ? ` fragment ${fragmentName} on DeploymentConnection { pageInfo { hasNextPage endCursor } nodes { id environment payload description createdAt latestStatus { ${LATEST_STATUS_FIELDS} }${plan.inlineWindows ? ` ${WINDOW}` : ''} } }`
       : '';
   const query = `query ReadLedger(${declarations.join(', ')}) { ${rootFields.join(' ')} }${fragment}`;
   return { query, variables };
@@ -101,7 +107,7 @@ export interface RawDeployment {
   description: string | null;
   createdAt: string;
   latestStatus: RawStatus | null;
-  /** Not selected by the main read: the window, fetched by node id (RawStatusPage). */
+  /** The window: selected here by a cold read only, otherwise fetched by node id (RawStatusPage). */
   statuses?: RawStatusConnection | null;
 }
 

@@ -1,7 +1,7 @@
 /**
  * The ledger read keeps each deployment's status window between reads: the main read selects
  * only `latestStatus`, and a follow-up request fetches the windows that are missing or whose
- * latest status changed. Whatever the windows, the ledger must be the one a single read of
+ * latest status changed. A cold read (no windows kept) selects every window inline instead. Whatever the windows, the ledger must be the one a single read of
  * latestStatus plus the newest 10 statuses (paged further when none is ours) yields.
  */
 import { request } from 'undici';
@@ -116,15 +116,24 @@ function windowed(): string[] {
     .sort();
 }
 
-describe.each([1, 3, 10, 30, 100])('E=%i environments', (count) => {
-  test('cold: 2 requests; warm: 1 request costing 1 point; the same ledger either way', async () => {
+// Cold points: GitHub's cost is (connections requested) / 100, rounded: the two discovery lists,
+// E deployment pages and 100 status windows per page, so (2 + 101·E) / 100.
+describe.each([
+  [1, 1],
+  [3, 3],
+  [10, 10],
+  [30, 30],
+  [100, 101],
+])('E=%i environments', (count, coldPoints) => {
+  test(`cold: 1 request costing ${coldPoints} point(s); warm: 1 request costing 1 point; the same ledger either way`, async () => {
     await start(count);
     const expected = expectedLedger();
     expect(expected.deployments).toHaveLength(count * 2);
 
     const cold = await read();
     expect(cold.ledger).toEqual(expected);
-    expect([cold.requests, cold.points, emulator.counts().graphql]).toEqual([2, 2, 2]);
+    expect([cold.requests, cold.points, emulator.counts().graphql]).toEqual([1, coldPoints, 1]);
+    expect(emulator.graphqlRequests[0]!.query).toContain('latestStatus { id state description environmentUrl createdAt } statuses(last: 10) {');
     expect([...cold.statusWindows.keys()].sort()).toEqual(windowed());
 
     const warm = await read(cold.statusWindows);
@@ -144,8 +153,9 @@ test('a window whose statuses are all from other tools is paged once, then kept'
   expect(expected.deployments.find((d) => d.payload.id === 3)!.statuses).toHaveLength(13);
   const cold = await read();
   expect(cold.ledger).toEqual(expected);
-  // The deployments, their windows, then the older statuses of the buried one.
-  expect([cold.requests, cold.points]).toEqual([3, 3]);
+  // The deployments with their windows, then the older statuses of the buried one.
+  expect([cold.requests, cold.points]).toEqual([2, 2]);
+  expect(emulator.graphqlRequests[1]!.query).toContain('statuses(last: 100, before: $before0)');
   const warm = await read(cold.statusWindows);
   expect(warm.ledger).toEqual(expected);
   expect([warm.requests, warm.points]).toEqual([1, 1]);
@@ -203,6 +213,42 @@ describe('stale windows', () => {
   });
 });
 
+test('a cold read whose inline window GitHub could not give fetches that window by node id', async () => {
+  await start(1);
+  const github = githubEnvironment(SPEC, environments[0]!);
+  const rawStatus = (st: EmulatedStatus) => ({ id: st.node_id, state: st.state.toUpperCase(), description: st.description, environmentUrl: st.environment_url || null, createdAt: st.created_at });
+  const stored = emulator.deployments(REPOSITORY).sort((a, b) => b.id - a.id);
+  const baked = stored.find((d) => d.statuses.length === 3)!;
+  const nodes = stored.map((d) => ({
+    id: d.node_id,
+    environment: d.environment,
+    payload: d.payload,
+    description: d.description,
+    createdAt: d.created_at,
+    latestStatus: d.statuses.length > 0 ? rawStatus(d.statuses.at(-1)!) : null,
+    statuses: d === baked ? null : { totalCount: d.statuses.length, pageInfo: { hasPreviousPage: false, startCursor: null }, nodes: d.statuses.map(rawStatus) },
+  }));
+  const noPage = { hasNextPage: false, endCursor: null };
+  emulator.injectFault({
+    match: { api: 'graphql' },
+    action: {
+      kind: 'respond',
+      status: 200,
+      body: {
+        data: {
+          repository: { id: 'R_1', environments: { pageInfo: noPage, nodes: [{ name: github }] }, recent: { nodes: [] }, d0: { pageInfo: noPage, nodes } },
+          rateLimit: { cost: 1, remaining: 4999, resetAt: '2026-11-26T13:00:00Z' },
+        },
+      },
+    },
+  });
+  const result = await read();
+  expect(result.ledger).toEqual(expectedLedger());
+  expect([result.requests, emulator.counts().graphql]).toEqual([2, 2]);
+  expect(emulator.graphqlRequests[1]!.variables).toEqual({ owner: 'my-org', name: 'my-repo', deployment0: baked.node_id });
+  expect([...result.statusWindows.keys()].sort()).toEqual(windowed());
+});
+
 test('a deployment GitHub no longer returns between the two requests fails the read (transient) instead of losing its statuses', async () => {
   let seen = 0;
   await start(1, {
@@ -216,7 +262,8 @@ test('a deployment GitHub no longer returns between the two requests fails the r
       }
     },
   });
-  await expect(read()).rejects.toMatchObject({
+  // Kept windows (none of them for this deployment): the window is fetched by node id.
+  await expect(read(new Map())).rejects.toMatchObject({
     name: 'GitHubOperationError',
     problem: { reason: 'GitHubPartialResponse', message: 'GitHub did not return the statuses of a deployment it had just listed', transient: true },
   });

@@ -9,6 +9,12 @@ describe('buildLedgerQuery', () => {
       deployments: [{ environment: 'kuberik/my-app/staging' }, { environment: 'kuberik/my-app/production', after: 'Y3Vyc29y' }],
       statusPages: [],
     },
+    'cold: deployments with their windows': {
+      listEnvironments: true,
+      deployments: [{ environment: 'kuberik/my-app/staging' }],
+      statusPages: [{ deploymentId: 'DE_1', before: 'Y3Vy' }],
+      inlineWindows: true,
+    },
     'status pages': { listEnvironments: false, deployments: [], statusPages: [{ deploymentId: 'DE_1', before: 'Y3Vy' }] },
     'status windows and a status page': { listEnvironments: false, deployments: [], statusPages: [{ deploymentId: 'DE_1' }, { deploymentId: 'DE_2', before: 'Y3Vy' }] },
     everything: {
@@ -28,6 +34,14 @@ describe('buildLedgerQuery', () => {
     const { query } = buildLedgerQuery({ listEnvironments: true, deployments: [{ environment: 'kuberik/my-app/staging' }], statusPages: [] }, 'o', 'r');
     expect(query).not.toContain('statuses');
     expect(query).toContain('latestStatus { id state description environmentUrl createdAt }');
+  });
+
+  test('a cold read selects each deployment\'s window with its latest status', () => {
+    const { query } = buildLedgerQuery({ listEnvironments: false, deployments: [{ environment: 'kuberik/my-app/staging' }], statusPages: [], inlineWindows: true }, 'o', 'r');
+    expect(query.slice(query.indexOf(' fragment '))).toBe(
+      ' fragment LedgerPageWithWindows on DeploymentConnection { pageInfo { hasNextPage endCursor } nodes { id environment payload description createdAt ' +
+        'latestStatus { id state description environmentUrl createdAt } statuses(last: 10) { totalCount pageInfo { hasPreviousPage startCursor } nodes { state description environmentUrl createdAt } } } }',
+    );
   });
 
   test('a status window is the newest 10 statuses of a deployment, by node id', () => {

@@ -67,7 +67,9 @@ export function registerHookRoutes(app: FastifyInstance, { validators, reconcile
     const digest = request.body instanceof JsonBody ? request.body.digest : undefined;
     const repeated = memo && digest !== undefined && !dryRun ? memo.get(digest) : undefined;
     if (repeated) {
-      app.log.debug({ environment: repeated.environment, hook: 'sync', reason: repeated.reason, writes: 0, reused: true, ms: Math.round(performance.now() - started) }, 'sync');
+      if (app.log.level === 'debug' || app.log.level === 'trace') {
+        app.log.debug({ environment: repeated.environment, hook: 'sync', reason: repeated.reason, writes: 0, reused: true, ms: Math.round(performance.now() - started) }, 'sync');
+      }
       onAnswered?.('sync', repeated.reason);
       return reply.type(JSON_TYPE).send(repeated.body);
     }

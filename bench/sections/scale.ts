@@ -37,6 +37,8 @@ export interface ScaleOptions {
   windowSeconds: number;
   /** Run the service without the container image's node flags. */
   v8Defaults?: boolean;
+  /** Environment variables of the service (configuration). */
+  env?: Record<string, string>;
 }
 
 export async function measureScale(options: ScaleOptions): Promise<ScaleResult> {
@@ -51,7 +53,7 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleResult> 
   }
   const nodeFlags = options.v8Defaults ? [] : shippedNodeFlags();
   // --expose-gc only makes gc() callable: the retained heap is read after the other figures.
-  const service = await ServiceProcess.start(emulator.url, {}, { asShipped: !options.v8Defaults, nodeOptions: ['--expose-gc'] });
+  const service = await ServiceProcess.start(emulator.url, options.env ?? {}, { asShipped: !options.v8Defaults, nodeOptions: ['--expose-gc'] });
   const client = new HookClient(service.url, 16);
   try {
     // Warm-up: every Environment's first sync (discovery), as after a restart.

@@ -1,12 +1,27 @@
 /**
- * Answers to repeated identical /sync requests. An answer is reused only while the GitHub
- * read it was computed from is still the shared read (so never staler than
- * LEDGER_CACHE_TTL_MS), and only answers that planned no GitHub write and met no problem are
- * kept: for those the answer is a function of the request bytes and that read alone.
+ * Answers to repeated identical /sync requests in steady state. Metacontroller sends back
+ * the status it got from the last answer; when the new answer's status is that observed
+ * status, all that needs keeping is where the status sits in the request's bytes and the
+ * rest of the answer (children, resync): a byte-identical request then gets its own status
+ * back, with no parsing and almost no memory per Environment.
+ *
+ * An answer is reused only while the GitHub read it was computed from is still the shared
+ * read (so never staler than LEDGER_CACHE_TTL_MS), and only answers that planned no GitHub
+ * write and met no problem are kept: for those the answer is a function of the request
+ * bytes and that read alone.
  */
-export interface MemoisedAnswer {
-  /** The serialised response, UTF-8. */
-  body: Buffer;
+import { sameJson } from '../core/canonical.js';
+import type { SyncResponse } from '../generated/hooks.js';
+import { locateValue } from './json-locate.js';
+
+export interface SteadyAnswer {
+  /** Byte range of parent.status in the request. */
+  statusRange: readonly [number, number];
+  /** The answer after its status: `,"children":[…],"resyncAfterSeconds":N}`. */
+  tail: string;
+}
+
+export interface MemoisedAnswer extends SteadyAnswer {
   /** Ready reason, for logs and metrics. */
   reason: string;
   /** namespace/name of the Environment, for logs. */
@@ -14,7 +29,26 @@ export interface MemoisedAnswer {
   stillValid: () => boolean;
 }
 
-/** Per-entry bookkeeping on top of the body, rough. */
+/**
+ * The answer as its parts when its status is exactly the status observed in `request`
+ * (checked on the parsed bytes, so whatever the bytes hold is what was compared); else
+ * undefined, and the answer is not worth keeping: the next request will differ.
+ */
+export function steadyAnswer(request: Buffer, response: SyncResponse): SteadyAnswer | undefined {
+  const statusRange = locateValue(request, ['parent', 'status']);
+  if (!statusRange) return undefined;
+  const observed: unknown = JSON.parse(request.toString('utf8', statusRange[0], statusRange[1]));
+  if (!sameJson(observed, response.status)) return undefined;
+  const { status: _status, ...rest } = response;
+  return { statusRange, tail: `,${JSON.stringify(rest).slice(1)}` };
+}
+
+/** The answer's text for `request` (the same bytes it was kept for). */
+export function renderAnswer(answer: SteadyAnswer, request: Buffer): string {
+  return `{"status":${request.toString('utf8', answer.statusRange[0], answer.statusRange[1])}${answer.tail}`;
+}
+
+/** Per-entry bookkeeping on top of the tail (one byte per character for ASCII JSON), rough. */
 const ENTRY_OVERHEAD = 256;
 
 export class ResponseMemo {
@@ -60,5 +94,5 @@ export class ResponseMemo {
 }
 
 function sizeOf(answer: MemoisedAnswer): number {
-  return answer.body.length + ENTRY_OVERHEAD;
+  return answer.tail.length + ENTRY_OVERHEAD;
 }

@@ -7,7 +7,7 @@ import { HookRequestError } from './errors.js';
 import { bodyValue, JsonBody } from './json-body.js';
 import { MAX_NESTING, tooDeep } from './nesting.js';
 import type { Reconciler } from './reconciler.js';
-import type { ResponseMemo } from './response-memo.js';
+import { renderAnswer, steadyAnswer, type ResponseMemo } from './response-memo.js';
 
 export interface HookRoutesOptions {
   validators: Validators;
@@ -28,7 +28,7 @@ export function registerHookRoutes(app: FastifyInstance, { validators, reconcile
     return response;
   });
 
-  const sync = async (body: SyncRequest, finalizing: boolean, dryRun: boolean, digest?: string): Promise<SyncResponse | DryRunResponse | Buffer> => {
+  const sync = async (body: SyncRequest, finalizing: boolean, dryRun: boolean, raw?: JsonBody): Promise<SyncResponse | DryRunResponse> => {
     const started = performance.now();
     const target = `${body.parent.metadata.namespace}/${body.parent.metadata.name}`;
     const hook = finalizing ? 'finalize' : 'sync';
@@ -47,12 +47,10 @@ export function registerHookRoutes(app: FastifyInstance, { validators, reconcile
       // Quiet steady state: at one sync per Environment per minute, only changes and problems are news.
       const level = report.writes.length > 0 || reason !== 'Synced' || dryRun ? 'info' : 'debug';
       app.log[level]({ environment: target, hook, reason, writes: report.writesDone, ms: Math.round(performance.now() - started), ...(dryRun ? { dryRun } : {}) }, 'sync');
-      if (memo && digest !== undefined && !dryRun && report.reusableWhile) {
+      if (memo && raw && !dryRun && report.reusableWhile) {
         assertValidResponse(validators.syncResponse, response, `/${hook}`);
-        const serialised = Buffer.from(JSON.stringify(response), 'utf8');
-        memo.set(digest, { body: serialised, reason, environment: target, stillValid: report.reusableWhile });
-        onAnswered?.(hook, reason);
-        return serialised;
+        const steady = steadyAnswer(raw.bytes, response);
+        if (steady) memo.set(raw.digest, { ...steady, reason, environment: target, stillValid: report.reusableWhile });
       }
     }
     assertValidResponse(validators.syncResponse, response, `/${hook}`);
@@ -64,25 +62,23 @@ export function registerHookRoutes(app: FastifyInstance, { validators, reconcile
   app.post('/sync', async (request, reply) => {
     const started = performance.now();
     const dryRun = dryRunOf(request.query);
-    const digest = request.body instanceof JsonBody ? request.body.digest : undefined;
-    const repeated = memo && digest !== undefined && !dryRun ? memo.get(digest) : undefined;
+    const raw = request.body instanceof JsonBody ? request.body : undefined;
+    const repeated = memo && raw && !dryRun ? memo.get(raw.digest) : undefined;
     if (repeated) {
       if (app.log.level === 'debug' || app.log.level === 'trace') {
         app.log.debug({ environment: repeated.environment, hook: 'sync', reason: repeated.reason, writes: 0, reused: true, ms: Math.round(performance.now() - started) }, 'sync');
       }
       onAnswered?.('sync', repeated.reason);
-      return reply.type(JSON_TYPE).send(repeated.body);
+      return reply.type(JSON_TYPE).send(renderAnswer(repeated, raw!.bytes));
     }
     const body = validated(validators.syncRequest, bodyValue(request.body), 'SyncRequest');
-    const answer = await sync(body, body.finalizing === true, dryRun, digest);
-    return Buffer.isBuffer(answer) ? reply.type(JSON_TYPE).send(answer) : answer;
+    return sync(body, body.finalizing === true, dryRun, raw);
   });
 
-  app.post('/finalize', async (request, reply) => {
+  app.post('/finalize', async (request) => {
     const dryRun = dryRunOf(request.query);
     const body = validated(validators.syncRequest, bodyValue(request.body), 'SyncRequest');
-    const answer = await sync(body, true, dryRun);
-    return Buffer.isBuffer(answer) ? reply.type(JSON_TYPE).send(answer) : answer;
+    return sync(body, true, dryRun);
   });
 }
 

@@ -95,9 +95,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     const { contentType, body } = await metrics.render();
     return reply.type(contentType).send(body);
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const hook = HOOK_ROUTES[request.routeOptions.url ?? ''];
     if (hook) metrics.hookAnswered(hook, reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
   app.get('/readyz', async (_request, reply) => (ready ? { status: 'ready' } : reply.code(503).send(errorBody('NotReady', 'Starting up'))));
   const dashboard = !config.dashboardUrl && config.dashboardNamespace ? { namespace: config.dashboardNamespace, kinds: config.dashboardRouteKinds } : undefined;

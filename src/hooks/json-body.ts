@@ -3,7 +3,7 @@
  * while nothing changes; the digest recognises a repeat before any JSON is parsed, and the
  * bytes are decoded and parsed (with fastify's prototype-poisoning checks) only when needed.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 
 export class JsonBody {
@@ -36,7 +36,7 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, raw, done) => {
     const bytes = raw as Buffer;
-    done(null, new JsonBody(bytes, createHash('sha256').update(bytes).digest('base64'), parseText));
+    done(null, new JsonBody(bytes, hash('sha256', bytes, 'base64'), parseText));
   });
 }
 

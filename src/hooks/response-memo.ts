@@ -17,8 +17,8 @@ import { locateValue } from './json-locate.js';
 export interface SteadyAnswer {
   /** Byte range of parent.status in the request. */
   statusRange: readonly [number, number];
-  /** The answer after its status: `,"children":[…],"resyncAfterSeconds":N}`. */
-  tail: string;
+  /** The answer after its status, UTF-8: `,"children":[…],"resyncAfterSeconds":N}`. */
+  tail: Buffer;
 }
 
 export interface MemoisedAnswer extends SteadyAnswer {
@@ -40,15 +40,17 @@ export function steadyAnswer(request: Buffer, response: SyncResponse): SteadyAns
   const observed: unknown = JSON.parse(request.toString('utf8', statusRange[0], statusRange[1]));
   if (!sameJson(observed, response.status)) return undefined;
   const { status: _status, ...rest } = response;
-  return { statusRange, tail: `,${JSON.stringify(rest).slice(1)}` };
+  return { statusRange, tail: Buffer.from(`,${JSON.stringify(rest).slice(1)}`) };
 }
 
-/** The answer's text for `request` (the same bytes it was kept for). */
-export function renderAnswer(answer: SteadyAnswer, request: Buffer): string {
-  return `{"status":${request.toString('utf8', answer.statusRange[0], answer.statusRange[1])}${answer.tail}`;
+const STATUS_HEAD = Buffer.from('{"status":');
+
+/** The answer's bytes for `request` (the same bytes it was kept for). */
+export function renderAnswer(answer: SteadyAnswer, request: Buffer): Buffer {
+  return Buffer.concat([STATUS_HEAD, request.subarray(answer.statusRange[0], answer.statusRange[1]), answer.tail]);
 }
 
-/** Per-entry bookkeeping on top of the tail (one byte per character for ASCII JSON), rough. */
+/** Per-entry bookkeeping on top of the tail's bytes, rough. */
 const ENTRY_OVERHEAD = 256;
 
 export class ResponseMemo {

@@ -1,7 +1,7 @@
 import { renderAnswer, ResponseMemo, steadyAnswer, type MemoisedAnswer } from '../../../src/hooks/response-memo.js';
 
 function answer(tail: string, valid = () => true): MemoisedAnswer {
-  return { statusRange: [0, 0], tail, reason: 'Synced', environment: 'default/my-app', stillValid: valid };
+  return { statusRange: [0, 0], tail: Buffer.from(tail), reason: 'Synced', environment: 'default/my-app', stillValid: valid };
 }
 
 describe('ResponseMemo', () => {
@@ -9,7 +9,7 @@ describe('ResponseMemo', () => {
     let valid = true;
     const memo = new ResponseMemo(10_000);
     memo.set('a', answer(',"children":[]}', () => valid));
-    expect(memo.get('a')?.tail).toBe(',"children":[]}');
+    expect(memo.get('a')?.tail.toString()).toBe(',"children":[]}');
     valid = false;
     expect(memo.get('a')).toBeUndefined();
     expect(memo.size).toBe(0);
@@ -20,7 +20,7 @@ describe('ResponseMemo', () => {
     // Each entry costs its tail's length plus 256 bytes of bookkeeping: 100 + 256 = 356.
     const memo = new ResponseMemo(3 * 356);
     for (const key of ['a', 'b', 'c']) memo.set(key, answer(key.repeat(100)));
-    expect(memo.get('a')?.tail).toBe('a'.repeat(100));
+    expect(memo.get('a')?.tail.toString()).toBe('a'.repeat(100));
     memo.set('d', answer('d'.repeat(100)));
     expect([memo.get('a')?.tail.length, memo.get('b'), memo.get('c')?.tail.length, memo.get('d')?.tail.length]).toEqual([100, undefined, 100, 100]);
     expect(memo.size).toBe(3);
@@ -34,7 +34,7 @@ describe('ResponseMemo', () => {
     expect(memo.sizeBytes).toBe(456);
     memo.set('b', answer('z'.repeat(1000)));
     expect(memo.get('b')).toBeUndefined();
-    expect(memo.get('a')?.tail).toBe('y'.repeat(200));
+    expect(memo.get('a')?.tail.toString()).toBe('y'.repeat(200));
     expect(memo.sizeBytes).toBe(456);
   });
 });
@@ -48,8 +48,8 @@ describe('steadyAnswer', () => {
     // Observed in another key order and spacing, as Metacontroller serialises it.
     const request = Buffer.from(`{"controller":{},"parent":{"metadata":{"name":"x"},"status": {"currentVersion":"abc","conditions":[{"status":"True","type":"Ready"}]} },"finalizing":false}`);
     const steady = steadyAnswer(request, response);
-    expect(steady?.tail).toBe(',"children":[{"apiVersion":"kuberik.com/v1alpha1","kind":"RolloutGate","metadata":{"name":"g"},"spec":{"allowedVersions":["v1"]}}],"resyncAfterSeconds":60}');
-    expect(JSON.parse(renderAnswer(steady!, request))).toEqual(response);
+    expect(steady?.tail.toString()).toBe(',"children":[{"apiVersion":"kuberik.com/v1alpha1","kind":"RolloutGate","metadata":{"name":"g"},"spec":{"allowedVersions":["v1"]}}],"resyncAfterSeconds":60}');
+    expect(JSON.parse(renderAnswer(steady!, request).toString())).toEqual(response);
   });
 
   test('is undefined when the answer changes the status (the next request will differ)', () => {

@@ -31,7 +31,7 @@ const plan = quick
       countSizes: [size(1, 5), size(3, 10), size(10, 20)],
       latencySizes: [size(1, 5), size(3, 10)],
       latencySamples: { ours: 5, model: 1 },
-      throughput: { durationSeconds: 1, warmupSeconds: 1, connections: [1, 16, 64] },
+      throughput: { durationSeconds: 1, rounds: 1, warmupSeconds: 1, connections: [1, 16] },
       sharing: { counts: [1, 10, 100], burstConcurrency: 5, history: 5, compareCacheOff: false },
       scale: { applications: 10, environmentsPerApplication: 10, history: 10, windowSeconds: 5 },
     }
@@ -39,7 +39,7 @@ const plan = quick
       countSizes: [1, 3, 10].flatMap((e) => [5, 20, 100].map((h) => size(e, h))).concat(size(3, 10)),
       latencySizes: [1, 3, 10].flatMap((e) => [5, 20, 100].map((h) => size(e, h))).concat(size(3, 10)),
       latencySamples: { ours: 15, model: 3 },
-      throughput: { durationSeconds: 10, warmupSeconds: 3, connections: [1, 16, 64] },
+      throughput: { durationSeconds: 4, rounds: 3, warmupSeconds: 3, connections: [1, 16, 64] },
       sharing: { counts: [1, 10, 100], burstConcurrency: 5, history: 5, compareCacheOff: true, spreadWindowSeconds: 60 },
       scale: { applications: 100, environmentsPerApplication: 10, history: 10, windowSeconds: 60 },
     };
@@ -140,9 +140,10 @@ const throughput = await measureThroughput({
 const floorAt = (connections: number) => throughput.find((r) => r.floor && r.connections === connections);
 emit(
   '3. Hook throughput and overhead',
-  `autocannon posts one steady-state /sync request (E=3, H=20) for ${plan.throughput.durationSeconds} s per row to a warm service, ` +
-    `each configuration in a child process of its own (${serviceBuild}, node flags as in the image: ${flagList(shippedNodeFlags())}), idle while the others are measured; ` +
-    'the rows run interleaved (every configuration at one concurrency, then the next concurrency), so drifts of the shared machine hit all of them alike. ' +
+  `autocannon posts one steady-state /sync request (E=3, H=20) to a warm service, ` +
+    `each configuration in a child process of its own (${serviceBuild}, node flags as in the image: ${flagList(shippedNodeFlags())}), idle while the others are measured. ` +
+    `Measurements of ${plan.throughput.durationSeconds} s run interleaved in ${plan.throughput.rounds} round(s) (each round: every configuration at one concurrency, then the next concurrency), ` +
+    'so drifts of the shared machine hit all rows alike; latencies and syncs/s are the medians over the rounds, syncs and CPU their totals. ' +
     "GitHub is the emulator with no added latency, in the load generator's process. " +
     'Latency is per response as autocannon measures it (real HTTP on 127.0.0.1); CPU is the service process\'s user+system time ' +
     '(`process.cpuUsage`) divided by the syncs served; peak RSS is the service process\'s `maxRSS`. ' +

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { startGitHub } from '../github.js';
 import { nextRequest, seedScenario, syncRequest, type AppScenario, type SyncInput } from '../scenario.js';
 import { HookClient, ServiceProcess } from '../service.js';
-import { percentile } from '../stats.js';
+import { median, percentile } from '../stats.js';
 
 /** The part of autocannon's API used here (the package ships no types). */
 interface AutocannonInstance extends PromiseLike<{ errors: number; timeouts: number }> {
@@ -34,7 +34,9 @@ export interface ThroughputRow {
 }
 
 export interface ThroughputOptions {
+  /** Length of one measurement; each row is the median of `rounds` of them. */
   durationSeconds: number;
+  rounds: number;
   warmupSeconds: number;
   connections: number[];
   /** Service configurations to compare, by name: environment variables of the child. */
@@ -69,25 +71,36 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
     if (!measured) throw new Error('no service configuration to measure');
     targets.push({ config: options.floor, floor: true, service: await ServiceProcess.startFloor(measured.answer), body: measured.body });
     for (const target of targets) await load(target.service.url, target.body, 16, options.warmupSeconds); // JIT, connection pools, caches
-    // Interleaved: each concurrency runs against every target in turn, so drifts of a shared machine hit all of them alike.
-    for (const connections of options.connections) {
-      for (const { config, floor, service, body } of targets) {
-        await service.stats(true);
-        emulator.resetRequests();
-        const run = await load(service.url, body, connections, options.durationSeconds);
-        const stats = await service.stats();
+    // Interleaved: each round runs every concurrency against every target in turn, so drifts of a shared machine hit all of them alike.
+    const runs = new Map<string, Run[]>();
+    for (let round = 0; round < options.rounds; round++) {
+      for (const connections of options.connections) {
+        for (const { config, service, body } of targets) {
+          await service.stats(true);
+          emulator.resetRequests();
+          const run = await load(service.url, body, connections, options.durationSeconds);
+          const stats = await service.stats();
+          const key = `${config}\u0000${connections}`;
+          runs.set(key, [...(runs.get(key) ?? []), { ...run, cpuMs: stats.cpuMs, githubRequests: emulator.counts().total, maxRssBytes: stats.maxRssBytes }]);
+        }
+      }
+    }
+    for (const { config, floor } of targets) {
+      for (const connections of options.connections) {
+        const measured = runs.get(`${config}\u0000${connections}`) ?? [];
+        const syncs = measured.reduce((n, r) => n + r.latencies.length, 0);
         rows.push({
           config,
           floor,
           connections,
-          syncs: run.latencies.length,
-          errors: run.errors,
-          p50Ms: percentile(run.latencies, 50),
-          p99Ms: percentile(run.latencies, 99),
-          requestsPerSecond: run.latencies.length / run.seconds,
-          cpuMsPerSync: stats.cpuMs / run.latencies.length,
-          githubRequestsPerSync: emulator.counts().total / run.latencies.length,
-          peakRssMb: stats.maxRssBytes / 1024 / 1024,
+          syncs,
+          errors: measured.reduce((n, r) => n + r.errors, 0),
+          p50Ms: median(measured.map((r) => percentile(r.latencies, 50))),
+          p99Ms: median(measured.map((r) => percentile(r.latencies, 99))),
+          requestsPerSecond: median(measured.map((r) => r.latencies.length / r.seconds)),
+          cpuMsPerSync: measured.reduce((n, r) => n + r.cpuMs, 0) / syncs,
+          githubRequestsPerSync: measured.reduce((n, r) => n + r.githubRequests, 0) / syncs,
+          peakRssMb: Math.max(...measured.map((r) => r.maxRssBytes)) / 1024 / 1024,
         });
       }
     }
@@ -95,9 +108,18 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
     for (const { service } of targets) await service.stop();
     await emulator.close();
   }
-  const order = targets.map((t) => t.config);
-  return rows.sort((a, b) => order.indexOf(a.config) - order.indexOf(b.config) || a.connections - b.connections);
+  return rows;
 }
+
+interface Run {
+  latencies: number[];
+  errors: number;
+  seconds: number;
+  cpuMs: number;
+  githubRequests: number;
+  maxRssBytes: number;
+}
+
 
 async function steadyInput(url: string): Promise<SyncInput> {
   const client = new HookClient(url, 1);

@@ -172,7 +172,8 @@ export function syncRequest(input: SyncInput): Record<string, unknown> {
 }
 
 /** The request Metacontroller sends next: the previous response's status and gate as observed state. */
+/** What Metacontroller sends after applying `response`: its status (with the `observedGeneration` Metacontroller adds) and its gate. */
 export function nextRequest(input: SyncInput, response: { status: Record<string, unknown>; children: Record<string, unknown>[] }): SyncInput {
   const gate = response.children[0];
-  return { ...input, observedStatus: response.status, observedGate: gate ? { ...gate, metadata: { ...(gate.metadata as object), namespace: input.scenario.namespace } } : undefined };
+  return { ...input, observedStatus: { ...response.status, observedGeneration: 1 }, observedGate: gate ? { ...gate, metadata: { ...(gate.metadata as object), namespace: input.scenario.namespace } } : undefined };
 }

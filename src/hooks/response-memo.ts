@@ -30,20 +30,28 @@ export interface MemoisedAnswer extends SteadyAnswer {
 }
 
 /**
- * The answer as its parts when its status is exactly the status observed in `request`
- * (checked on the parsed bytes, so whatever the bytes hold is what was compared); else
- * undefined, and the answer is not worth keeping: the next request will differ.
+ * The answer as its parts when its status is the status observed in `request` (checked on
+ * the parsed bytes, so whatever the bytes hold is what was compared), apart from
+ * `observedGeneration`, which Metacontroller adds to every status it writes and sets again
+ * from the parent whatever an answer says. Else undefined, and the answer is not worth
+ * keeping: the next request will differ.
  */
 export function steadyAnswer(request: Buffer, response: SyncResponse): SteadyAnswer | undefined {
   const statusRange = locateValue(request, ['parent', 'status']);
   if (!statusRange) return undefined;
   const observed: unknown = JSON.parse(request.toString('utf8', statusRange[0], statusRange[1]));
-  if (!sameJson(observed, response.status)) return undefined;
+  if (!observed || typeof observed !== 'object' || Array.isArray(observed)) return undefined;
+  if (!sameJson(withoutGeneration(observed), withoutGeneration(response.status))) return undefined;
   const { status: _status, ...rest } = response;
   return { statusRange, tail: Buffer.from(`,${JSON.stringify(rest).slice(1)}`) };
 }
 
 const STATUS_HEAD = Buffer.from('{"status":');
+
+function withoutGeneration(status: object): Record<string, unknown> {
+  const { observedGeneration: _setByMetacontroller, ...rest } = status as Record<string, unknown>;
+  return rest;
+}
 
 /** The answer's bytes for `request` (the same bytes it was kept for). */
 export function renderAnswer(answer: SteadyAnswer, request: Buffer): Buffer {

@@ -52,6 +52,12 @@ describe('steadyAnswer', () => {
     expect(JSON.parse(renderAnswer(steady!, request).toString())).toEqual(response);
   });
 
+  test("ignores the observedGeneration Metacontroller adds to the status it writes", () => {
+    const request = Buffer.from(JSON.stringify({ parent: { metadata: { generation: 3 }, status: { ...status, observedGeneration: 3 } } }));
+    const steady = steadyAnswer(request, response);
+    expect(JSON.parse(renderAnswer(steady!, request).toString())).toEqual({ ...response, status: { ...status, observedGeneration: 3 } });
+  });
+
   test('is undefined when the answer changes the status (the next request will differ)', () => {
     const request = Buffer.from(JSON.stringify({ parent: { status: { ...status, currentVersion: 'old' } } }));
     expect(steadyAnswer(request, response)).toBeUndefined();

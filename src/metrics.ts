@@ -13,11 +13,18 @@ const PREFIX = 'environment_sync_';
 
 export class Metrics {
   readonly registry = new Registry();
-  private readonly hookRequests = new Counter({
+  /**
+   * Per-hook tallies kept as plain numbers and handed to prom-client at scrape time: label
+   * lookups in prom-client cost more than a repeated sync's whole hook.
+   */
+  private readonly hookTally = new Map<string, { labels: { hook: Hook; outcome: HookOutcome }; count: number }>();
+  private readonly syncTally = new Map<string, { labels: { hook: 'sync' | 'finalize'; reason: string }; count: number }>();
+  private readonly hookRequests: Counter<'hook' | 'outcome'> = new Counter({
     name: `${PREFIX}hook_requests_total`,
     help: 'Hook requests by hook (customize, sync, finalize) and outcome (ok: 2xx, rejected: 4xx, error: 5xx).',
     labelNames: ['hook', 'outcome'] as const,
     registers: [this.registry],
+    collect: (): void => publish(this.hookRequests, this.hookTally),
   });
   private readonly syncDuration = new Histogram({
     name: `${PREFIX}sync_duration_seconds`,
@@ -26,11 +33,12 @@ export class Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
     registers: [this.registry],
   });
-  private readonly syncs = new Counter({
+  private readonly syncs: Counter<'hook' | 'reason'> = new Counter({
     name: `${PREFIX}syncs_total`,
     help: 'Answered syncs and finalizes by the reason of their Ready condition (Synced, GitHubRateLimited, …).',
     labelNames: ['hook', 'reason'] as const,
     registers: [this.registry],
+    collect: (): void => publish(this.syncs, this.syncTally),
   });
   private readonly githubRequests = new Counter({
     name: `${PREFIX}github_requests_total`,
@@ -61,12 +69,12 @@ export class Metrics {
 
   hookAnswered(hook: Hook, statusCode: number, seconds: number): void {
     const outcome: HookOutcome = statusCode >= 500 ? 'error' : statusCode >= 400 ? 'rejected' : 'ok';
-    this.hookRequests.inc({ hook, outcome });
+    tally(this.hookTally, `${hook}\u0000${outcome}`, { hook, outcome });
     if (hook !== 'customize' && outcome === 'ok') this.syncDuration.observe({ hook }, seconds);
   }
 
   syncAnswered(hook: 'sync' | 'finalize', reason: string): void {
-    this.syncs.inc({ hook, reason });
+    tally(this.syncTally, `${hook}\u0000${reason}`, { hook, reason });
   }
 
   githubRequest(event: GitHubRequestEvent): void {
@@ -83,4 +91,15 @@ export class Metrics {
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
+}
+
+function tally<L>(tallies: Map<string, { labels: L; count: number }>, key: string, labels: L): void {
+  const entry = tallies.get(key);
+  if (entry) entry.count++;
+  else tallies.set(key, { labels, count: 1 });
+}
+
+function publish<T extends string>(counter: Counter<T>, tallies: Map<string, { labels: Partial<Record<T, string>>; count: number }>): void {
+  counter.reset();
+  for (const { labels, count } of tallies.values()) counter.inc(labels, count);
 }

@@ -69,18 +69,16 @@ export class ResponseMemo {
 
   get(digest: string): MemoisedAnswer | undefined {
     const entry = this.entries.get(digest);
-    if (!entry) return undefined;
+    if (!entry || entry.stillValid()) return entry;
     this.remove(digest, entry);
-    if (!entry.stillValid()) return undefined;
-    this.entries.set(digest, entry);
-    this.bytes += sizeOf(entry);
-    return entry;
+    return undefined;
   }
 
   set(digest: string, answer: MemoisedAnswer): void {
     const existing = this.entries.get(digest);
     if (existing) this.remove(digest, existing);
     if (sizeOf(answer) > this.maxBytes) return;
+    // Oldest kept first out: in steady state every Environment's entry is renewed only when its answer changes.
     this.entries.set(digest, answer);
     this.bytes += sizeOf(answer);
     for (const [oldest, entry] of this.entries) {

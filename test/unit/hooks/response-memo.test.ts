@@ -16,13 +16,13 @@ describe('ResponseMemo', () => {
     expect(memo.sizeBytes).toBe(0);
   });
 
-  test('stays within its byte budget, dropping the least recently used answers', () => {
+  test('stays within its byte budget, dropping the answers kept longest ago', () => {
     // Each entry costs its tail's length plus 256 bytes of bookkeeping: 100 + 256 = 356.
     const memo = new ResponseMemo(3 * 356);
     for (const key of ['a', 'b', 'c']) memo.set(key, answer(key.repeat(100)));
-    expect(memo.get('a')?.tail.toString()).toBe('a'.repeat(100));
+    memo.set('b', answer('B'.repeat(100)));
     memo.set('d', answer('d'.repeat(100)));
-    expect([memo.get('a')?.tail.length, memo.get('b'), memo.get('c')?.tail.length, memo.get('d')?.tail.length]).toEqual([100, undefined, 100, 100]);
+    expect([memo.get('a'), memo.get('b')?.tail.toString(), memo.get('c')?.tail.length, memo.get('d')?.tail.length]).toEqual([undefined, 'B'.repeat(100), 100, 100]);
     expect(memo.size).toBe(3);
     expect(memo.sizeBytes).toBe(3 * 356);
   });

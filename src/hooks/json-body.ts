@@ -8,17 +8,31 @@ import type { FastifyInstance } from 'fastify';
 
 export class JsonBody {
   private parsed: { value: unknown } | undefined;
+  private raw: Buffer | undefined;
 
   constructor(
-    readonly bytes: Buffer,
+    bytes: Buffer,
     /** SHA-256 of the bytes, base64. */
     readonly digest: string,
     private readonly parseText: (text: string) => unknown,
-  ) {}
+  ) {
+    this.raw = bytes;
+  }
 
-  /** The parsed body; throws fastify's FST_ERR_CTP_* errors for empty or malformed JSON. */
+  /** The bytes as received, until value() has parsed them. */
+  get bytes(): Buffer {
+    if (!this.raw) throw new Error('the body was parsed and its bytes released');
+    return this.raw;
+  }
+
+  /**
+   * The parsed body; throws fastify's FST_ERR_CTP_* errors for empty or malformed JSON.
+   * Releases the bytes: a request waiting on GitHub would otherwise keep them (off V8's
+   * heap, where the garbage collector is slow to notice) for its whole life.
+   */
   value(): unknown {
     this.parsed ??= { value: this.parseText(this.bytes.toString('utf8')) };
+    this.raw = undefined;
     return this.parsed.value;
   }
 }

@@ -29,29 +29,40 @@ export interface MemoisedAnswer extends SteadyAnswer {
   stillValid: () => boolean;
 }
 
-/**
- * The answer as its parts when its status is the status observed in `request` (checked on
- * the parsed bytes, so whatever the bytes hold is what was compared), apart from
- * `observedGeneration`, which Metacontroller adds to every status it writes and sets again
- * from the parent whatever an answer says. Else undefined, and the answer is not worth
- * keeping: the next request will differ.
- */
-export function steadyAnswer(request: Buffer, response: SyncResponse): SteadyAnswer | undefined {
-  const statusRange = locateValue(request, ['parent', 'status']);
-  if (!statusRange) return undefined;
-  const observed: unknown = JSON.parse(request.toString('utf8', statusRange[0], statusRange[1]));
-  if (!observed || typeof observed !== 'object' || Array.isArray(observed)) return undefined;
-  if (!sameJson(withoutGeneration(observed), withoutGeneration(response.status))) return undefined;
-  const { status: _status, ...rest } = response;
-  return { statusRange, tail: Buffer.from(`,${JSON.stringify(rest).slice(1)}`) };
+export interface ObservedStatus {
+  /** Byte range of parent.status in the request. */
+  statusRange: readonly [number, number];
+  /** parent.status as those bytes parse. */
+  status: unknown;
 }
 
-const STATUS_HEAD = Buffer.from('{"status":');
+/** Where parent.status sits in `request`, and what it holds. */
+export function observeStatus(request: Buffer): ObservedStatus | undefined {
+  const statusRange = locateValue(request, ['parent', 'status']);
+  if (!statusRange) return undefined;
+  return { statusRange, status: JSON.parse(request.toString('utf8', statusRange[0], statusRange[1])) };
+}
+
+/**
+ * The answer as its parts when its status is the observed status (as the request's bytes
+ * hold it), apart from `observedGeneration`, which Metacontroller adds to every status it
+ * writes and sets again from the parent whatever an answer says. Else undefined, and the
+ * answer is not worth keeping: the next request will differ.
+ */
+export function steadyAnswer(observed: ObservedStatus, response: SyncResponse): SteadyAnswer | undefined {
+  const status = observed.status;
+  if (!status || typeof status !== 'object' || Array.isArray(status)) return undefined;
+  if (!sameJson(withoutGeneration(status), withoutGeneration(response.status))) return undefined;
+  const { status: _status, ...rest } = response;
+  return { statusRange: observed.statusRange, tail: Buffer.from(`,${JSON.stringify(rest).slice(1)}`) };
+}
 
 function withoutGeneration(status: object): Record<string, unknown> {
   const { observedGeneration: _setByMetacontroller, ...rest } = status as Record<string, unknown>;
   return rest;
 }
+
+const STATUS_HEAD = Buffer.from('{"status":');
 
 /** The answer's bytes for `request` (the same bytes it was kept for). */
 export function renderAnswer(answer: SteadyAnswer, request: Buffer): Buffer {

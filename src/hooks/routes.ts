@@ -7,7 +7,7 @@ import { HookRequestError } from './errors.js';
 import { bodyValue, JsonBody } from './json-body.js';
 import { MAX_NESTING, tooDeep } from './nesting.js';
 import type { Reconciler } from './reconciler.js';
-import { renderAnswer, steadyAnswer, type ResponseMemo } from './response-memo.js';
+import { observeStatus, renderAnswer, steadyAnswer, type ObservedStatus, type ResponseMemo } from './response-memo.js';
 
 export interface HookRoutesOptions {
   validators: Validators;
@@ -28,7 +28,7 @@ export function registerHookRoutes(app: FastifyInstance, { validators, reconcile
     return response;
   });
 
-  const sync = async (body: SyncRequest, finalizing: boolean, dryRun: boolean, raw?: JsonBody): Promise<SyncResponse | DryRunResponse> => {
+  const sync = async (body: SyncRequest, finalizing: boolean, dryRun: boolean, repeatable?: { digest: string; observed: ObservedStatus }): Promise<SyncResponse | DryRunResponse> => {
     const started = performance.now();
     const target = `${body.parent.metadata.namespace}/${body.parent.metadata.name}`;
     const hook = finalizing ? 'finalize' : 'sync';
@@ -47,10 +47,10 @@ export function registerHookRoutes(app: FastifyInstance, { validators, reconcile
       // Quiet steady state: at one sync per Environment per minute, only changes and problems are news.
       const level = report.writes.length > 0 || reason !== 'Synced' || dryRun ? 'info' : 'debug';
       app.log[level]({ environment: target, hook, reason, writes: report.writesDone, ms: Math.round(performance.now() - started), ...(dryRun ? { dryRun } : {}) }, 'sync');
-      if (memo && raw && !dryRun && report.reusableWhile) {
+      if (memo && repeatable && !dryRun && report.reusableWhile) {
         assertValidResponse(validators.syncResponse, response, `/${hook}`);
-        const steady = steadyAnswer(raw.bytes, response);
-        if (steady) memo.set(raw.digest, { ...steady, reason, environment: target, stillValid: report.reusableWhile });
+        const steady = steadyAnswer(repeatable.observed, response);
+        if (steady) memo.set(repeatable.digest, { ...steady, reason, environment: target, stillValid: report.reusableWhile });
       }
     }
     assertValidResponse(validators.syncResponse, response, `/${hook}`);
@@ -71,8 +71,11 @@ export function registerHookRoutes(app: FastifyInstance, { validators, reconcile
       onAnswered?.('sync', repeated.reason);
       return reply.type(JSON_TYPE).send(renderAnswer(repeated, raw!.bytes));
     }
+    // Located before parsing releases the bytes.
+    const observed = memo && raw && !dryRun ? observeStatusSafely(raw) : undefined;
+    const repeatable = raw && observed ? { digest: raw.digest, observed } : undefined;
     const body = validated(validators.syncRequest, bodyValue(request.body), 'SyncRequest');
-    return sync(body, body.finalizing === true, dryRun, raw);
+    return sync(body, body.finalizing === true, dryRun, repeatable);
   });
 
   app.post('/finalize', async (request) => {
@@ -83,6 +86,15 @@ export function registerHookRoutes(app: FastifyInstance, { validators, reconcile
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** Malformed bodies are left to the parser, which answers them with its 400s. */
+function observeStatusSafely(raw: JsonBody): ObservedStatus | undefined {
+  try {
+    return observeStatus(raw.bytes);
+  } catch {
+    return undefined;
+  }
+}
 
 /** `?dryRun=true` describes the GitHub writes instead of making them (curl debugging). */
 function dryRunOf(query: unknown): boolean {

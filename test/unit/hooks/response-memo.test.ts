@@ -1,4 +1,4 @@
-import { renderAnswer, ResponseMemo, steadyAnswer, type MemoisedAnswer } from '../../../src/hooks/response-memo.js';
+import { observeStatus, renderAnswer, ResponseMemo, steadyAnswer, type MemoisedAnswer } from '../../../src/hooks/response-memo.js';
 
 function answer(tail: string, valid = () => true): MemoisedAnswer {
   return { statusRange: [0, 0], tail: Buffer.from(tail), reason: 'Synced', environment: 'default/my-app', stillValid: valid };
@@ -47,20 +47,20 @@ describe('steadyAnswer', () => {
   test('keeps where the observed status is and the rest of the answer; rendering gives the answer back', () => {
     // Observed in another key order and spacing, as Metacontroller serialises it.
     const request = Buffer.from(`{"controller":{},"parent":{"metadata":{"name":"x"},"status": {"currentVersion":"abc","conditions":[{"status":"True","type":"Ready"}]} },"finalizing":false}`);
-    const steady = steadyAnswer(request, response);
+    const steady = steadyAnswer(observeStatus(request)!, response);
     expect(steady?.tail.toString()).toBe(',"children":[{"apiVersion":"kuberik.com/v1alpha1","kind":"RolloutGate","metadata":{"name":"g"},"spec":{"allowedVersions":["v1"]}}],"resyncAfterSeconds":60}');
     expect(JSON.parse(renderAnswer(steady!, request).toString())).toEqual(response);
   });
 
   test("ignores the observedGeneration Metacontroller adds to the status it writes", () => {
     const request = Buffer.from(JSON.stringify({ parent: { metadata: { generation: 3 }, status: { ...status, observedGeneration: 3 } } }));
-    const steady = steadyAnswer(request, response);
+    const steady = steadyAnswer(observeStatus(request)!, response);
     expect(JSON.parse(renderAnswer(steady!, request).toString())).toEqual({ ...response, status: { ...status, observedGeneration: 3 } });
   });
 
   test('is undefined when the answer changes the status (the next request will differ)', () => {
     const request = Buffer.from(JSON.stringify({ parent: { status: { ...status, currentVersion: 'old' } } }));
-    expect(steadyAnswer(request, response)).toBeUndefined();
-    expect(steadyAnswer(Buffer.from(JSON.stringify({ parent: {} })), response)).toBeUndefined();
+    expect(steadyAnswer(observeStatus(request)!, response)).toBeUndefined();
+    expect(observeStatus(Buffer.from(JSON.stringify({ parent: {} })))).toBeUndefined();
   });
 });

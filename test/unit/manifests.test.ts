@@ -264,7 +264,7 @@ describe('Dockerfile agrees with the Deployment', () => {
     expect(dockerfile).toMatch(/^USER 10001:10001$/m);
     expect(dockerfile).toMatch(/^EXPOSE 8080$/m);
     expect(dockerfile).toMatch(/^ENV NODE_ENV=production$/m);
-    expect(dockerfile).toMatch(/^CMD \["node", "--max-semi-space-size=2", "dist\/main\.js"\]$/m);
+    expect(dockerfile).toMatch(/^CMD \["node", "--max-semi-space-size=2", "--heap-growing-percent=100", "dist\/main\.js"\]$/m);
     expect(dockerfile).toMatch(/^COPY schemas \.\/schemas$/m);
   });
 });

@@ -7,7 +7,7 @@ import { HookRequestError } from './errors.js';
 import { bodyValue, JsonBody } from './json-body.js';
 import { MAX_NESTING, tooDeep } from './nesting.js';
 import type { Reconciler } from './reconciler.js';
-import { observeStatus, renderAnswer, steadyAnswer, type ObservedStatus, type ResponseMemo } from './response-memo.js';
+import { observeStatus, renderAnswer, steadyAnswer, type MemoisedAnswer, type ObservedStatus, type ResponseMemo } from './response-memo.js';
 
 export interface HookRoutesOptions {
   validators: Validators;
@@ -35,6 +35,7 @@ export function registerHookRoutes(app: FastifyInstance, { validators, reconcile
     let response: SyncResponse;
     let reason: string;
     let githubWrites: GitHubWrite[] | undefined;
+    let keep: { digest: string; answer: MemoisedAnswer } | undefined;
     if (finalizing) {
       const decision = await reconciler.finalize(body, { dryRun });
       response = { status: decision.status, children: decision.children, resyncAfterSeconds: decision.resyncAfterSeconds, finalized: decision.finalized };
@@ -47,13 +48,12 @@ export function registerHookRoutes(app: FastifyInstance, { validators, reconcile
       // Quiet steady state: at one sync per Environment per minute, only changes and problems are news.
       const level = report.writes.length > 0 || reason !== 'Synced' || dryRun ? 'info' : 'debug';
       app.log[level]({ environment: target, hook, reason, writes: report.writesDone, ms: Math.round(performance.now() - started), ...(dryRun ? { dryRun } : {}) }, 'sync');
-      if (memo && repeatable && !dryRun && report.reusableWhile) {
-        assertValidResponse(validators.syncResponse, response, `/${hook}`);
-        const steady = steadyAnswer(repeatable.observed, response);
-        if (steady) memo.set(repeatable.digest, { ...steady, reason, environment: target, stillValid: report.reusableWhile });
-      }
+      const stillValid = report.reusableWhile;
+      const steady = repeatable && stillValid && !dryRun ? steadyAnswer(repeatable.observed, response) : undefined;
+      if (repeatable && stillValid && steady) keep = { digest: repeatable.digest, answer: { ...steady, reason, environment: target, stillValid } };
     }
     assertValidResponse(validators.syncResponse, response, `/${hook}`);
+    if (keep) memo?.set(keep.digest, keep.answer);
     if (dryRun) return { ...response, githubWrites: githubWrites ?? [] };
     onAnswered?.(hook, reason);
     return response;

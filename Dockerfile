@@ -34,6 +34,6 @@ EXPOSE 8080
 # process at 146-176 MB RSS (two runs) for 26 MB of live heap, 2 MB at 117-118 MB. With
 # only that, V8 still let the old generation fill with garbage to 95 MB before collecting
 # (peaks of 126-175 MB RSS between runs); letting it grow to at most twice what survives
-# a collection kept it at 132 MB at no measurable cost to repeated syncs (25 % cost them
+# a collection kept it at 131-132 MB at no measurable cost to repeated syncs (25 % cost them
 # about 40 µs each). BENCHMARKS.md, sections 3 and 5, measured on Node 20.
 CMD ["node", "--max-semi-space-size=2", "--heap-growing-percent=100", "dist/main.js"]

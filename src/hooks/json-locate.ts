@@ -15,16 +15,16 @@ const COLON = 0x3a;
 
 /** Byte range [start, end) of the value at `path` in `bytes`, or undefined. */
 export function locateValue(bytes: Buffer, path: readonly string[]): [number, number] | undefined {
-  const start = skipWhitespace(bytes, 0);
-  const end = valueEnd(bytes, start);
-  if (end === undefined) return undefined;
-  let range: [number, number] = [start, end];
+  let start = skipWhitespace(bytes, 0);
+  let end: number | undefined;
+  // Each member() walks its whole object (the last duplicate key wins), so the document is scanned once.
   for (const key of path) {
-    const found = member(bytes, range[0], key);
+    const found = member(bytes, start, key);
     if (!found) return undefined;
-    range = found;
+    [start, end] = found;
   }
-  return range;
+  end ??= valueEnd(bytes, start);
+  return end === undefined ? undefined : [start, end];
 }
 
 function member(bytes: Buffer, objectStart: number, key: string): [number, number] | undefined {

@@ -121,12 +121,20 @@ export class ServiceProcess {
   }
 
   private static async fork(entry: string, execArgv: string[], env: NodeJS.ProcessEnv): Promise<ServiceProcess> {
+    // BENCH_CHILD_NODE_FLAGS adds flags to every child, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` (not allowed in NODE_OPTIONS).
+    const extra = process.env.BENCH_CHILD_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
     const child = fork(path.join(import.meta.dirname, entry), [], {
-      execArgv,
+      execArgv: [...execArgv, ...extra],
       env,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const [message] = (await once(child, 'message')) as [{ url: string }];
+    const started = new AbortController();
+    const message = await Promise.race([
+      once(child, 'message', { signal: started.signal }).then(([m]) => m as { url: string }),
+      once(child, 'exit', { signal: started.signal }).then(([code]) => {
+        throw new Error(`${entry} exited with code ${String(code)} before it was ready`);
+      }),
+    ]).finally(() => started.abort());
     return new ServiceProcess(child, message.url);
   }
 

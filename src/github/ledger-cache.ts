@@ -10,6 +10,8 @@ import type { StatusWindows } from './status-windows.js';
 interface Entry {
   ledger: Ledger;
   storedAt: number;
+  /** Unique per stored read: a check holds this number rather than the ledger, so it never keeps a ledger alive. */
+  generation: number;
 }
 
 export interface CachedRead {
@@ -27,6 +29,7 @@ export class LedgerCache {
   private readonly environments = new Map<string, readonly string[]>();
   /** Status windows of the last read per key; they outlive the TTL because each read checks them. */
   private readonly windows = new Map<string, StatusWindows>();
+  private generations = 0;
 
   constructor(
     private readonly ttlMs: number,
@@ -53,15 +56,13 @@ export class LedgerCache {
 
   /**
    * A check that stays true while `ledger` is the shared read of `key` and younger than the
-   * TTL; undefined when it is not shared at all. Holds the ledger weakly.
+   * TTL; undefined when it is not shared at all. It does not hold the ledger.
    */
   whileCurrent(key: string, ledger: Ledger): (() => boolean) | undefined {
-    if (this.entries.get(key)?.ledger !== ledger) return undefined;
-    const held = new WeakRef(ledger);
-    return () => {
-      const entry = this.entries.get(key);
-      return entry !== undefined && entry.ledger === held.deref() && this.now() - entry.storedAt < this.ttlMs;
-    };
+    const stored = this.entries.get(key);
+    if (stored?.ledger !== ledger) return undefined;
+    const { generation, storedAt } = stored;
+    return () => this.entries.get(key)?.generation === generation && this.now() - storedAt < this.ttlMs;
   }
 
   invalidate(key: string): void {
@@ -84,7 +85,7 @@ export class LedgerCache {
   private store(key: string, ledger: Ledger): void {
     if (this.ttlMs > 0) {
       this.entries.delete(key);
-      this.entries.set(key, { ledger, storedAt: this.now() });
+      this.entries.set(key, { ledger, storedAt: this.now(), generation: ++this.generations });
       if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
     }
     remember(this.environments, key, ledger.environments);

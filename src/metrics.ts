@@ -2,7 +2,8 @@
  * Prometheus metrics of one service instance, in its own Registry (never prom-client's
  * global one, so several apps in one process — tests — do not share counters).
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { TalliedHistogram } from './tallied-histogram.js';
 import type { GitHubRequestEvent, RateLimitEvent } from './github/client.js';
 
 export type Hook = 'customize' | 'sync' | 'finalize';
@@ -26,7 +27,7 @@ export class Metrics {
     registers: [this.registry],
     collect: (): void => publish(this.hookRequests, this.hookTally),
   });
-  private readonly syncDuration = new Histogram({
+  private readonly syncDuration = new TalliedHistogram({
     name: `${PREFIX}sync_duration_seconds`,
     help: 'Time to answer /sync and /finalize, GitHub requests included.',
     labelNames: ['hook'] as const,
@@ -70,7 +71,7 @@ export class Metrics {
   hookAnswered(hook: Hook, statusCode: number, seconds: number): void {
     const outcome: HookOutcome = statusCode >= 500 ? 'error' : statusCode >= 400 ? 'rejected' : 'ok';
     tally(this.hookTally, `${hook}\u0000${outcome}`, { hook, outcome });
-    if (hook !== 'customize' && outcome === 'ok') this.syncDuration.observe({ hook }, seconds);
+    if (hook !== 'customize' && outcome === 'ok') this.syncDuration.tally(hook, { hook }, seconds);
   }
 
   syncAnswered(hook: 'sync' | 'finalize', reason: string): void {

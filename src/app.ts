@@ -58,7 +58,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   const reconciler = new Reconciler({
     github,
-    cache: new LedgerCache(config.ledgerCacheTtlMs),
+    cache: new LedgerCache(config.ledgerCacheTtlMs, Date.now, config.ledgerCacheMaxTtlMs),
     checkSpec: (spec) => validators.environmentSpec.problems(spec),
     logger,
     dashboardUrl: config.dashboardUrl,

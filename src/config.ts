@@ -18,6 +18,7 @@ export interface Config {
   githubTimeoutMs: number;
   /** How long several Environments of one application share a GitHub read. */
   ledgerCacheTtlMs: number;
+  ledgerCacheMaxTtlMs: number;
   /** After this long in deletion, finalize even if GitHub never answered. */
   finalizeGiveUpSeconds: number;
   /** Largest accepted hook request body. */
@@ -46,6 +47,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     syncBudgetMs: integer(env, 'SYNC_BUDGET_MS', 5000, 100, 60_000),
     githubTimeoutMs: integer(env, 'GITHUB_TIMEOUT_MS', 4000, 100, 60_000),
     ledgerCacheTtlMs: integer(env, 'LEDGER_CACHE_TTL_MS', 10_000, 0, 600_000),
+    ledgerCacheMaxTtlMs: integer(env, 'LEDGER_CACHE_MAX_TTL_MS', 300_000, 0, 3_600_000),
     finalizeGiveUpSeconds: integer(env, 'FINALIZE_GIVE_UP_SECONDS', 300, 0, 86_400),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     maxWritesPerSync: integer(env, 'MAX_WRITES_PER_SYNC', 10, 1, 1000),

@@ -27,6 +27,7 @@ import {
   type RawStatusPage,
   type StatusPageRequest,
 } from './ledger-query.js';
+import type { GraphQLBudget } from './budget.js';
 import { latestFingerprint, type StatusWindow, type StatusWindows } from './status-windows.js';
 
 export interface GitHubClientOptions {
@@ -82,6 +83,8 @@ export interface ReadLedgerResult {
   /** Rate-limit points GitHub reported for the read's requests. */
   points: number;
   rateLimitRemaining?: number;
+  /** The token's GraphQL budget as the read's last request reported it. */
+  budget?: GraphQLBudget;
 }
 
 /** Aliased connections per request: 100 × 100 deployments, or 100 status windows, stay far below GitHub's node limit. */
@@ -228,6 +231,7 @@ export class GitHubSession {
     let requests = 0;
     let points = 0;
     let rateLimitRemaining: number | undefined;
+    let budget: GraphQLBudget | undefined;
     /** Pages older statuses only when none of the window's is ours, as the window alone cannot decide. */
     const pageBeyondWindow = (id: string, statuses: readonly LedgerStatus[], window: RawStatusConnection) => {
       if (!newestRecognisable(statuses) && (window.totalCount ?? 0) > window.nodes.length && window.pageInfo.hasPreviousPage && window.pageInfo.startCursor) {
@@ -251,6 +255,8 @@ export class GitHubSession {
       if (data.rateLimit) {
         rateLimitRemaining = data.rateLimit.remaining;
         points += data.rateLimit.cost;
+        const resetAtMs = Date.parse(data.rateLimit.resetAt);
+        if (Number.isFinite(resetAtMs)) budget = { limit: data.rateLimit.limit, remaining: data.rateLimit.remaining, resetAtMs };
       }
       const repository = data.repository;
       if (!repository) {
@@ -339,6 +345,7 @@ export class GitHubSession {
       points,
     };
     if (rateLimitRemaining !== undefined) result.rateLimitRemaining = rateLimitRemaining;
+    if (budget) result.budget = budget;
     return result;
   }
 

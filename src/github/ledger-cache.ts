@@ -5,6 +5,7 @@
  * the entry afterwards.
  */
 import type { Ledger } from '../core/types.js';
+import { budgetStretch, type GraphQLBudget } from './budget.js';
 import type { StatusWindows } from './status-windows.js';
 
 interface Entry {
@@ -12,6 +13,8 @@ interface Entry {
   storedAt: number;
   /** Unique per stored read: a check holds this number rather than the ledger, so it never keeps a ledger alive. */
   generation: number;
+  /** How long it is shared: the TTL, stretched while its token spends its budget too fast. */
+  lifetimeMs: number;
 }
 
 export interface CachedRead {
@@ -29,17 +32,21 @@ export class LedgerCache {
   private readonly environments = new Map<string, readonly string[]>();
   /** Status windows of the last read per key; they outlive the TTL because each read checks them. */
   private readonly windows = new Map<string, StatusWindows>();
+  /** Lifetime stretch per key from the budget its last read reported. */
+  private readonly stretches = new Map<string, number>();
   private generations = 0;
 
   constructor(
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
+    /** Longest a read is shared when its token's budget runs short; at most the TTL disables pacing. */
+    private readonly maxTtlMs: number = ttlMs,
   ) {}
 
   async read(key: string, load: () => Promise<Ledger>, options: { fresh?: boolean } = {}): Promise<CachedRead> {
     if (!options.fresh) {
       const entry = this.entries.get(key);
-      if (entry && this.now() - entry.storedAt < this.ttlMs) return { ledger: entry.ledger, fromCache: true };
+      if (entry && this.now() - entry.storedAt < entry.lifetimeMs) return { ledger: entry.ledger, fromCache: true };
       const pending = this.inFlight.get(key);
       if (pending) return { ledger: await pending, fromCache: true };
     }
@@ -61,8 +68,19 @@ export class LedgerCache {
   whileCurrent(key: string, ledger: Ledger): (() => boolean) | undefined {
     const stored = this.entries.get(key);
     if (stored?.ledger !== ledger) return undefined;
-    const { generation, storedAt } = stored;
-    return () => this.entries.get(key)?.generation === generation && this.now() - storedAt < this.ttlMs;
+    const { generation, storedAt, lifetimeMs } = stored;
+    return () => this.entries.get(key)?.generation === generation && this.now() - storedAt < lifetimeMs;
+  }
+
+  /** The GitHub budget the read of `key` in progress reported; the read is stored with a lifetime paced by it. */
+  noteBudget(key: string, budget: GraphQLBudget): void {
+    remember(this.stretches, key, budgetStretch(budget, this.now()));
+  }
+
+  /** How long the next read of `key` will be shared, by the budget its last read reported. */
+  lifetimeMs(key: string): number {
+    const stretched = this.ttlMs * (this.stretches.get(key) ?? 1);
+    return Math.max(this.ttlMs, Math.min(this.maxTtlMs, stretched));
   }
 
   invalidate(key: string): void {
@@ -85,7 +103,7 @@ export class LedgerCache {
   private store(key: string, ledger: Ledger): void {
     if (this.ttlMs > 0) {
       this.entries.delete(key);
-      this.entries.set(key, { ledger, storedAt: this.now(), generation: ++this.generations });
+      this.entries.set(key, { ledger, storedAt: this.now(), generation: ++this.generations, lifetimeMs: this.lifetimeMs(key) });
       if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
     }
     remember(this.environments, key, ledger.environments);

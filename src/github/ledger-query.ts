@@ -82,7 +82,7 @@ export function buildLedgerQuery(plan: LedgerQueryPlan, owner: string, repo: str
     }
     rootFields.push(`s${i}: node(id: $deployment${i}) { ... on Deployment { ${statuses} } }`);
   });
-  rootFields.push('rateLimit { cost remaining resetAt }');
+  rootFields.push('rateLimit { cost limit remaining resetAt }');
   const fragment =
     plan.deployments.length > 0
       ? ` fragment ${fragmentName} on DeploymentConnection { pageInfo { hasNextPage endCursor } nodes { id environment payload description createdAt latestStatus { ${LATEST_STATUS_FIELDS} }${plan.inlineWindows ? ` ${WINDOW}` : ''} } }`
@@ -135,7 +135,7 @@ export interface RawLedgerResponse {
         recent?: { nodes: { environment: string | null }[] };
       } & Record<string, unknown>)
     | null;
-  rateLimit?: { cost: number; remaining: number; resetAt: string };
+  rateLimit?: { cost: number; limit: number; remaining: number; resetAt: string };
   [alias: string]: unknown;
 }
 

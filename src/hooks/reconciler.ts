@@ -191,6 +191,7 @@ export class Reconciler {
     const statusWindows = this.deps.cache.statusWindows(key);
     const result = await session.readLedger({ specName: ctx.specName, knownEnvironments: [...known], deadline, ...(statusWindows ? { statusWindows } : {}) });
     this.deps.cache.keepStatusWindows(key, result.statusWindows);
+    if (result.budget) this.deps.cache.noteBudget(key, result.budget);
     return result.ledger;
   }
 

@@ -13,6 +13,7 @@ describe('loadConfig', () => {
       syncBudgetMs: 5000,
       githubTimeoutMs: 4000,
       ledgerCacheTtlMs: 10000,
+      ledgerCacheMaxTtlMs: 300000,
       finalizeGiveUpSeconds: 300,
       bodyLimitBytes: 4194304,
       maxWritesPerSync: 10,

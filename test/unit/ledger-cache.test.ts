@@ -67,3 +67,43 @@ describe('LedgerCache.whileCurrent', () => {
     expect(cache.whileCurrent('k', read)).toBeUndefined();
   });
 });
+
+describe('LedgerCache lifetimes paced by the GitHub budget', () => {
+  const ledger = () => ({ environments: ['staging'], deployments: [] });
+  // Spending 3× faster than the remaining points sustain (see budget.test.ts).
+  const tooFast = (now: number) => ({ limit: 5000, remaining: 2500, resetAtMs: now + 45 * 60_000 });
+  const healthy = (now: number) => ({ limit: 5000, remaining: 4990, resetAtMs: now + 30 * 60_000 });
+
+  test('a read whose token spends too fast is shared for the TTL times the stretch, at most the maximum', async () => {
+    let now = 1_000_000;
+    const cache = new LedgerCache(1000, () => now, 2500);
+    await cache.read('k', async () => {
+      cache.noteBudget('k', tooFast(now));
+      return ledger();
+    });
+    expect(cache.lifetimeMs('k')).toBe(2500);
+    now += 2499;
+    expect((await cache.read('k', async () => ledger())).fromCache).toBe(true);
+    now += 1;
+    expect((await cache.read('k', async () => ledger())).fromCache).toBe(false);
+  });
+
+  test('a healthy budget keeps the TTL; so does a maximum at or below the TTL; TTL 0 stays off', async () => {
+    const now = 1_000_000;
+    const healthyCache = new LedgerCache(1000, () => now, 300_000);
+    healthyCache.noteBudget('k', healthy(now));
+    expect(healthyCache.lifetimeMs('k')).toBe(1000);
+    const unpaced = new LedgerCache(1000, () => now);
+    unpaced.noteBudget('k', tooFast(now));
+    expect(unpaced.lifetimeMs('k')).toBe(1000);
+    const off = new LedgerCache(0, () => now, 300_000);
+    off.noteBudget('k', tooFast(now));
+    expect(off.lifetimeMs('k')).toBe(0);
+    const big = new LedgerCache(1000, () => now, 300_000);
+    big.noteBudget('k', tooFast(now));
+    expect(big.lifetimeMs('k')).toBe(3000);
+    big.noteBudget('k', { limit: 5000, remaining: 0, resetAtMs: now + 60_000 });
+    expect(big.lifetimeMs('k')).toBe(300_000);
+    expect(big.lifetimeMs('other')).toBe(1000);
+  });
+});

@@ -48,7 +48,7 @@ describe('buildLedgerQuery', () => {
     const { query, variables } = buildLedgerQuery({ listEnvironments: false, deployments: [], statusPages: [{ deploymentId: 'DE_1' }] }, 'o', 'r');
     expect(query).toBe(
       'query ReadLedger($owner: String!, $name: String!, $deployment0: ID!) { repository(owner: $owner, name: $name) { id } ' +
-        's0: node(id: $deployment0) { ... on Deployment { statuses(last: 10) { totalCount pageInfo { hasPreviousPage startCursor } nodes { state description environmentUrl createdAt } } } } rateLimit { cost remaining resetAt } }',
+        's0: node(id: $deployment0) { ... on Deployment { statuses(last: 10) { totalCount pageInfo { hasPreviousPage startCursor } nodes { state description environmentUrl createdAt } } } } rateLimit { cost limit remaining resetAt } }',
     );
     expect(variables).toEqual({ owner: 'o', name: 'r', deployment0: 'DE_1' });
   });

@@ -286,6 +286,23 @@ describe('REST semantics and errors', () => {
     expect(err.response.headers['x-ratelimit-remaining']).toBe('4997');
   });
 
+  test('rate limits are kept per token, as GitHub keeps them per credential', async () => {
+    const two = await startHarness({ tokens: ['token-a', 'token-b'] });
+    try {
+      two.emulator.addRepository('acme/app');
+      const a = clients(two.emulator.url, 'token-a');
+      const b = clients(two.emulator.url, 'token-b');
+      await a.rest('GET /repos/{owner}/{repo}/deployments', repo);
+      const secondA = await a.rest('GET /repos/{owner}/{repo}/deployments', repo);
+      const firstB = await b.rest('GET /repos/{owner}/{repo}/deployments', repo);
+      expect([secondA.headers['x-ratelimit-remaining'], firstB.headers['x-ratelimit-remaining']]).toEqual(['4998', '4999']);
+      const limits = await b.rest('GET /rate_limit');
+      expect(limits.data.resources.core).toEqual({ limit: 5000, used: 1, remaining: 4999, reset: Date.parse('2025-03-01T13:00:00Z') / 1000 });
+    } finally {
+      await two.close();
+    }
+  });
+
   test('an enforced rate limit answers 403 once spent', async () => {
     const limited = await startHarness({ rateLimit: 2, enforceRateLimit: true });
     try {

@@ -1,4 +1,7 @@
-/** Primary rate-limit buckets per resource, reported through x-ratelimit-* headers and `rateLimit`. */
+/**
+ * Primary rate-limit buckets per credential and resource, as GitHub keeps them, reported
+ * through x-ratelimit-* headers and `rateLimit`.
+ */
 
 export type RateLimitResource = 'core' | 'graphql' | 'unauthenticated';
 
@@ -20,7 +23,8 @@ interface Bucket {
 const WINDOW_MS = 3600_000;
 
 export class RateLimiter {
-  private readonly buckets = new Map<RateLimitResource, Bucket>();
+  /** By credential (the token; '' for unauthenticated requests) and resource. */
+  private readonly buckets = new Map<string, Bucket>();
 
   constructor(
     private readonly limit: number,
@@ -28,12 +32,13 @@ export class RateLimiter {
     private readonly nowMs: () => number,
   ) {}
 
-  private bucket(resource: RateLimitResource): Bucket {
+  private bucket(resource: RateLimitResource, credential: string): Bucket {
     const now = this.nowMs();
-    let b = this.buckets.get(resource);
+    const key = `${credential}\u0000${resource}`;
+    let b = this.buckets.get(key);
     if (!b || now >= b.resetMs) {
       b = { limit: resource === 'unauthenticated' ? 60 : this.limit, used: 0, resetMs: now + WINDOW_MS };
-      this.buckets.set(resource, b);
+      this.buckets.set(key, b);
     }
     return b;
   }
@@ -48,18 +53,18 @@ export class RateLimiter {
     };
   }
 
-  peek(resource: RateLimitResource): RateLimitSnapshot {
-    return this.snapshot(resource, this.bucket(resource));
+  peek(resource: RateLimitResource, credential = ''): RateLimitSnapshot {
+    return this.snapshot(resource, this.bucket(resource, credential));
   }
 
   /** Charges `cost` points; `exceeded` when enforcing and the budget is spent (nothing is charged then). */
-  take(resource: RateLimitResource, cost: number): { exceeded: boolean; snapshot: RateLimitSnapshot } {
-    let b = this.bucket(resource);
+  take(resource: RateLimitResource, cost: number, credential = ''): { exceeded: boolean; snapshot: RateLimitSnapshot } {
+    let b = this.bucket(resource, credential);
     if (b.used + cost > b.limit) {
       if (this.enforce || resource === 'unauthenticated') return { exceeded: true, snapshot: this.snapshot(resource, b) };
       // Not enforced: start a fresh window instead of advertising an exhausted budget forever.
       b = { limit: b.limit, used: 0, resetMs: this.nowMs() + WINDOW_MS };
-      this.buckets.set(resource, b);
+      this.buckets.set(`${credential}\u0000${resource}`, b);
     }
     b.used += cost;
     return { exceeded: false, snapshot: this.snapshot(resource, b) };

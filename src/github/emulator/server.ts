@@ -215,7 +215,7 @@ export class GitHubEmulator {
 
     let reply: Reply;
     if (action?.kind === 'respond') {
-      reply = { status: action.status, body: action.body, headers: { ...this.headersFor(api), ...lowerKeys(action.headers ?? {}) } };
+      reply = { status: action.status, body: action.body, headers: { ...this.headersFor(api, undefined, credentialOf(req)), ...lowerKeys(action.headers ?? {}) } };
     } else {
       reply = await this.process(req, api, method, url, raw, prepared, badJson);
     }
@@ -234,8 +234,8 @@ export class GitHubEmulator {
     this.logger?.debug({ api: r.api, method: r.method, path: r.path, operationName: r.operationName, status: r.status, fault: r.fault }, 'github emulator request');
   }
 
-  private headersFor(api: RecordedRequest['api'], snapshot?: RateLimitSnapshot): Record<string, string> {
-    const s = snapshot ?? this.limiter.peek(api === 'graphql' ? 'graphql' : 'core');
+  private headersFor(api: RecordedRequest['api'], snapshot?: RateLimitSnapshot, credential = ''): Record<string, string> {
+    const s = snapshot ?? this.limiter.peek(api === 'graphql' ? 'graphql' : 'core', credential);
     return {
       'content-type': JSON_TYPE,
       'x-github-api-version-selected': '2022-11-28',
@@ -263,12 +263,10 @@ export class GitHubEmulator {
   }
 
   private authenticate(req: IncomingMessage): boolean {
-    const header = req.headers.authorization;
-    const m = typeof header === 'string' ? /^(?:token|bearer)\s+(\S+)\s*$/i.exec(header) : null;
-    if (!m) return false;
-    const token = m[1]!;
+    const token = credentialOf(req);
+    if (!token) return false;
     if (this.apps.accepts(token)) return true;
-    return this.options.tokens === undefined ? token.length > 0 : this.options.tokens.includes(token);
+    return this.options.tokens === undefined ? true : this.options.tokens.includes(token);
   }
 
   private async process(
@@ -288,18 +286,19 @@ export class GitHubEmulator {
       const { snapshot } = this.limiter.take('unauthenticated', 1);
       return { status: 401, body: BAD_CREDENTIALS, headers: this.headersFor(api, snapshot) };
     }
-    if (api === 'graphql') return this.processGraphQL(method, prepared, badJson);
+    const credential = credentialOf(req);
+    if (api === 'graphql') return this.processGraphQL(method, prepared, badJson, credential);
 
     const ghes = url.pathname === '/api/v3' || url.pathname.startsWith('/api/v3/');
     const pathname = ghes ? url.pathname.slice('/api/v3'.length) || '/' : url.pathname;
     if (method === 'GET' && pathname === '/rate_limit') {
       // GitHub: GET /rate_limit does not count against the primary limit.
-      const core = this.limiter.peek('core');
-      const graphql = this.limiter.peek('graphql');
+      const core = this.limiter.peek('core', credential);
+      const graphql = this.limiter.peek('graphql', credential);
       const view = (s: RateLimitSnapshot) => ({ limit: s.limit, used: s.used, remaining: s.remaining, reset: s.reset });
       return { status: 200, body: { resources: { core: view(core), graphql: view(graphql) }, rate: { ...view(core), resource: 'core' } }, headers: this.headersFor('rest', core) };
     }
-    const { exceeded, snapshot } = this.limiter.take('core', 1);
+    const { exceeded, snapshot } = this.limiter.take('core', 1, credential);
     if (exceeded) {
       return {
         status: 403,
@@ -312,15 +311,15 @@ export class GitHubEmulator {
     return { status: result.status, body: result.body, headers: { ...this.headersFor('rest', snapshot), ...(result.headers ?? {}) } };
   }
 
-  private async processGraphQL(method: string, prepared: PreparedGraphQL | undefined, badJson: boolean): Promise<Reply> {
+  private async processGraphQL(method: string, prepared: PreparedGraphQL | undefined, badJson: boolean, credential: string): Promise<Reply> {
     if (method !== 'POST') {
-      return { status: 404, body: errorBody(404, 'Not Found', 'https://docs.github.com/graphql'), headers: this.headersFor('graphql') };
+      return { status: 404, body: errorBody(404, 'Not Found', 'https://docs.github.com/graphql'), headers: this.headersFor('graphql', undefined, credential) };
     }
     if (badJson || !prepared) {
-      return { status: 400, body: errorBody(400, 'Problems parsing JSON', 'https://docs.github.com/graphql'), headers: this.headersFor('graphql') };
+      return { status: 400, body: errorBody(400, 'Problems parsing JSON', 'https://docs.github.com/graphql'), headers: this.headersFor('graphql', undefined, credential) };
     }
     const plan = await planGraphQL(prepared);
-    const { exceeded, snapshot } = this.limiter.take('graphql', plan.dryRun ? 0 : plan.cost);
+    const { exceeded, snapshot } = this.limiter.take('graphql', plan.dryRun ? 0 : plan.cost, credential);
     const headers = this.headersFor('graphql', snapshot);
     if (exceeded) {
       return { status: 200, body: { errors: [{ type: 'RATE_LIMITED', message: `API rate limit exceeded for user ID ${this.actor.dbId}.` }] }, headers };
@@ -372,4 +371,11 @@ function destroy(res: ServerResponse, reset: boolean): void {
   if (!socket) return;
   if (reset && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy();
   else socket.destroy();
+}
+
+/** The token a request authenticates with ('' without one): GitHub's rate limits are kept per credential. */
+function credentialOf(req: IncomingMessage): string {
+  const header = req.headers.authorization;
+  const m = typeof header === 'string' ? /^(?:token|bearer)\s+(\S+)\s*$/i.exec(header) : null;
+  return m ? m[1]! : '';
 }

@@ -56,9 +56,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     onRateLimit: (event) => metrics.rateLimit(event),
     ...(deps.now ? { now: () => deps.now!().getTime() } : {}),
   });
+  const cache = new LedgerCache(config.ledgerCacheTtlMs, Date.now, config.ledgerCacheMaxTtlMs);
+  metrics.observeSharedReadLifetime(() => cache.longestLifetimeMs() / 1000);
   const reconciler = new Reconciler({
     github,
-    cache: new LedgerCache(config.ledgerCacheTtlMs, Date.now, config.ledgerCacheMaxTtlMs),
+    cache,
     checkSpec: (spec) => validators.environmentSpec.problems(spec),
     logger,
     dashboardUrl: config.dashboardUrl,

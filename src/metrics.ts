@@ -64,6 +64,14 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  private sharedReadLifetime: () => number = () => 0;
+  private readonly sharedReadLifetimeGauge = new Gauge({
+    name: `${PREFIX}shared_read_lifetime_seconds`,
+    help: 'Longest time a current shared GitHub read is kept: LEDGER_CACHE_TTL_MS, longer while a token spends its GraphQL budget faster than it lasts (up to LEDGER_CACHE_MAX_TTL_MS); 0 when no read is shared.',
+    registers: [this.registry],
+    collect: (): void => this.sharedReadLifetimeGauge.set(this.sharedReadLifetime()),
+  });
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
@@ -83,6 +91,11 @@ export class Metrics {
     if (!event.ok) return;
     if (event.operation === 'CreateDeployment') this.deploymentsCreated.inc();
     if (event.operation === 'PostDeploymentStatus') this.statusesCreated.inc();
+  }
+
+  /** Where the shared-read lifetime gauge reads its value at scrape time. */
+  observeSharedReadLifetime(seconds: () => number): void {
+    this.sharedReadLifetime = seconds;
   }
 
   rateLimit(event: RateLimitEvent): void {

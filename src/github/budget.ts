@@ -1,9 +1,10 @@
 /**
  * Pacing shared reads by a token's GraphQL budget. GitHub grants each token (or App
  * installation) a number of points per hour-long window; a token shared by many
- * applications can spend them faster than the window refills. The shared read's lifetime
- * then stretches by how much faster the token spends than it can sustain until the window
- * resets, so the budget lasts; gates see upstream changes later instead of not at all.
+ * applications can spend them faster than that. A shared read is then kept long enough
+ * that re-reading every application on the token, each at the cost its last read had,
+ * spends no more than the points that remain, spread until the window resets: gates see
+ * upstream changes later instead of not at all.
  */
 
 /** GitHub's `rateLimit` as a ledger read last reported it. */
@@ -15,20 +16,29 @@ export interface GraphQLBudget {
 }
 
 const WINDOW_MS = 3600_000;
-/** Spending measured over less than this is not a rate yet. */
-const MIN_ELAPSED_MS = 60_000;
+/** Share of the remaining points the pace plans to spend: the rest absorbs bursts and other users of the token. */
+const PLANNED_SHARE = 0.9;
+
+export interface PaceInput {
+  budget: GraphQLBudget;
+  /** Points one round of re-reading every application that uses the token costs (each at its last read's cost). */
+  pointsPerRound: number;
+  nowMs: number;
+  ttlMs: number;
+  maxTtlMs: number;
+}
 
 /**
- * ≥ 1: the token's spending rate so far in this window over the rate that would leave
- * the remaining points until the reset. Infinity when nothing remains; 1 when the
- * budget is healthy or the report makes no sense (no window, no limit).
+ * How long a shared read is kept: the TTL, or longer when a round of reads every TTL
+ * would spend the token's remaining points before its window resets; at most maxTtlMs
+ * (never below the TTL). The TTL when the report describes no current window.
  */
-export function budgetStretch(budget: GraphQLBudget, nowMs: number): number {
+export function pacedLifetimeMs({ budget, pointsPerRound, nowMs, ttlMs, maxTtlMs }: PaceInput): number {
+  if (ttlMs <= 0) return 0;
+  const ceiling = Math.max(ttlMs, maxTtlMs);
   const untilReset = budget.resetAtMs - nowMs;
-  if (!(untilReset > 0) || !(budget.limit > 0) || untilReset > WINDOW_MS) return 1;
-  if (budget.remaining <= 0) return Number.POSITIVE_INFINITY;
-  const elapsed = Math.max(WINDOW_MS - untilReset, MIN_ELAPSED_MS);
-  const spending = (budget.limit - budget.remaining) / elapsed;
-  const sustainable = budget.remaining / untilReset;
-  return Math.max(1, spending / sustainable);
+  if (!(untilReset > 0) || untilReset > WINDOW_MS || !(budget.limit > 0)) return ttlMs;
+  if (budget.remaining <= 0) return ceiling;
+  const affordablePerMs = (PLANNED_SHARE * budget.remaining) / untilReset;
+  return Math.min(ceiling, Math.max(ttlMs, pointsPerRound / affordablePerMs));
 }

@@ -5,7 +5,7 @@
  * the entry afterwards.
  */
 import type { Ledger } from '../core/types.js';
-import { budgetStretch, type GraphQLBudget } from './budget.js';
+import { pacedLifetimeMs, type GraphQLBudget } from './budget.js';
 import type { StatusWindows } from './status-windows.js';
 
 interface Entry {
@@ -32,8 +32,10 @@ export class LedgerCache {
   private readonly environments = new Map<string, readonly string[]>();
   /** Status windows of the last read per key; they outlive the TTL because each read checks them. */
   private readonly windows = new Map<string, StatusWindows>();
-  /** Lifetime stretch per key from the budget its last read reported. */
-  private readonly stretches = new Map<string, number>();
+  /** Per key: the token its last read used, that read's points and when it was made. */
+  private readonly costs = new Map<string, { token: string; points: number; at: number }>();
+  /** Per key: how long its read in progress will be kept, paced by the budget that read reported. */
+  private readonly lifetimes = new Map<string, number>();
   private generations = 0;
 
   constructor(
@@ -72,15 +74,36 @@ export class LedgerCache {
     return () => this.entries.get(key)?.generation === generation && this.now() - storedAt < lifetimeMs;
   }
 
-  /** The GitHub budget the read of `key` in progress reported; the read is stored with a lifetime paced by it. */
-  noteBudget(key: string, budget: GraphQLBudget): void {
-    remember(this.stretches, key, budgetStretch(budget, this.now()));
+  /**
+   * What the read of `key` in progress cost and the budget GitHub reported for `token`
+   * (the credentials and API it used); the read is then kept for a lifetime paced by it.
+   */
+  noteRead(key: string, token: string, points: number, budget?: GraphQLBudget): void {
+    const now = this.now();
+    remember(this.costs, key, { token, points, at: now });
+    if (!budget) {
+      this.lifetimes.delete(key);
+      return;
+    }
+    // Applications read on this token within the longest lifetime are the ones that will read again.
+    let pointsPerRound = 0;
+    for (const cost of this.costs.values()) {
+      if (cost.token === token && now - cost.at <= Math.max(this.ttlMs, this.maxTtlMs)) pointsPerRound += cost.points;
+    }
+    remember(this.lifetimes, key, pacedLifetimeMs({ budget, pointsPerRound, nowMs: now, ttlMs: this.ttlMs, maxTtlMs: this.maxTtlMs }));
   }
 
-  /** How long the next read of `key` will be shared, by the budget its last read reported. */
+  /** The longest lifetime of the reads shared now (0 when none is). */
+  longestLifetimeMs(): number {
+    const now = this.now();
+    let longest = 0;
+    for (const entry of this.entries.values()) if (now - entry.storedAt < entry.lifetimeMs) longest = Math.max(longest, entry.lifetimeMs);
+    return longest;
+  }
+
+  /** How long the next stored read of `key` will be shared (the TTL unless its read noted a budget). */
   lifetimeMs(key: string): number {
-    const stretched = this.ttlMs * (this.stretches.get(key) ?? 1);
-    return Math.max(this.ttlMs, Math.min(this.maxTtlMs, stretched));
+    return this.lifetimes.get(key) ?? this.ttlMs;
   }
 
   invalidate(key: string): void {
@@ -104,6 +127,7 @@ export class LedgerCache {
     if (this.ttlMs > 0) {
       this.entries.delete(key);
       this.entries.set(key, { ledger, storedAt: this.now(), generation: ++this.generations, lifetimeMs: this.lifetimeMs(key) });
+      this.lifetimes.delete(key);
       if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
     }
     remember(this.environments, key, ledger.environments);

@@ -191,7 +191,7 @@ export class Reconciler {
     const statusWindows = this.deps.cache.statusWindows(key);
     const result = await session.readLedger({ specName: ctx.specName, knownEnvironments: [...known], deadline, ...(statusWindows ? { statusWindows } : {}) });
     this.deps.cache.keepStatusWindows(key, result.statusWindows);
-    if (result.budget) this.deps.cache.noteBudget(key, result.budget);
+    this.deps.cache.noteRead(key, budgetKey(this.deps.github.apiUrlFor(ctx.credentials), ctx), result.points, result.budget);
     return result.ledger;
   }
 
@@ -234,8 +234,16 @@ export class Reconciler {
 
 /** Reads are shared per GitHub, repository, application and credentials (never across tokens or Apps). */
 function cacheKey(apiUrl: string, ctx: SyncContext): string {
-  const tokenId = createHash('sha256').update(identityOf(ctx.credentials)).digest('hex').slice(0, 16);
-  return `${apiUrl}|${ctx.owner.toLowerCase()}/${ctx.repo.toLowerCase()}|${ctx.specName.replace(/^kuberik\//, '')}|${tokenId}`;
+  return `${apiUrl}|${ctx.owner.toLowerCase()}/${ctx.repo.toLowerCase()}|${ctx.specName.replace(/^kuberik\//, '')}|${tokenId(ctx)}`;
+}
+
+/** Whose GitHub budget a read spends: the credentials on that API (a hash, never the credential). */
+function budgetKey(apiUrl: string, ctx: SyncContext): string {
+  return `${apiUrl}|${tokenId(ctx)}`;
+}
+
+function tokenId(ctx: SyncContext): string {
+  return createHash('sha256').update(identityOf(ctx.credentials)).digest('hex').slice(0, 16);
 }
 
 /** Not a failure: the backlog continues at the next (sooner) sync. GitHub limits content creation to about 80 requests a minute. */

@@ -1,6 +1,7 @@
 /**
  * A token that spends its GraphQL budget faster than the window refills gets its shared
- * reads kept longer (fewer GitHub requests, later news); a healthy token does not.
+ * reads kept longer (fewer GitHub requests, later news); a token with budget to spare
+ * does not. The shared-read lifetime is also what /metrics reports.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { goControllerFixture } from '../support/shared.js';
@@ -34,10 +35,19 @@ async function requestsAfterTtl(graphqlBudget: number): Promise<number> {
   return h.emulator.counts().total;
 }
 
+async function sharedReadLifetimeSeconds(): Promise<number> {
+  const res = await fetch(`${h!.url}/metrics`);
+  const line = (await res.text()).split('\n').find((l) => l.startsWith('environment_sync_shared_read_lifetime_seconds '));
+  return Number(line?.split(' ')[1]);
+}
+
 test('a token spending its budget too fast shares the read beyond the TTL: no GitHub request', async () => {
   expect(await requestsAfterTtl(10)).toBe(0);
+  // With at most 10 points for the hour, even one read every LEDGER_CACHE_MAX_TTL_MS is more than remains.
+  expect(await sharedReadLifetimeSeconds()).toBe(300);
 });
 
-test('a token with a healthy budget reads again after the TTL', async () => {
-  expect(await requestsAfterTtl(5000)).toBe(1);
+test('a token with budget to spare reads again after the TTL', async () => {
+  // TTL 200 ms is a read every 0.2 s: that needs far more than GitHub.com's 5,000 points an hour.
+  expect(await requestsAfterTtl(1_000_000)).toBe(1);
 });

@@ -70,40 +70,48 @@ describe('LedgerCache.whileCurrent', () => {
 
 describe('LedgerCache lifetimes paced by the GitHub budget', () => {
   const ledger = () => ({ environments: ['staging'], deployments: [] });
-  // Spending 3× faster than the remaining points sustain (see budget.test.ts).
-  const tooFast = (now: number) => ({ limit: 5000, remaining: 2500, resetAtMs: now + 45 * 60_000 });
-  const healthy = (now: number) => ({ limit: 5000, remaining: 4990, resetAtMs: now + 30 * 60_000 });
+  const MINUTE = 60_000;
+  // 900 points for 60 minutes: 0.9 × 900 / 3,600 s = 0.225 points/s may be spent.
+  const scarce = (now: number) => ({ limit: 5000, remaining: 900, resetAtMs: now + 60 * MINUTE });
 
-  test('a read whose token spends too fast is shared for the TTL times the stretch, at most the maximum', async () => {
+  test('a read is kept long enough that re-reading every application on its token fits the remaining budget', async () => {
     let now = 1_000_000;
-    const cache = new LedgerCache(1000, () => now, 2500);
+    const cache = new LedgerCache(1000, () => now, 300_000);
+    cache.noteRead('other-app', 'token-a', 2, scarce(now));
+    cache.noteRead('unrelated', 'token-b', 50, scarce(now));
     await cache.read('k', async () => {
-      cache.noteBudget('k', tooFast(now));
+      // This application (1 point) and other-app (2) on token-a: 3 points a round, one round per 3 / 0.225 s.
+      cache.noteRead('k', 'token-a', 1, scarce(now));
       return ledger();
     });
-    expect(cache.lifetimeMs('k')).toBe(2500);
-    now += 2499;
+    expect(cache.longestLifetimeMs()).toBeCloseTo(3 / ((0.9 * 900) / (60 * MINUTE)), 6);
+    expect(cache.longestLifetimeMs()).toBeCloseTo(13_333.333, 2);
+    now += 13_333;
     expect((await cache.read('k', async () => ledger())).fromCache).toBe(true);
     now += 1;
     expect((await cache.read('k', async () => ledger())).fromCache).toBe(false);
+    expect(cache.longestLifetimeMs()).toBe(1000);
   });
 
-  test('a healthy budget keeps the TTL; so does a maximum at or below the TTL; TTL 0 stays off', async () => {
+  test('applications not read within the longest lifetime no longer count; a read without a budget report keeps the TTL', () => {
+    let now = 1_000_000;
+    const cache = new LedgerCache(1000, () => now, 300_000);
+    cache.noteRead('old', 'token-a', 100, scarce(now));
+    now += 300_001;
+    cache.noteRead('k', 'token-a', 1, scarce(now));
+    expect(cache.lifetimeMs('k')).toBe(4444.444444444444);
+    cache.noteRead('k', 'token-a', 1);
+    expect(cache.lifetimeMs('k')).toBe(1000);
+  });
+
+  test('a maximum at or below the TTL disables pacing; TTL 0 stays off', () => {
     const now = 1_000_000;
-    const healthyCache = new LedgerCache(1000, () => now, 300_000);
-    healthyCache.noteBudget('k', healthy(now));
-    expect(healthyCache.lifetimeMs('k')).toBe(1000);
     const unpaced = new LedgerCache(1000, () => now);
-    unpaced.noteBudget('k', tooFast(now));
+    unpaced.noteRead('k', 'token-a', 1000, scarce(now));
     expect(unpaced.lifetimeMs('k')).toBe(1000);
     const off = new LedgerCache(0, () => now, 300_000);
-    off.noteBudget('k', tooFast(now));
+    off.noteRead('k', 'token-a', 1000, scarce(now));
     expect(off.lifetimeMs('k')).toBe(0);
-    const big = new LedgerCache(1000, () => now, 300_000);
-    big.noteBudget('k', tooFast(now));
-    expect(big.lifetimeMs('k')).toBe(3000);
-    big.noteBudget('k', { limit: 5000, remaining: 0, resetAtMs: now + 60_000 });
-    expect(big.lifetimeMs('k')).toBe(300_000);
-    expect(big.lifetimeMs('other')).toBe(1000);
+    expect(off.longestLifetimeMs()).toBe(0);
   });
 });

@@ -180,8 +180,12 @@ emit(
 // ---- (5) scale -------------------------------------------------------------------------------------
 log(`5/5 scale: ${plan.scale.applications * plan.scale.environmentsPerApplication} Environments, one ${plan.scale.windowSeconds} s window`);
 const scaleRuns: ScaleResult[] = [await measureScale(plan.scale)];
+// One token for every repository: the service paces its shared reads by that token's budget.
+const sharedTokenRun = quick ? undefined : await measureScale({ ...plan.scale, sharedToken: true });
+if (sharedTokenRun) scaleRuns.push(sharedTokenRun);
 // The same without the image's node flags: how much of the RSS is V8's default young-generation headroom.
-if (!quick) scaleRuns.push(await measureScale({ ...plan.scale, v8Defaults: true }));
+const v8DefaultsRun = quick ? undefined : await measureScale({ ...plan.scale, v8Defaults: true });
+if (v8DefaultsRun) scaleRuns.push(v8DefaultsRun);
 const scale = scaleRuns[0]!;
 emit(
   `5. Scale: ${scale.applications * scale.environmentsPerApplication} Environments across ${scale.applications} applications`,
@@ -193,15 +197,18 @@ emit(
     'RSS is read right after the window; peak RSS is the process\'s lifetime maximum (it includes the first-sync burst); ' +
     'retained heap is the heap in use after a full garbage collection, i.e. what the service keeps for these Environments.',
   markdownTable({
-    headers: ['node flags', 'syncs in window', 'errors', 'GitHub requests', 'writes', 'requests/hour', 'points/hour', 'per application: requests/hour', 'RSS MB', 'peak RSS MB', 'heap MB', 'retained heap MB'],
+    headers: ['node flags', 'tokens', 'syncs in window', 'errors', 'GitHub requests', 'writes', 'requests/hour', 'points/hour', 'busiest token: points/hour', 'shared read kept after the window s', 'per application: requests/hour', 'RSS MB', 'peak RSS MB', 'heap MB', 'retained heap MB'],
     rows: scaleRuns.map((r) => [
-      r === scale ? `as shipped: ${flagList(r.nodeFlags)}` : `V8 defaults: ${flagList(r.nodeFlags)}`,
+      r.v8Defaults ? `V8 defaults: ${flagList(r.nodeFlags)}` : `as shipped: ${flagList(r.nodeFlags)}`,
+      r.sharedToken ? '1, shared by all' : `${r.tokens}, one per repository`,
       r.syncs,
       r.errors,
       r.requests,
       r.writes,
       fixed(r.requestsPerHour, 0),
       fixed(r.pointsPerHour, 0),
+      fixed(r.maxTokenPointsPerHour, 0),
+      fixed(r.sharedReadLifetimeSeconds, 0),
       fixed(r.requestsPerHour / r.applications, 0),
       fixed(r.rssMb, 0),
       fixed(r.peakRssMb, 0),
@@ -209,7 +216,7 @@ emit(
       fixed(r.retainedHeapMb, 0),
     ]),
   }),
-  scaleTargets(scale, scaleRuns[1]),
+  scaleTargets(scale, v8DefaultsRun, sharedTokenRun),
 );
 
 // ---- report ----------------------------------------------------------------------------------------
@@ -343,7 +350,7 @@ function sharingTargets(rows: SharingRow[]): string[] {
   ];
 }
 
-function scaleTargets(r: ScaleResult, v8Defaults: ScaleResult | undefined): string[] {
+function scaleTargets(r: ScaleResult, v8Defaults: ScaleResult | undefined, shared: ScaleResult | undefined): string[] {
   // v8Defaults: the same run without the image's node flags.
   const environments = r.applications * r.environmentsPerApplication;
   const notes = [
@@ -351,14 +358,23 @@ function scaleTargets(r: ScaleResult, v8Defaults: ScaleResult | undefined): stri
       `The service retains ${fixed(r.retainedHeapMb, 0)} MB of heap after a full collection; the rest of the RSS is Node and its modules ` +
       '(fastify, undici, ajv, prom-client, octokit: about 90 MB for an idle service here) plus heap V8 keeps after the first-sync burst.' +
       (v8Defaults ? ` With V8's defaults (${flagList(v8Defaults.nodeFlags)}) the peak was ${fixed(v8Defaults.peakRssMb, 0)} MB.` : ''),
-    `- GitHub budget: ${fixed(r.requestsPerHour, 0)} requests/hour (${fixed(r.pointsPerHour, 0)} points) in total, ${fixed(r.requestsPerHour / r.applications, 0)} requests ` +
+    `- GitHub budget, one token per repository: ${fixed(r.requestsPerHour, 0)} requests/hour (${fixed(r.pointsPerHour, 0)} points) in total, ${fixed(r.requestsPerHour / r.applications, 0)} requests ` +
       `(${fixed(r.pointsPerHour / r.applications, 0)} points) per application. GitHub's ${GITHUB_HOURLY_BUDGET}/hour is per token, GraphQL points and REST requests counted separately; ` +
       `a read of an application's ${r.environmentsPerApplication} environments costs ${fixed(r.pointsPerHour / Math.max(r.requestsPerHour, 1), 1)} points on average ` +
       '(a warm read selects each deployment\'s latestStatus only and reuses the statuses kept from the previous read: GitHub\'s minimum of 1 point). ' +
       `Reads per application: ${fixed(r.requestsPerHour / r.applications / 60, 1)} per minute, bounded by the shared read's TTL (${defaultTtlSeconds()} s), not by its ${r.environmentsPerApplication} Environments. ` +
-      `With one token per repository that is ${fixed((100 * r.pointsPerHour) / r.applications / GITHUB_HOURLY_BUDGET, 1)} % of each token's GraphQL budget; ` +
-      `one token shared by all ${r.applications} repositories would need ${fixed(r.pointsPerHour / GITHUB_HOURLY_BUDGET, 1)}× its budget (a GitHub App installation, whose budget grows with the organisation, or a longer requeueInterval).`,
+      `The busiest token spends ${fixed(r.maxTokenPointsPerHour, 0)} points/hour, ${fixed((100 * r.maxTokenPointsPerHour) / GITHUB_HOURLY_BUDGET, 1)} % of its budget, so the service never stretches a read (kept ${fixed(r.sharedReadLifetimeSeconds, 0)} s).`,
   ];
+  if (shared) {
+    notes.push(
+      `- GitHub budget, one token shared by all ${shared.applications} repositories: unpaced, these Environments would need ${fixed(r.pointsPerHour / GITHUB_HOURLY_BUDGET, 1)}× the token's ${GITHUB_HOURLY_BUDGET} points/hour. ` +
+        `The emulator applies that budget per token, and the service paces by what each read reports: in the window after the restart burst the token spent ${shared.points} points ` +
+        `(${fixed(shared.pointsPerHour, 0)}/hour at that pace, ${shared.requests} requests, ${shared.errors} failed syncs), and a shared read was then kept ${fixed(shared.sharedReadLifetimeSeconds, 0)} s instead of ${defaultTtlSeconds()} s ` +
+        '(LEDGER_CACHE_TTL_MS times how much faster the token spends than its remaining points last until the window resets, at most LEDGER_CACHE_MAX_TTL_MS). ' +
+        'The pace keeps adapting through the hour, so this window is no hourly figure; `test/unit/budget.test.ts` follows the same rule over a whole hour. ' +
+        'Gates see upstream bakes later by up to that lifetime; without pacing the token would run dry within the hour and every sync would fail closed with GitHubRateLimited until the reset.',
+    );
+  }
   if (r.windowSeconds * 1000 < loadConfig({}).ledgerCacheTtlMs) {
     notes.push(`- This window (${r.windowSeconds} s) is shorter than the shared read's TTL, so the first syncs' reads served it: the hourly figures mean nothing here; see a full run.`);
   }

@@ -22,6 +22,8 @@ export interface AppScenario {
   topology?: 'chain' | 'star';
   /** History entries per environment. */
   history: number;
+  /** The GitHub token in the Environments' Secret (default TOKEN). */
+  token?: string;
 }
 
 export interface HistoryEntry {
@@ -154,7 +156,7 @@ export function syncRequest(input: SyncInput): Record<string, unknown> {
     kind: 'Secret',
     metadata: { name: 'github-token', namespace: s.namespace },
     type: 'Opaque',
-    data: { token: Buffer.from(TOKEN).toString('base64') },
+    data: { token: Buffer.from(s.token ?? TOKEN).toString('base64') },
   };
   const siblings = (input.siblings ?? []).filter((e) => e !== input.environment).map((e) => environmentObject(s, e));
   const gate = input.observedGate as { metadata?: { name?: string } } | undefined;

@@ -39,7 +39,7 @@ const plan = quick
       countSizes: [1, 3, 10].flatMap((e) => [5, 20, 100].map((h) => size(e, h))).concat(size(3, 10)),
       latencySizes: [1, 3, 10].flatMap((e) => [5, 20, 100].map((h) => size(e, h))).concat(size(3, 10)),
       latencySamples: { ours: 15, model: 3 },
-      throughput: { durationSeconds: 4, rounds: 3, warmupSeconds: 3, connections: [1, 16, 64] },
+      throughput: { durationSeconds: 3, rounds: 5, warmupSeconds: 3, connections: [1, 16, 64] },
       sharing: { counts: [1, 10, 100], burstConcurrency: 5, history: 5, compareCacheOff: true, spreadWindowSeconds: 60 },
       scale: { applications: 100, environmentsPerApplication: 10, history: 10, windowSeconds: 60 },
     };

@@ -1,5 +1,5 @@
 /** buildApp(config): the whole HTTP service, creatable in tests without a port. */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
 import { GitHubClient } from './github/client.js';
@@ -70,25 +70,19 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     ...(deps.now ? { now: deps.now } : {}),
   });
 
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: config.bodyLimitBytes, logController: new LogController({ disableRequestLogging: true }), return503OnClosing: true });
-  // A child logger per request (to bind its id) costs more than a repeated sync's whole hook; the error log carries the id instead.
-  app.setChildLoggerFactory((parent) => parent);
+  // No logger for fastify itself: the hooks and the error handler log through `logger`. A fastify
+  // logger would attach per-request loggers and response listeners, which cost more than a
+  // repeated sync's whole hook; the error log carries the request id instead.
+  const app = Fastify({ bodyLimit: config.bodyLimitBytes, return503OnClosing: true });
   registerJsonBodyParser(app);
   let ready = false;
 
   app.setErrorHandler((error: Error, request, reply) => {
-    if (error instanceof HookRequestError) return reply.code(error.statusCode).send(error.toResponse());
-    const code = (error as { code?: string }).code;
-    const status = (error as { statusCode?: number }).statusCode;
-    if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).send(errorBody('PayloadTooLarge', `Request body exceeds ${config.bodyLimitBytes} bytes`));
-    if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return reply.code(415).send(errorBody('UnsupportedMediaType', 'Send the hook request as application/json'));
-    if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return reply.code(400).send(errorBody('EmptyBody', 'The request body must be a JSON object'));
-    if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError || (status === 400 && /JSON|prototype|constructor/i.test(error.message))) {
-      return reply.code(400).send(errorBody('InvalidJSON', 'The request body is not valid JSON (or uses forbidden keys such as __proto__)'));
-    }
-    if (status !== undefined && status >= 400 && status < 500) return reply.code(status).send(errorBody('BadRequest', 'The request could not be processed'));
-    request.log.error({ err: error, url: request.url, reqId: request.id }, 'hook failed');
-    return reply.code(500).send(errorBody('InternalError', `Internal error while handling ${request.url}; nothing was changed. See the service log.`));
+    const { statusCode, body } = errorAnswer(error, config.bodyLimitBytes, request.url);
+    if (statusCode === 500) logger.error({ err: error, url: request.url, reqId: request.id }, 'hook failed');
+    const hook = HOOK_ROUTES[request.routeOptions.url ?? ''];
+    if (hook) metrics.hookAnswered(hook, statusCode, reply.elapsedTime / 1000);
+    return reply.code(statusCode).send(body);
   });
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send(errorBody('NotFound', `No route ${request.method} ${request.url}; hooks are POST /customize, /sync, /finalize`)),
@@ -99,17 +93,17 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     const { contentType, body } = await metrics.render();
     return reply.type(contentType).send(body);
   });
-  app.addHook('onResponse', (request, reply, done) => {
-    const hook = HOOK_ROUTES[request.routeOptions.url ?? ''];
-    if (hook) metrics.hookAnswered(hook, reply.statusCode, reply.elapsedTime / 1000);
-    done();
-  });
   app.get('/readyz', async (_request, reply) => (ready ? { status: 'ready' } : reply.code(503).send(errorBody('NotReady', 'Starting up'))));
   const dashboard = !config.dashboardUrl && config.dashboardNamespace ? { namespace: config.dashboardNamespace, kinds: config.dashboardRouteKinds } : undefined;
   registerHookRoutes(app, {
     validators,
     reconciler,
-    onAnswered: (hook, reason) => metrics.syncAnswered(hook, reason),
+    logger,
+    // Counted where each answer is made (here and in the error handler) rather than in an onResponse hook, which costs a per-request listener.
+    onAnswered: (hook, seconds, reason) => {
+      metrics.hookAnswered(hook, 200, seconds);
+      if (reason !== undefined && hook !== 'customize') metrics.syncAnswered(hook, reason);
+    },
     ...(dashboard ? { dashboard } : {}),
     ...(config.responseCacheBytes > 0 ? { memo: new ResponseMemo(config.responseCacheBytes) } : {}),
   });
@@ -122,4 +116,19 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     await github.close();
   });
   return app;
+}
+
+/** The status and body of an error answer: the hooks' own errors, fastify's body-parsing errors, else a 500. */
+function errorAnswer(error: Error, bodyLimitBytes: number, url: string): { statusCode: number; body: unknown } {
+  if (error instanceof HookRequestError) return { statusCode: error.statusCode, body: error.toResponse() };
+  const code = (error as { code?: string }).code;
+  const status = (error as { statusCode?: number }).statusCode;
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { statusCode: 413, body: errorBody('PayloadTooLarge', `Request body exceeds ${bodyLimitBytes} bytes`) };
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { statusCode: 415, body: errorBody('UnsupportedMediaType', 'Send the hook request as application/json') };
+  if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return { statusCode: 400, body: errorBody('EmptyBody', 'The request body must be a JSON object') };
+  if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError || (status === 400 && /JSON|prototype|constructor/i.test(error.message))) {
+    return { statusCode: 400, body: errorBody('InvalidJSON', 'The request body is not valid JSON (or uses forbidden keys such as __proto__)') };
+  }
+  if (status !== undefined && status >= 400 && status < 500) return { statusCode: status, body: errorBody('BadRequest', 'The request could not be processed') };
+  return { statusCode: 500, body: errorBody('InternalError', `Internal error while handling ${url}; nothing was changed. See the service log.`) };
 }

@@ -1,8 +1,9 @@
 /**
  * Shares ledger reads between Environments of the same application and repository:
  * concurrent syncs wait for one in-flight read, and a short TTL serves the ones that
- * follow. An optimisation only: anything that writes re-reads fresh first and drops
- * the entry afterwards.
+ * follow (longer while the read's token spends its GitHub budget too fast: budget.ts).
+ * An optimisation only: anything that writes re-reads fresh first and drops the entry
+ * afterwards.
  */
 import type { Ledger } from '../core/types.js';
 import { pacedLifetimeMs, type GraphQLBudget } from './budget.js';
@@ -64,8 +65,8 @@ export class LedgerCache {
   }
 
   /**
-   * A check that stays true while `ledger` is the shared read of `key` and younger than the
-   * TTL; undefined when it is not shared at all. It does not hold the ledger.
+   * A check that stays true while `ledger` is the shared read of `key` and younger than its
+   * lifetime; undefined when it is not shared at all. It does not hold the ledger.
    */
   whileCurrent(key: string, ledger: Ledger): (() => boolean) | undefined {
     const stored = this.entries.get(key);

@@ -6,7 +6,8 @@
  * back, with no parsing and almost no memory per Environment.
  *
  * An answer is reused only while the GitHub read it was computed from is still the shared
- * read (so never staler than LEDGER_CACHE_TTL_MS), and only answers that planned no GitHub
+ * read (so never staler than that read's lifetime: LEDGER_CACHE_TTL_MS, longer only while a
+ * token's GitHub budget runs short), and only answers that planned no GitHub
  * write and met no problem are kept: for those the answer is a function of the request
  * bytes and that read alone.
  */

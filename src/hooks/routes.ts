@@ -1,5 +1,6 @@
 /** Fastify routes: validate the request, hand it to the core, answer in Metacontroller's v2 shape. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
 import type { CustomizeRequest, DryRunResponse, GitHubWrite, SyncRequest, SyncResponse } from '../generated/hooks.js';
 import type { Validator, Validators } from '../validation.js';
 import { relatedResources, type DashboardDiscovery } from './customize.js';
@@ -14,21 +15,28 @@ export interface HookRoutesOptions {
   reconciler: Reconciler;
   /** Set when the dashboard URL is discovered rather than configured. */
   dashboard?: DashboardDiscovery;
-  /** Called with the Ready reason of every answered sync and finalize (metrics). */
-  onAnswered?: (hook: 'sync' | 'finalize', reason: string) => void;
+  logger: Logger;
+  /**
+   * Called for every successful answer (metrics): its hook, seconds since the request
+   * arrived, and the Ready reason of a sync or finalize that was not a dry run.
+   */
+  onAnswered?: (hook: 'customize' | 'sync' | 'finalize', seconds: number, reason?: string) => void;
   /** Answers to repeated identical /sync requests; absent = always compute. */
   memo?: ResponseMemo;
 }
 
-export function registerHookRoutes(app: FastifyInstance, { validators, reconciler, dashboard, onAnswered, memo }: HookRoutesOptions): void {
-  app.post('/customize', async (request) => {
+export function registerHookRoutes(app: FastifyInstance, { validators, reconciler, dashboard, logger, onAnswered, memo }: HookRoutesOptions): void {
+  const elapsedSeconds = (reply: FastifyReply) => reply.elapsedTime / 1000;
+
+  app.post('/customize', async (request, reply) => {
     const body = validated(validators.customizeRequest, bodyValue(request.body), 'CustomizeRequest');
     const response = relatedResources(body, dashboard);
     assertValidResponse(validators.customizeResponse, response, '/customize');
+    onAnswered?.('customize', elapsedSeconds(reply));
     return response;
   });
 
-  const sync = async (body: SyncRequest, finalizing: boolean, dryRun: boolean, repeatable?: { digest: string; observed: ObservedStatus }): Promise<SyncResponse | DryRunResponse> => {
+  const sync = async (reply: FastifyReply, body: SyncRequest, finalizing: boolean, dryRun: boolean, repeatable?: { digest: string; observed: ObservedStatus }): Promise<SyncResponse | DryRunResponse> => {
     const started = performance.now();
     const target = `${body.parent.metadata.namespace}/${body.parent.metadata.name}`;
     const hook = finalizing ? 'finalize' : 'sync';
@@ -40,22 +48,25 @@ export function registerHookRoutes(app: FastifyInstance, { validators, reconcile
       const decision = await reconciler.finalize(body, { dryRun });
       response = { status: decision.status, children: decision.children, resyncAfterSeconds: decision.resyncAfterSeconds, finalized: decision.finalized };
       ({ reason, githubWrites } = decision);
-      app.log.info({ environment: target, hook, reason, finalized: decision.finalized, ms: Math.round(performance.now() - started), ...(dryRun ? { dryRun } : {}) }, 'finalize');
+      logger.info({ environment: target, hook, reason, finalized: decision.finalized, ms: Math.round(performance.now() - started), ...(dryRun ? { dryRun } : {}) }, 'finalize');
     } else {
       const report = await reconciler.sync(body, { dryRun });
       response = { status: report.status, children: report.children, resyncAfterSeconds: report.resyncAfterSeconds };
       ({ reason, githubWrites } = report);
       // Quiet steady state: at one sync per Environment per minute, only changes and problems are news.
       const level = report.writes.length > 0 || reason !== 'Synced' || dryRun ? 'info' : 'debug';
-      app.log[level]({ environment: target, hook, reason, writes: report.writesDone, ms: Math.round(performance.now() - started), ...(dryRun ? { dryRun } : {}) }, 'sync');
+      logger[level]({ environment: target, hook, reason, writes: report.writesDone, ms: Math.round(performance.now() - started), ...(dryRun ? { dryRun } : {}) }, 'sync');
       const stillValid = report.reusableWhile;
       const steady = repeatable && stillValid && !dryRun ? steadyAnswer(repeatable.observed, response) : undefined;
       if (repeatable && stillValid && steady) keep = { digest: repeatable.digest, answer: { ...steady, reason, environment: target, stillValid } };
     }
     assertValidResponse(validators.syncResponse, response, `/${hook}`);
     if (keep) memo?.set(keep.digest, keep.answer);
-    if (dryRun) return { ...response, githubWrites: githubWrites ?? [] };
-    onAnswered?.(hook, reason);
+    if (dryRun) {
+      onAnswered?.(hook, elapsedSeconds(reply));
+      return { ...response, githubWrites: githubWrites ?? [] };
+    }
+    onAnswered?.(hook, elapsedSeconds(reply), reason);
     return response;
   };
 
@@ -65,23 +76,23 @@ export function registerHookRoutes(app: FastifyInstance, { validators, reconcile
     const raw = request.body instanceof JsonBody ? request.body : undefined;
     const repeated = memo && raw && !dryRun ? memo.get(raw.digest) : undefined;
     if (repeated) {
-      if (app.log.level === 'debug' || app.log.level === 'trace') {
-        app.log.debug({ environment: repeated.environment, hook: 'sync', reason: repeated.reason, writes: 0, reused: true, ms: Math.round(performance.now() - started) }, 'sync');
+      if (logger.isLevelEnabled('debug')) {
+        logger.debug({ environment: repeated.environment, hook: 'sync', reason: repeated.reason, writes: 0, reused: true, ms: Math.round(performance.now() - started) }, 'sync');
       }
-      onAnswered?.('sync', repeated.reason);
+      onAnswered?.('sync', elapsedSeconds(reply), repeated.reason);
       return reply.type(JSON_TYPE).send(renderAnswer(repeated, raw!.bytes));
     }
     // Located before parsing releases the bytes.
     const observed = memo && raw && !dryRun ? observeStatusSafely(raw) : undefined;
     const repeatable = raw && observed ? { digest: raw.digest, observed } : undefined;
     const body = validated(validators.syncRequest, bodyValue(request.body), 'SyncRequest');
-    return sync(body, body.finalizing === true, dryRun, repeatable);
+    return sync(reply, body, body.finalizing === true, dryRun, repeatable);
   });
 
-  app.post('/finalize', async (request) => {
+  app.post('/finalize', async (request, reply) => {
     const dryRun = dryRunOf(request.query);
     const body = validated(validators.syncRequest, bodyValue(request.body), 'SyncRequest');
-    return sync(body, true, dryRun);
+    return sync(reply, body, true, dryRun);
   });
 }
 

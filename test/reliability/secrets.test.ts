@@ -89,7 +89,7 @@ describe('the token never leaks', () => {
   test('appears in no log line (trace level), no response, no status or condition', () => {
     expect(h.logs.length).toBeGreaterThan(40);
     // Logged at the most verbose level: debug lines (steady-state syncs) were written too.
-    expect(h.app.log.level).toBe('trace');
+    expect(h.logger.level).toBe('trace');
     expect(h.logs.some((line) => JSON.parse(line).level === 20)).toBe(true);
     expect(leaks(h.logs.join('\n'))).toEqual([]);
     expect(responses.length).toBeGreaterThan(20);

@@ -4,6 +4,7 @@
  */
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import { request } from 'undici';
 import { buildApp, createLogger } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -18,6 +19,8 @@ export interface Harness {
   app: FastifyInstance;
   url: string;
   logs: string[];
+  /** The service's logger (trace level): what `logs` captures. */
+  logger: Logger;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; json: any; text: string }>;
   /** Sets the service's wall clock. */
   setNow(date: Date): void;
@@ -53,7 +56,8 @@ export async function startHarness(
     ledgerCacheTtlMs: 0,
     ...options.config,
   };
-  const app = await buildApp(config, { logger: createLogger('trace', stream), now: () => now });
+  const logger = createLogger('trace', stream);
+  const app = await buildApp(config, { logger, now: () => now });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const url = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
@@ -62,6 +66,7 @@ export async function startHarness(
     app,
     url,
     logs,
+    logger,
     async post(path, body, headers = {}) {
       const res = await request(`${url}${path}`, {
         method: 'POST',

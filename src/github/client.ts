@@ -82,7 +82,6 @@ export interface ReadLedgerResult {
   requests: number;
   /** Rate-limit points GitHub reported for the read's requests. */
   points: number;
-  rateLimitRemaining?: number;
   /** The token's GraphQL budget as the read's last request reported it. */
   budget?: GraphQLBudget;
 }
@@ -230,7 +229,6 @@ export class GitHubSession {
     let environmentsAfter: string | undefined;
     let requests = 0;
     let points = 0;
-    let rateLimitRemaining: number | undefined;
     let budget: GraphQLBudget | undefined;
     /** Pages older statuses only when none of the window's is ours, as the window alone cannot decide. */
     const pageBeyondWindow = (id: string, statuses: readonly LedgerStatus[], window: RawStatusConnection) => {
@@ -253,7 +251,6 @@ export class GitHubSession {
       );
       requests++;
       if (data.rateLimit) {
-        rateLimitRemaining = data.rateLimit.remaining;
         points += data.rateLimit.cost;
         const resetAtMs = Date.parse(data.rateLimit.resetAt);
         if (Number.isFinite(resetAtMs)) budget = { limit: data.rateLimit.limit, remaining: data.rateLimit.remaining, resetAtMs };
@@ -344,7 +341,6 @@ export class GitHubSession {
       requests,
       points,
     };
-    if (rateLimitRemaining !== undefined) result.rateLimitRemaining = rateLimitRemaining;
     if (budget) result.budget = budget;
     return result;
   }

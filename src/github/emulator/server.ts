@@ -262,8 +262,7 @@ export class GitHubEmulator {
     res.end(payload);
   }
 
-  private authenticate(req: IncomingMessage): boolean {
-    const token = credentialOf(req);
+  private authenticate(token: string): boolean {
     if (!token) return false;
     if (this.apps.accepts(token)) return true;
     return this.options.tokens === undefined ? true : this.options.tokens.includes(token);
@@ -282,11 +281,11 @@ export class GitHubEmulator {
       const result = this.apps.createInstallationToken(method, restPath(url.pathname), req.headers.authorization, raw);
       return { status: result.status, body: result.body, headers: this.headersFor('rest') };
     }
-    if (!this.authenticate(req)) {
+    const credential = credentialOf(req);
+    if (!this.authenticate(credential)) {
       const { snapshot } = this.limiter.take('unauthenticated', 1);
       return { status: 401, body: BAD_CREDENTIALS, headers: this.headersFor(api, snapshot) };
     }
-    const credential = credentialOf(req);
     if (api === 'graphql') return this.processGraphQL(method, prepared, badJson, credential);
 
     const ghes = url.pathname === '/api/v3' || url.pathname.startsWith('/api/v3/');

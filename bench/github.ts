@@ -1,6 +1,6 @@
 /** Emulated GitHub for the benchmark: counts requests and rate-limit points. */
 import { request } from 'undici';
-import { GitHubEmulator } from '../src/github/emulator/index.js';
+import { GitHubEmulator } from '../tools/github-emulator/index.js';
 import { TOKEN } from './scenario.js';
 
 /** Large enough that a benchmark never exhausts a window (a restarted window would reset "used"). */

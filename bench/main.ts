@@ -236,7 +236,7 @@ const header = [
   'The "Go model" is **a model**, not kuberik\'s Go controller: `bench/go-model.ts` issues the sequence of REST calls that controller makes per reconcile ' +
     '(see its header) against the same GitHub emulator and data, so only its request pattern and its latency under a slow GitHub are compared.',
   '',
-  'GitHub is the project\'s emulator (`src/github/emulator/`), which validates every GraphQL query against GitHub\'s schema; request counts are taken at the emulator.' +
+  'GitHub is the project\'s emulator (`tools/github-emulator/`), which validates every GraphQL query against GitHub\'s schema; request counts are taken at the emulator.' +
     ' The container image runs Node 24; memory figures on other Node versions differ.',
   '',
   '## Targets (from issue 4)',

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { encodePayload } from '../src/core/payload.js';
-import type { GitHubEmulator, SeedDeployment } from '../src/github/emulator/index.js';
+import type { GitHubEmulator, SeedDeployment } from '../tools/github-emulator/index.js';
 
 export const TOKEN = 'ghp_benchmarkToken0123456789abcdefghijkl';
 const SEED_START = Date.parse('2026-01-01T00:00:00Z');

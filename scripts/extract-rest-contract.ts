@@ -1,6 +1,6 @@
 /**
  * Extracts the REST contract of the operations the GitHub emulator implements from @octokit/openapi's
- * dereferenced api.github.com description into src/github/emulator/rest-contract.json (loading the
+ * dereferenced api.github.com description into tools/github-emulator/rest-contract.json (loading the
  * 73 MB source at emulator start is too slow). test/emulator/rest-contract.test.ts fails when the
  * committed file drifts from what this script produces.
  *

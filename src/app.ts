@@ -5,7 +5,7 @@ import type { Config } from './config.js';
 import { GitHubClient } from './github/client.js';
 import { LedgerCache } from './github/ledger-cache.js';
 import { errorBody, HookRequestError } from './hooks/errors.js';
-import { Reconciler } from './hooks/reconciler.js';
+import { Reconciler } from './sync/reconciler.js';
 import { registerJsonBodyParser } from './hooks/json-body.js';
 import { ResponseMemo } from './hooks/response-memo.js';
 import { registerHookRoutes } from './hooks/routes.js';

@@ -3,7 +3,7 @@
  * modelled Go controller pattern, on the same emulator data.
  */
 import { request } from 'undici';
-import type { GitHubEmulator, RequestCounts } from '../../src/github/emulator/index.js';
+import type { GitHubEmulator, RequestCounts } from '../../tools/github-emulator/index.js';
 import { pointsUsed, startGitHub } from '../github.js';
 import { GoControllerModel, type ModelInput } from '../go-model.js';
 import { environmentNames, history, historyEntry, nextRequest, relationshipOf, seedScenario, syncRequest, TOKEN, type AppScenario, type SyncInput } from '../scenario.js';

@@ -3,7 +3,7 @@
  * service, synced within one resync window → GitHub requests. Measured with the shipped
  * configuration (shared read, LEDGER_CACHE_TTL_MS default) beside the cache switched off.
  */
-import type { GitHubEmulator } from '../../src/github/emulator/index.js';
+import type { GitHubEmulator } from '../../tools/github-emulator/index.js';
 import { pointsUsed, startGitHub } from '../github.js';
 import { environmentNames, nextRequest, seedScenario, syncRequest, type AppScenario, type SyncInput } from '../scenario.js';
 import { HookClient, startService } from '../service.js';

@@ -7,7 +7,7 @@ import { relatedResources, type DashboardDiscovery } from './customize.js';
 import { HookRequestError } from './errors.js';
 import { bodyValue, JsonBody } from './json-body.js';
 import { MAX_NESTING, tooDeep } from './nesting.js';
-import type { Reconciler } from './reconciler.js';
+import type { Reconciler } from '../sync/reconciler.js';
 import { observeStatus, renderAnswer, steadyAnswer, type MemoisedAnswer, type ObservedStatus, type ResponseMemo } from './response-memo.js';
 
 export interface HookRoutesOptions {

@@ -6,7 +6,7 @@
  *   E2E_HOST_ADDRESS   address at which pods reach this machine (the kind network's gateway)
  */
 import { execFile } from 'node:child_process';
-import { GitHubEmulator } from '../../src/github/emulator/index.js';
+import { GitHubEmulator } from '../../tools/github-emulator/index.js';
 import { defineScenario, REPOSITORY, REVISIONS, type ScenarioTarget, type Site } from './scenario/scenario.js';
 
 const TOKEN = 'ghp_e2eScenarioToken0123456789abcdefABCD';

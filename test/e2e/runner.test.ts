@@ -13,7 +13,7 @@ import { pino } from 'pino';
 import { request } from 'undici';
 import { buildApp, createLogger } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { GitHubEmulator } from '../../src/github/emulator/index.js';
+import { GitHubEmulator } from '../../tools/github-emulator/index.js';
 import { startRunner, type RunningRunner } from '../../src/runner/index.js';
 import { REPO_ROOT } from '../../scripts/generate-crd.js';
 import { loadKuberikCrds, startCluster, type Cluster } from './control-plane/cluster.js';

@@ -9,7 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp, createLogger } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { GitHubEmulator } from '../../src/github/emulator/index.js';
+import { GitHubEmulator } from '../../tools/github-emulator/index.js';
 import { startRunner } from '../../src/runner/index.js';
 import { REPO_ROOT } from '../../scripts/generate-crd.js';
 import { SHARED_DIR } from '../support/shared.js';

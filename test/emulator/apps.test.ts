@@ -4,7 +4,7 @@
  */
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { responseValidator } from '../../src/github/emulator/index.js';
+import { responseValidator } from '../../tools/github-emulator/index.js';
 import { clients, startHarness, thrown, type Harness } from './helpers.js';
 
 const APP_ID = 4242;

@@ -1,6 +1,6 @@
 import { goControllerFixture } from '../support/shared.js';
 import { afterEach, beforeEach, expect, test } from '@jest/globals';
-import type { SeedDeployment } from '../../src/github/emulator/index.js';
+import type { SeedDeployment } from '../../tools/github-emulator/index.js';
 import { startHarness, type Harness } from './helpers.js';
 
 const FIXTURE = goControllerFixture<{ deployments: SeedDeployment[] }>();

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { Lru } from '../../src/github/emulator/lru.js';
-import { PARSED_DOCUMENTS_LIMIT, parsedDocuments } from '../../src/github/emulator/graphql.js';
+import { Lru } from '../../tools/github-emulator/lru.js';
+import { PARSED_DOCUMENTS_LIMIT, parsedDocuments } from '../../tools/github-emulator/graphql.js';
 import { SHA_A, startHarness, thrown, type Harness } from './helpers.js';
 
 let h: Harness;

@@ -2,7 +2,7 @@
 import { graphql } from '@octokit/graphql';
 import { request } from '@octokit/request';
 import { fetch as undiciFetch } from 'undici';
-import { GitHubEmulator, type EmulatorOptions } from '../../src/github/emulator/index.js';
+import { GitHubEmulator, type EmulatorOptions } from '../../tools/github-emulator/index.js';
 
 export const TOKEN = 'test-token';
 export const SHA_A = 'a'.repeat(40);

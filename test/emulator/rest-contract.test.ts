@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { buildRestContract, CONTRACT_FILE, CONTRACT_OPERATIONS } from '../../scripts/extract-rest-contract.js';
-import { responseValidator, restContract, type OperationId } from '../../src/github/emulator/index.js';
+import { responseValidator, restContract, type OperationId } from '../../tools/github-emulator/index.js';
 import { SHA_A, startHarness, type Harness } from './helpers.js';
 
 describe('rest-contract.json', () => {

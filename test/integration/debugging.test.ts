@@ -1,6 +1,6 @@
 /** README "Debugging with curl": the dry runs of examples/ against the demo ledger, as documented. */
 import type { FastifyInstance } from 'fastify';
-import type { GitHubEmulator } from '../../src/github/emulator/index.js';
+import type { GitHubEmulator } from '../../tools/github-emulator/index.js';
 import { example, startDemoService, type DemoService } from '../support/demo.js';
 
 let demo: DemoService;

@@ -1,6 +1,6 @@
 /** The README walkthrough: replaying examples/ against the demo ledger opens production's gate. */
 import type { FastifyInstance } from 'fastify';
-import type { GitHubEmulator } from '../../src/github/emulator/index.js';
+import type { GitHubEmulator } from '../../tools/github-emulator/index.js';
 import { example, startDemoService, type DemoService } from '../support/demo.js';
 
 let demo: DemoService;

@@ -9,7 +9,7 @@ import { newestRecognisable } from '../../src/core/bake-status.js';
 import { githubEnvironment } from '../../src/core/naming.js';
 import type { Ledger, LedgerDeployment } from '../../src/core/types.js';
 import { GitHubClient, type GitHubSession, type ReadLedgerResult } from '../../src/github/client.js';
-import { GitHubEmulator, type EmulatedDeployment, type EmulatedStatus } from '../../src/github/emulator/index.js';
+import { GitHubEmulator, type EmulatedDeployment, type EmulatedStatus } from '../../tools/github-emulator/index.js';
 import { sortStatuses, STATUS_WINDOW, toLedgerDeployment, toStatus, type RawStatus } from '../../src/github/ledger-query.js';
 import type { StatusWindows } from '../../src/github/status-windows.js';
 import { REPOSITORY, steppingClock } from '../support/harness.js';

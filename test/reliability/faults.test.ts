@@ -6,7 +6,7 @@
  * fault clears, syncing again must converge to exactly what a fault-free run answers, without
  * losing history, duplicating a deployment, or opening the gate for anything not baked.
  */
-import type { Fault } from '../../src/github/emulator/index.js';
+import type { Fault } from '../../tools/github-emulator/index.js';
 import type { Config } from '../../src/config.js';
 import { startHarness, NOW, REPOSITORY, type Harness } from '../support/harness.js';
 import { environment, rollout, syncRequest } from '../support/requests.js';

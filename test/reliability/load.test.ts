@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { GitHubEmulator } from '../../src/github/emulator/index.js';
+import { GitHubEmulator } from '../../tools/github-emulator/index.js';
 import { environment, rollout, sha, syncRequest, TOKEN, type HistoryEntry } from '../support/requests.js';
 
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 20);

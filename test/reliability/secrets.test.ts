@@ -11,7 +11,7 @@ import { inspect } from 'node:util';
 import YAML from 'yaml';
 import { GitHubClient } from '../../src/github/client.js';
 import { classifyGitHubError } from '../../src/github/errors.js';
-import type { Fault } from '../../src/github/emulator/index.js';
+import type { Fault } from '../../tools/github-emulator/index.js';
 import { startHarness, REPOSITORY, type Harness } from '../support/harness.js';
 import { environment, rollout, secret, sha, syncRequest } from '../support/requests.js';
 

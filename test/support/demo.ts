@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, createLogger } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { startDemoGitHub } from '../../src/demo-github.js';
-import type { GitHubEmulator } from '../../src/github/emulator/index.js';
+import { startDemoGitHub } from '../../tools/demo-github.js';
+import type { GitHubEmulator } from '../../tools/github-emulator/index.js';
 
 export const example = (name: string): any => JSON.parse(readFileSync(new URL(`../../examples/${name}`, import.meta.url), 'utf8'));
 

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { request } from 'undici';
 import { buildApp, createLogger } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { GitHubEmulator, type EmulatorOptions } from '../../src/github/emulator/index.js';
+import { GitHubEmulator, type EmulatorOptions } from '../../tools/github-emulator/index.js';
 import { TOKEN } from './requests.js';
 
 export const REPOSITORY = 'my-org/my-repo';

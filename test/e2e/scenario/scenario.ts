@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import type { GitHubEmulator } from '../../../src/github/emulator/index.js';
+import type { GitHubEmulator } from '../../../tools/github-emulator/index.js';
 import { REPO_ROOT } from '../../../scripts/generate-crd.js';
 
 export const REPOSITORY = 'my-org/my-repo';

@@ -4,7 +4,7 @@
  * Development only: the emulator needs devDependencies.
  */
 import { readFile } from 'node:fs/promises';
-import { GitHubEmulator, type EmulatorOptions, type SeedDeployment } from './github/emulator/index.js';
+import { GitHubEmulator, type EmulatorOptions, type SeedDeployment } from './github-emulator/index.js';
 
 export const DEMO_SEED = new URL('../examples/github-seed.json', import.meta.url);
 

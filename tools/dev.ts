@@ -2,8 +2,8 @@
  * `npm run dev`: the service backed by the embedded GitHub emulator, seeded with the
  * demo ledger in examples/github-seed.json. No token, no network, no cluster needed.
  */
-import { buildApp, createLogger } from './app.js';
-import { loadConfig } from './config.js';
+import { buildApp, createLogger } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
 import { startDemoGitHub } from './demo-github.js';
 
 const { emulator, seed } = await startDemoGitHub({ port: Number(process.env.EMULATOR_PORT ?? 0) });

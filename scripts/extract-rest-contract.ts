@@ -13,7 +13,7 @@ import path from 'node:path';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const OPENAPI_PACKAGE_DIR = path.join(ROOT, 'node_modules', '@octokit', 'openapi');
 export const DEREF_FILE = 'generated/api.github.com.deref.json';
-export const CONTRACT_FILE = path.join(ROOT, 'src', 'github', 'emulator', 'rest-contract.json');
+export const CONTRACT_FILE = path.join(ROOT, 'tools', 'github-emulator', 'rest-contract.json');
 
 /** The operations the emulator serves. */
 export const CONTRACT_OPERATIONS = [

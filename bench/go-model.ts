@@ -65,7 +65,7 @@ export class GoControllerModel {
     const environment = `kuberik/${input.app}/${input.environment}`;
     const base = `/repos/${input.owner}/${input.repo}`;
     const byRef = (entry: HistoryEntry) =>
-      `${base}/deployments?${new URLSearchParams({ ref: entry.version.revision, task, environment })}`;
+      `${base}/deployments?${new URLSearchParams({ ref: entry.version.revision, task, environment }).toString()}`;
     const oldestFirst = [...input.history].reverse();
 
     // 1. publish the local history
@@ -94,7 +94,7 @@ export class GoControllerModel {
     }
 
     // 2. the task-wide list
-    const all = await this.pages<RestDeployment>(`${base}/deployments?${new URLSearchParams({ task, per_page: String(PAGE_SIZE) })}`);
+    const all = await this.pages<RestDeployment>(`${base}/deployments?${new URLSearchParams({ task, per_page: String(PAGE_SIZE) }).toString()}`);
     // 3. statuses of each environment's newest deployment (lists are newest first)
     const newestPerEnvironment = new Map<string, RestDeployment>();
     for (const d of all) if (!newestPerEnvironment.has(d.environment)) newestPerEnvironment.set(d.environment, d);
@@ -109,7 +109,7 @@ export class GoControllerModel {
       await this.get<RestDeployment>(`${base}/deployments/${found.id}`);
     }
     // 6. the paged list of the local environment
-    await this.pages<RestDeployment>(`${base}/deployments?${new URLSearchParams({ task, environment, per_page: String(PAGE_SIZE) })}`);
+    await this.pages<RestDeployment>(`${base}/deployments?${new URLSearchParams({ task, environment, per_page: String(PAGE_SIZE) }).toString()}`);
   }
 
   private match(list: RestDeployment[], entry: HistoryEntry): RestDeployment | undefined {

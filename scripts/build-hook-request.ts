@@ -86,7 +86,7 @@ function redacted(secret: KubeObject): KubeObject {
       ? Object.fromEntries(Object.keys(values).map((k) => [k, encode ? Buffer.from(REDACTED).toString('base64') : REDACTED]))
       : undefined;
   const { data, stringData, ...rest } = secret as KubeObject & { data?: unknown; stringData?: unknown };
-  const out: KubeObject = { ...rest } as KubeObject;
+  const out: KubeObject = { ...rest };
   const maskedData = mask(data, true);
   const maskedString = mask(stringData, false);
   if (maskedData) out.data = maskedData;

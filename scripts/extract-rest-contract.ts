@@ -83,8 +83,8 @@ export function extractRestContract(spec: unknown, version: string): RestContrac
       const successResponse = responses[success];
       const responseSchema = isObject(successResponse) ? jsonContentSchema(successResponse) : null;
       const parameters = (Array.isArray(op.parameters) ? op.parameters : []).filter(isObject).map((p) => ({
-        name: String(p.name),
-        in: String(p.in),
+        name: p.name as string,
+        in: p.in as string,
         required: p.required === true,
         schema: cleanSchema(p.schema ?? null),
       }));

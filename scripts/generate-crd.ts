@@ -507,7 +507,7 @@ export function crdValidator(crd: unknown, options: CrdValidatorOptions = {}): C
     if (object.kind !== kind) {
       return { valid: false, errors: [`/kind must be ${kind}, got ${String(object.kind)}`] };
     }
-    const valid = validate(object) as boolean;
+    const valid = validate(object);
     return { valid, errors: valid ? [] : formatErrors(validate.errors) };
   };
 }

@@ -13,7 +13,7 @@ export const SCHEMA_DIR = path.resolve(import.meta.dirname, '..', 'schemas');
 export const TYPES_DIR = path.resolve(import.meta.dirname, '..', 'src', 'generated');
 
 export async function renderTypes(name: (typeof SCHEMA_FILES)[number]): Promise<string> {
-  const schema = JSON.parse(await readFile(path.join(SCHEMA_DIR, `${name}.schema.json`), 'utf8'));
+  const schema = JSON.parse(await readFile(path.join(SCHEMA_DIR, `${name}.schema.json`), 'utf8')) as Parameters<typeof compile>[0] & { title: string };
   // Schemas holding only $defs still need every definition emitted.
   const withAll = { ...schema, tsType: undefined };
   const ts = await compile(withAll, schema.title, {

@@ -3,7 +3,7 @@
  * validation, the generated TypeScript types and the CRD).
  */
 import { readFileSync } from 'node:fs';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import formatsModule, { type FormatsPlugin } from 'ajv-formats';
 import type { CustomizeRequest, CustomizeResponse, SyncRequest, SyncResponse } from './generated/hooks.js';
 import type { EnvironmentSpec } from './generated/environment.js';
@@ -48,7 +48,7 @@ let shared: Ajv2020 | undefined;
 
 function validator<T>(ref: string): Validator<T> {
   shared ??= createAjv();
-  const compiled = shared.compile({ $ref: `${BASE}${ref}` }) as ValidateFunction<T>;
+  const compiled = shared.compile<T>({ $ref: `${BASE}${ref}` });
   const fn = ((value: unknown) => compiled(value)) as Validator<T>;
   fn.problems = (value: unknown) => (compiled(value) ? [] : describeErrors(compiled.errors ?? []));
   return fn;

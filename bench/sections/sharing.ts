@@ -108,7 +108,7 @@ async function steadyInputs(emulator: GitHubEmulator, s: AppScenario): Promise<S
 }
 
 export async function inParallel<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
+  const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
     while (next < items.length) {

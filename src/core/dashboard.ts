@@ -51,7 +51,7 @@ function fromHttpRoute(route: KubernetesObject): string {
       (b) => isPlainObject(b) && b.name === DASHBOARD_SERVICE && (b.kind === undefined || b.kind === 'Service'),
     );
     if (!routesToDashboard) continue;
-    const match = Array.isArray(rule.matches) ? rule.matches.find((m) => isPlainObject(m) && isPlainObject(m.path)) : undefined;
+    const match = Array.isArray(rule.matches) ? (rule.matches as unknown[]).find((m) => isPlainObject(m) && isPlainObject(m.path)) : undefined;
     const path = isPlainObject(match) && isPlainObject(match.path) ? match.path.value : undefined;
     return `https://${host}${basePath(path)}`;
   }

@@ -3,7 +3,7 @@
  * from the interpreted request and what GitHub said. Pure: `now` is an input and only
  * shows up where something actually changed.
  */
-import type { EnvironmentInfo, EnvironmentStatus } from '../generated/environment.js';
+import type { EnvironmentStatus } from '../generated/environment.js';
 import type { RolloutGate } from '../generated/kubernetes.js';
 import { sameJson } from './canonical.js';
 import { CONDITION_ORDER as CONDITION_TYPES, mergeConditions, type ConditionInput } from './conditions.js';
@@ -144,7 +144,7 @@ function keepPrevious(identity: EnvironmentIdentity, problem: Problem, githubPro
   const previous = identity.observedStatus;
   const status: EnvironmentStatus = { conditions: conditions(identity, [githubSynced, gateReady], problem, options.now) };
   if (previous.currentVersion) status.currentVersion = previous.currentVersion;
-  status.environmentInfos = (previous.environmentInfos ?? []) as EnvironmentInfo[];
+  status.environmentInfos = previous.environmentInfos ?? [];
   if (children[0]) status.rolloutGateRef = { name: children[0].metadata.name };
   return {
     status: withChangeTime(status, previous, options.now),

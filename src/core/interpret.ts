@@ -232,7 +232,7 @@ function siblingRelationships(request: SyncRequest, spec: EnvironmentSpec, selfN
   const app = deploymentName(spec.name);
   const project = spec.backend.project.toLowerCase();
   const result = new Map<string, Relationship | undefined>();
-  const siblings = objectsOf(request.related, ENVIRONMENT_GVK, request.parent.metadata.namespace!)
+  const siblings = objectsOf(request.related, ENVIRONMENT_GVK, request.parent.metadata.namespace)
     .filter((o) => o.metadata.name !== selfName)
     .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
   for (const sibling of siblings) {
@@ -243,9 +243,9 @@ function siblingRelationships(request: SyncRequest, spec: EnvironmentSpec, selfN
     if (!isPlainObject(s.backend) || typeof s.backend.project !== 'string' || s.backend.project.toLowerCase() !== project) continue;
     if (result.has(s.environment)) continue;
     const rel = s.relationship;
-    const relationship =
+    const relationship: Relationship | undefined =
       isPlainObject(rel) && typeof rel.environment === 'string' && rel.environment && (rel.type === 'After' || rel.type === 'Parallel')
-        ? { environment: rel.environment, type: rel.type as Relationship['type'] }
+        ? { environment: rel.environment, type: rel.type }
         : undefined;
     result.set(s.environment, relationship);
   }

@@ -2,7 +2,7 @@
  * Deployment payloads: written exactly like kuberik's Go controller (a JSON string holding
  * base64 of JSON), read defensively in every encoding GitHub has been seen to hand back.
  */
-import type { DeploymentPayload, Relationship, VersionInfo } from './types.js';
+import type { DeploymentPayload, Relationship } from './types.js';
 
 /** How many string layers (JSON-quoted or base64) we peel before giving up. */
 const MAX_LAYERS = 4;
@@ -63,7 +63,7 @@ function fromObject(obj: Record<string, unknown>): DeploymentPayload | null {
   if (!version.revision) return null;
   const payload: DeploymentPayload = {
     id,
-    version: { ...version, tag: version.tag ?? '', revision: version.revision } as VersionInfo & { revision: string },
+    version: { ...version, tag: version.tag ?? '', revision: version.revision },
   };
   const relationship = parseRelationship(obj.relationship);
   if (relationship) payload.relationship = relationship;

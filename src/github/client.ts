@@ -105,7 +105,7 @@ export class GitHubClient {
     const agent = this.agent;
     const onRateLimit = options.onRateLimit;
     this.fetch = (async (url: string, init: Record<string, unknown>) => {
-      const response = await undiciFetch(url, { ...(init as object), dispatcher: agent } as Parameters<typeof undiciFetch>[1]);
+      const response = await undiciFetch(url, { ...(init as object), dispatcher: agent });
       const remaining = response.headers.get('x-ratelimit-remaining');
       if (onRateLimit && remaining !== null && /^\d+$/.test(remaining)) {
         onRateLimit({ resource: response.headers.get('x-ratelimit-resource') ?? 'unknown', remaining: Number(remaining) });
@@ -199,7 +199,7 @@ export class GitHubSession {
     const chunks: Buffer[] = [];
     for await (const chunk of response.data as AsyncIterable<Uint8Array>) chunks.push(Buffer.from(chunk));
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data?: T; errors?: unknown[] };
-    if (body.errors) throw new GraphqlResponseError({ method: 'POST', url, query, variables } as never, { ...response.headers } as never, body as never);
+    if (body.errors) throw new GraphqlResponseError({ method: 'POST', url, query, variables } as never, { ...response.headers }, body as never);
     return body.data as T;
   }
 

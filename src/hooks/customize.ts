@@ -15,7 +15,7 @@ export interface DashboardDiscovery {
 
 export function relatedResources(request: CustomizeRequest, dashboard?: DashboardDiscovery): CustomizeResponse {
   const namespace = request.parent.metadata.namespace!;
-  const spec = isPlainObject(request.parent.spec) ? (request.parent.spec as Record<string, unknown>) : {};
+  const spec = isPlainObject(request.parent.spec) ? request.parent.spec : {};
   const rules: RelatedResourceRule[] = [];
   const rolloutRef = spec.rolloutRef;
   if (isPlainObject(rolloutRef) && typeof rolloutRef.name === 'string' && rolloutRef.name) {

@@ -1,7 +1,7 @@
 /** Fastify routes: validate the request, hand it to the core, answer in Metacontroller's v2 shape. */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
-import type { CustomizeRequest, DryRunResponse, GitHubWrite, SyncRequest, SyncResponse } from '../generated/hooks.js';
+import type { DryRunResponse, GitHubWrite, SyncRequest, SyncResponse } from '../generated/hooks.js';
 import type { Validator, Validators } from '../validation.js';
 import { relatedResources, type DashboardDiscovery } from './customize.js';
 import { HookRequestError } from './errors.js';

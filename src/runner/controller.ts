@@ -158,7 +158,7 @@ export class CompositeRunner {
       related,
       finalizing,
     });
-    const hook = finalizing ? finalizeHook! : this.settings.hooks.sync;
+    const hook = finalizing ? finalizeHook : this.settings.hooks.sync;
     const result = parseSyncResponse(await callHook(hook, request));
     this.logger.debug({ parent: key, finalizing, children: result.children.length, resyncAfterSeconds: result.resyncAfterSeconds, finalized: result.finalized }, 'hook answered');
 
@@ -181,6 +181,7 @@ export class CompositeRunner {
     if (!(await writeStatus(this.api, this.parentInfo, parent, desiredStatus(result.status, parent.metadata.generation)))) {
       this.logger.debug({ parent: key }, 'status write kept conflicting; the next sync retries');
     }
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows what a child write threw, unchanged
     if (childError) throw childError;
   }
 

@@ -90,7 +90,7 @@ function relatedRule(raw: unknown, where: string): RelatedResourceRule {
   }
   if (raw.names !== undefined && raw.names !== null) {
     if (!Array.isArray(raw.names) || !raw.names.every((n) => typeof n === 'string')) throw new HookResponseError(`${where}.names must be a list of strings`);
-    if (raw.names.length > 0) rule.names = raw.names as string[];
+    if (raw.names.length > 0) rule.names = raw.names;
   }
   if (raw.labelSelector !== undefined && raw.labelSelector !== null) {
     if (rule.names) throw new HookResponseError(`${where}: names cannot be combined with labelSelector`);
@@ -116,7 +116,7 @@ function labelSelector(raw: unknown, where: string): LabelSelector {
       }
       const values = e.values ?? [];
       if (!Array.isArray(values) || !values.every((v) => typeof v === 'string')) throw new HookResponseError(`${at}.values must be a list of strings`);
-      return { key: e.key, operator: e.operator as 'In', values: values as string[] };
+      return { key: e.key, operator: e.operator as 'In', values };
     });
   }
   return selector;

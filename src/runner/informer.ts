@@ -100,6 +100,6 @@ export class Informer {
 
 export function describe(error: unknown): string {
   if (error instanceof Error) return error.message;
-  if (error && typeof error === 'object' && 'statusCode' in error) return `HTTP ${(error as { statusCode: unknown }).statusCode}`;
+  if (error && typeof error === 'object' && 'statusCode' in error) return `HTTP ${String(error.statusCode)}`;
   return String(error);
 }

@@ -114,7 +114,8 @@ function hookUrl(webhook: Record<string, unknown>, where: string): string {
   const port = service.port === undefined ? 80 : service.port;
   const protocol = service.protocol === undefined ? 'http' : service.protocol;
   if (typeof port !== 'number' || !Number.isInteger(port)) throw new ManifestError(`${where}.webhook.service.port must be an integer`);
-  return validUrl(`${String(protocol)}://${name}.${namespace}:${port}${webhook.path}`, `${where}.webhook`);
+  if (typeof protocol !== 'string') throw new ManifestError(`${where}.webhook.service.protocol must be a string such as https`);
+  return validUrl(`${protocol}://${name}.${namespace}:${port}${webhook.path}`, `${where}.webhook`);
 }
 
 function overrideBase(url: string, base: string | undefined): string {

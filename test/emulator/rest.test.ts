@@ -128,7 +128,7 @@ describe('REST deployments', () => {
   async function* paginate(route: string): AsyncGenerator<number[]> {
     let url: string | undefined = route;
     while (url) {
-      const res: { data: { id: number }[]; headers: { link?: string } } = await h.rest(url as 'GET /repos/{owner}/{repo}/deployments', {});
+      const res: { data: { id: number }[]; headers: { link?: string } } = await h.rest(url, {});
       yield res.data.map((d) => d.id);
       const next = /<([^>]+)>; rel="next"/.exec(res.headers.link ?? '')?.[1];
       url = next ? `GET ${next}` : undefined;

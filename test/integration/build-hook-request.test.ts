@@ -108,7 +108,7 @@ describe('build-hook-request', () => {
 
   test('--dashboard-namespace adds that namespace\'s Ingresses (and HTTPRoutes with --dashboard-route-kinds)', async () => {
     const calls: string[][] = [];
-    const body = buildHookRequest({ parent: staging as never, environments: [], gates: [], ingresses: [] }, { hook: 'sync', includeSecret: false });
+    const body = buildHookRequest({ parent: staging, environments: [], gates: [], ingresses: [] }, { hook: 'sync', includeSecret: false });
     expect(body.related).toHaveProperty(['Ingress.networking.k8s.io/v1'], {});
     await run(['-n', 'team-a', '--dashboard-namespace', 'dash', 'my-app-staging'], fakeKubectl(cluster, calls));
     expect(calls.at(-1)).toEqual(['get', 'ingresses.networking.k8s.io', '-n', 'dash', '-o', 'json']);

@@ -6,7 +6,7 @@
  * variables (checked on the documents the emulator records).
  */
 import fc from 'fast-check';
-import { Kind, parse, visit } from 'graphql';
+import { parse, visit } from 'graphql';
 import { startHarness, type Harness } from '../support/harness.js';
 import { environment, rollout, sha, syncRequest } from '../support/requests.js';
 

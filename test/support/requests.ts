@@ -38,7 +38,7 @@ export function environment(o: EnvOptions): SyncRequest['parent'] {
     },
     spec,
     status: o.status ?? {},
-  } as SyncRequest['parent'];
+  };
 }
 
 export interface HistoryEntry {

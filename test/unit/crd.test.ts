@@ -10,7 +10,6 @@ import { SHARED_DIR } from '../support/shared.js';
 import {
   CRD_FILE,
   PRINTER_COLUMNS,
-  REPO_ROOT,
   crdValidator,
   toOpenApiV3Schema,
   type Schema,

@@ -11,7 +11,7 @@ function httpError(status: number, headers: Record<string, string> = {}, message
 }
 
 function graphqlError(errors: { type?: string; message: string }[], headers: Record<string, string> = {}) {
-  return new GraphqlResponseError(request as never, headers as never, { data: null, errors } as never);
+  return new GraphqlResponseError(request, headers, { data: null, errors } as never);
 }
 
 describe('classifyGitHubError', () => {

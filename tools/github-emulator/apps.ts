@@ -111,8 +111,8 @@ export class AppRegistry {
     let header: { alg?: unknown };
     let claims: { iss?: unknown; iat?: unknown; exp?: unknown };
     try {
-      header = JSON.parse(Buffer.from(headerPart, 'base64url').toString('utf8'));
-      claims = JSON.parse(Buffer.from(payloadPart, 'base64url').toString('utf8'));
+      header = JSON.parse(Buffer.from(headerPart, 'base64url').toString('utf8')) as typeof header;
+      claims = JSON.parse(Buffer.from(payloadPart, 'base64url').toString('utf8')) as typeof claims;
     } catch {
       return undefined;
     }

@@ -15,6 +15,7 @@ import {
   isInterfaceType,
   isObjectType,
   Kind,
+  OperationTypeNode,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -68,7 +69,7 @@ export function analyzeOperation(
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
   const result: Analysis = { errors: [], requests: 0, nodeCount: 0, cost: 1, dryRun: false };
-  const root = operation.operation === 'mutation' ? schema.getMutationType() : schema.getQueryType();
+  const root = operation.operation === OperationTypeNode.MUTATION ? schema.getMutationType() : schema.getQueryType();
   if (!root) return result;
 
   const walk = (set: SelectionSetNode, parent: GraphQLCompositeType, multiplier: number, path: ResponsePath | undefined, depth: number, seen: Set<string>) => {

@@ -47,6 +47,7 @@ export interface GraphQLContext {
 }
 
 type Args = Record<string, unknown>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each resolver knows the shape its parent type resolves to
 type Resolver = (source: any, args: Args, ctx: GraphQLContext, info: GraphQLResolveInfo) => unknown;
 
 interface ConnectionArgs {
@@ -209,7 +210,7 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
   Query: {
     repository: (_s, args, ctx) => {
       const repo = ctx.store.repository(String(args.owner), String(args.name));
-      if (!repo) throw new GitHubGraphQLError('NOT_FOUND', `Could not resolve to a Repository with the name '${args.owner}/${args.name}'.`);
+      if (!repo) throw new GitHubGraphQLError('NOT_FOUND', `Could not resolve to a Repository with the name '${String(args.owner)}/${String(args.name)}'.`);
       return repo;
     },
     node: (_s, args, ctx) => node(ctx.store, String(args.id)),
@@ -224,7 +225,7 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
     createDeploymentStatus: (_s, args, ctx) => {
       const i = input(args);
       const d = node(ctx.store, String(i.deploymentId));
-      if (d.__typename !== 'Deployment') throw new GitHubGraphQLError('NOT_FOUND', `Could not resolve to Deployment node with the global id of '${i.deploymentId}'.`);
+      if (d.__typename !== 'Deployment') throw new GitHubGraphQLError('NOT_FOUND', `Could not resolve to Deployment node with the global id of '${String(i.deploymentId)}'.`);
       try {
         const status = ctx.store.createStatus(
           d,
@@ -246,9 +247,9 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
     createDeployment: (_s, args, ctx) => {
       const i = input(args);
       const repo = node(ctx.store, String(i.repositoryId));
-      if (repo.__typename !== 'Repository') throw new GitHubGraphQLError('NOT_FOUND', `Could not resolve to Repository node with the global id of '${i.repositoryId}'.`);
+      if (repo.__typename !== 'Repository') throw new GitHubGraphQLError('NOT_FOUND', `Could not resolve to Repository node with the global id of '${String(i.repositoryId)}'.`);
       const ref = node(ctx.store, String(i.refId));
-      if (ref.__typename !== 'Ref' || ref.repo !== repo) throw new GitHubGraphQLError('NOT_FOUND', `Could not resolve to Ref node with the global id of '${i.refId}'.`);
+      if (ref.__typename !== 'Ref' || ref.repo !== repo) throw new GitHubGraphQLError('NOT_FOUND', `Could not resolve to Ref node with the global id of '${String(i.refId)}'.`);
       try {
         const deployment = ctx.store.createDeployment(
           repo,
@@ -257,7 +258,7 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
             task: (i.task as string | null | undefined) ?? 'deploy',
             environment: (i.environment as string | null | undefined) ?? 'production',
             description: (i.description as string | null | undefined) ?? '',
-            payload: (i.payload as string | null | undefined) ?? '{}',
+            payload: i.payload ?? '{}',
           },
           ctx.actor,
         );
@@ -269,7 +270,7 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
     deleteDeployment: (_s, args, ctx) => {
       const i = input(args);
       const d = node(ctx.store, String(i.id));
-      if (d.__typename !== 'Deployment') throw new GitHubGraphQLError('NOT_FOUND', `Could not resolve to Deployment node with the global id of '${i.id}'.`);
+      if (d.__typename !== 'Deployment') throw new GitHubGraphQLError('NOT_FOUND', `Could not resolve to Deployment node with the global id of '${String(i.id)}'.`);
       try {
         ctx.store.deleteDeployment(d);
       } catch (e) {

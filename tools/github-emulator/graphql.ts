@@ -12,6 +12,7 @@ import {
   getVariableValues,
   GraphQLError,
   isObjectType,
+  OperationTypeNode,
   parse,
   validate,
   type DocumentNode,
@@ -129,7 +130,7 @@ export function prepareGraphQL(body: unknown): PreparedGraphQL {
     query: b.query,
     variables,
     document,
-    mutation: operation?.operation === 'mutation',
+    mutation: operation?.operation === OperationTypeNode.MUTATION,
     ...(operation ? { operation } : {}),
     ...(operationName ? { operationName } : {}),
   };
@@ -196,7 +197,7 @@ function coercedVariables(prepared: PreparedGraphQL): Record<string, unknown> | 
 const fieldResolver: GraphQLFieldResolver<unknown, GraphQLContext> = (source, args, ctx, info) => {
   const typeResolvers = resolvers[info.parentType.name];
   const resolve = typeResolvers?.[info.fieldName];
-  if (resolve) return resolve(source, args, ctx, info);
+  if (resolve) return resolve(source, args as Record<string, unknown>, ctx, info);
   if (!typeResolvers && typeof source === 'object' && source !== null && info.fieldName in source) {
     return (source as Record<string, unknown>)[info.fieldName];
   }
@@ -220,7 +221,7 @@ export async function executeGraphQL(prepared: PreparedGraphQL, context: Omit<Gr
     typeResolver,
   });
   const body: GraphQLResponseBody = {};
-  if ('data' in result) body.data = (result.data ?? null) as Record<string, unknown> | null;
+  if ('data' in result) body.data = result.data ?? null;
   if (result.errors?.length) body.errors = result.errors.map(formatExecutionError);
   return body;
 }

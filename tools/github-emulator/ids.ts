@@ -39,7 +39,7 @@ export function decodeCursor(cursor: string): (string | number)[] | undefined {
     if (!text.startsWith('cursor:v2:')) return undefined;
     const key: unknown = JSON.parse(text.slice('cursor:v2:'.length));
     if (!Array.isArray(key) || !key.every((k) => typeof k === 'string' || typeof k === 'number')) return undefined;
-    return key as (string | number)[];
+    return key;
   } catch {
     return undefined;
   }

@@ -41,6 +41,7 @@ export type StatusState = RestStatusState | 'waiting';
 export interface SeedStatus {
   id?: number;
   node_id?: string;
+  // eslint-disable-next-line @typescript-eslint/no-redundant-type-constituents -- names the states GitHub knows; a seed may hold any other
   state: StatusState | string;
   description?: string | null;
   environment?: string;

@@ -28,7 +28,7 @@ export interface Cluster {
   /** Scratch directory: data, logs, keys and kubeconfigs of this cluster. */
   dir: string;
   /** Runs kubectl as admin; rejects with kubectl's stderr on a non-zero exit. */
-  kubectl(args: string[], input?: string): Promise<string>;
+  kubectl: (args: string[], input?: string) => Promise<string>;
   /** Path of a kubeconfig that authenticates as the service account (its token Secret). */
   tokenKubeconfig(namespace: string, serviceAccount: string): Promise<string>;
   stop(): Promise<void>;
@@ -92,8 +92,8 @@ function startProcess(command: string, args: string[], logFile: string): Started
   const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   child.on('exit', () => running.delete(child));
-  child.stdout!.pipe(log);
-  child.stderr!.pipe(log);
+  child.stdout.pipe(log);
+  child.stderr.pipe(log);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, exited };
 }
@@ -120,7 +120,7 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError instanceof Error ? String(lastError) : JSON.stringify(lastError)}` : ''}`);
 }
 
 function kubeconfigFor(name: string, server: string, user: string, token: string, namespace = 'default'): string {

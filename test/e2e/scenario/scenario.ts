@@ -72,7 +72,7 @@ export async function siteManifests(site: Site, token: string): Promise<string> 
   return docs.map((doc) => stringify(doc)).join('---\n');
 }
 
-export async function getJson(site: Site, kind: string, name: string): Promise<any | undefined> {
+export async function getJson(site: Site, kind: string, name: string): Promise<any> {
   try {
     return JSON.parse(await site.kubectl(['get', kind, name, '-n', site.namespace, '-o', 'json']));
   } catch (error) {

@@ -6,7 +6,7 @@ import type { Secret } from '../../../src/generated/kubernetes.js';
 
 const PEM = '-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----';
 const b64 = (s: string) => Buffer.from(s).toString('base64');
-const secret = (data: Record<string, string>): Secret => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'ns' }, data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, b64(v)])) }) as Secret;
+const secret = (data: Record<string, string>): Secret => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'ns' }, data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, b64(v)])) });
 const app = { appId: '12', privateKey: PEM, installationId: '34' };
 
 describe('credentialsFrom', () => {

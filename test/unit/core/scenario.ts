@@ -153,12 +153,12 @@ export function request(options: RequestOptions = {}): SyncRequest {
     [ENVIRONMENT_KEY, objectMap(environments, reversed)],
   ];
   const related = Object.fromEntries(reversed ? groups.reverse() : groups);
-  const children = { [GATE_KEY]: objectMap((options.gates ?? []) as unknown as KubernetesObject[], reversed) };
+  const children = { [GATE_KEY]: objectMap(options.gates ?? [], reversed) };
   return {
     controller: {},
     parent,
-    children: children as SyncRequest['children'],
-    related: related as SyncRequest['related'],
+    children,
+    related,
     finalizing: false,
   };
 }

@@ -71,6 +71,11 @@ describe('parseControllerManifest: defaults and URL forms', () => {
     expect(settings.resyncPeriodSeconds).toBe(1);
   });
 
+  it('rejects a service protocol that is not a string, as Metacontroller (a *string field) does', () => {
+    const text = minimal(`  hooks:\n    sync:\n      version: v2\n      webhook: {service: {name: svc, namespace: ns, protocol: [https]}, path: /sync}\n`);
+    expect(() => parseControllerManifest(text)).toThrow(new ManifestError('spec.hooks.sync.webhook.service.protocol must be a string such as https'));
+  });
+
   it.each([
     ['10s', 10_000],
     ['1m', 60_000],

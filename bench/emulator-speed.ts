@@ -29,7 +29,8 @@ const { values } = parseArgs({
 const environments = Number(values.environments);
 const historySize = Number(values.history);
 const reads = Number(values.reads);
-if (![environments, historySize, reads].every((n) => Number.isInteger(n) && n > 0)) throw new Error('--environments, --history and --reads must be positive integers');
+if (![environments, historySize, reads].every((n) => Number.isInteger(n) && n > 0))
+  throw new Error('--environments, --history and --reads must be positive integers');
 
 /** Untimed reads per shape before measuring, so that the JIT has compiled the hot paths. */
 const WARM_UP_READS = 10;
@@ -111,13 +112,17 @@ async function read(query: string, variables: Record<string, unknown>, check = f
   const text = await res.body.text();
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   const used = process.cpuUsage(cpu);
-  const failed = check ? (JSON.parse(text) as { errors?: unknown; data?: unknown }).errors !== undefined || !(JSON.parse(text) as { data?: unknown }).data : text.includes('"errors":');
+  const failed = check
+    ? (JSON.parse(text) as { errors?: unknown; data?: unknown }).errors !== undefined || !(JSON.parse(text) as { data?: unknown }).data
+    : text.includes('"errors":');
   if (res.statusCode !== 200 || failed) throw new Error(`read failed: ${res.statusCode} ${text.slice(0, 500)}`);
   return { wallMs, cpuMs: (used.user + used.system) / 1000 };
 }
 
 try {
-  console.log(`GitHub emulator, GraphQL reads of ${seeded} deployments (E=${environments} × H=${historySize}), ${reads} reads per shape after ${WARM_UP_READS} untimed`);
+  console.log(
+    `GitHub emulator, GraphQL reads of ${seeded} deployments (E=${environments} × H=${historySize}), ${reads} reads per shape after ${WARM_UP_READS} untimed`,
+  );
   console.log('  wall p50      CPU p50    first read  shape (the first read of the first shape loads the schema)');
   for (const shape of shapes.filter((s) => s.name.includes(values.shape))) {
     const first = await read(shape.query, shape.variables, true); // includes the one-time schema load for the first shape
@@ -129,7 +134,9 @@ try {
       wall.push(t.wallMs);
       cpu.push(t.cpuMs);
     }
-    console.log(`${median(wall).toFixed(2).padStart(8)} ms  ${median(cpu).toFixed(2).padStart(8)} ms  ${first.wallMs.toFixed(1).padStart(7)} ms  ${shape.name}`);
+    console.log(
+      `${median(wall).toFixed(2).padStart(8)} ms  ${median(cpu).toFixed(2).padStart(8)} ms  ${first.wallMs.toFixed(1).padStart(7)} ms  ${shape.name}`,
+    );
   }
 } finally {
   await emulator.close();

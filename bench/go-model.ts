@@ -64,21 +64,25 @@ export class GoControllerModel {
     const task = `deploy:kuberik/${input.app}`;
     const environment = `kuberik/${input.app}/${input.environment}`;
     const base = `/repos/${input.owner}/${input.repo}`;
-    const byRef = (entry: HistoryEntry) =>
-      `${base}/deployments?${new URLSearchParams({ ref: entry.version.revision, task, environment }).toString()}`;
+    const byRef = (entry: HistoryEntry) => `${base}/deployments?${new URLSearchParams({ ref: entry.version.revision, task, environment }).toString()}`;
     const oldestFirst = [...input.history].reverse();
 
     // 1. publish the local history
     for (const entry of oldestFirst) {
       const found = this.match(await this.get<RestDeployment[]>(byRef(entry)), entry);
-      const desired = { state: entry.bakeStatus === 'Succeeded' ? 'success' : 'in_progress', description: entry.bakeStatus === 'Succeeded' ? 'Bake succeeded' : 'Deploying' };
+      const desired = {
+        state: entry.bakeStatus === 'Succeeded' ? 'success' : 'in_progress',
+        description: entry.bakeStatus === 'Succeeded' ? 'Bake succeeded' : 'Deploying',
+      };
       if (!found) {
         const created = await this.post<RestDeployment>(`${base}/deployments`, {
           ref: entry.version.revision,
           task,
           environment,
           description: entry.message,
-          payload: Buffer.from(JSON.stringify({ id: String(entry.id), ...(input.relationship ? { relationship: input.relationship } : {}), version: entry.version })).toString('base64'),
+          payload: Buffer.from(
+            JSON.stringify({ id: String(entry.id), ...(input.relationship ? { relationship: input.relationship } : {}), version: entry.version }),
+          ).toString('base64'),
           auto_merge: false,
           required_contexts: [],
           production_environment: false,
@@ -140,7 +144,12 @@ export class GoControllerModel {
   }
 
   private async post<T>(path: string, body: unknown): Promise<T> {
-    const res = await this.pool.request({ method: 'POST', path, headers: { ...this.headers(), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await this.pool.request({
+      method: 'POST',
+      path,
+      headers: { ...this.headers(), 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     const json = (await res.body.json()) as T;
     if (res.statusCode !== 201) throw new Error(`POST ${path}: ${res.statusCode} ${JSON.stringify(json)}`);
     return json;

@@ -74,7 +74,9 @@ if (!quick) {
   log('compiling the service for the child-process measurements');
   compileService();
 }
-const serviceBuild = quick ? 'the TypeScript sources under tsx (its loader adds about 28 MB of RSS)' : 'the compiled service (`tsc -p tsconfig.build.json`), as `node dist/main.js` runs it';
+const serviceBuild = quick
+  ? 'the TypeScript sources under tsx (its loader adds about 28 MB of RSS)'
+  : 'the compiled service (`tsc -p tsconfig.build.json`), as `node dist/main.js` runs it';
 log('3/5 hook throughput (autocannon, service in a child process)');
 const DEFAULT_CONFIG = 'default (answers reused, shared read)';
 const FLOOR = 'floor: fastify answering fixed bytes';
@@ -93,7 +95,7 @@ emit(
   'One sync of the most downstream Environment (a chain of E environments, H history entries each, all published). ' +
     '"ours" is counted at the GitHub emulator; "Go model" is a **model** of the Go controller\'s REST request pattern ' +
     '(`bench/go-model.ts`, documented cost ≈ 5·H + E + D + 2) run against the same emulator and data. ' +
-    'Points are rate-limit points (REST: 1 per request; GraphQL: GitHub\'s query cost). Writes in brackets.',
+    "Points are rate-limit points (REST: 1 per request; GraphQL: GitHub's query cost). Writes in brackets.",
   markdownTable({
     headers: ['E', 'H', 'D', 'ours steady', 'Go model steady', 'ratio', 'ours +1 entry', 'Go model +1 entry', 'ratio', 'points ours/model (steady)'],
     rows: counts.map((r) => [
@@ -124,7 +126,18 @@ emit(
     '"own" is our wall time minus the time the service waited for GitHub answers (request sent until answer parsed): the hook\'s own processing. ' +
     'Ratio = model p50 / ours p50.',
   markdownTable({
-    headers: ['E', 'H', 'ours steady p50 / p95 ms', 'own p50 ms', 'Go model steady p50 / p95 ms', 'ratio', 'ours +1 entry p50 / p95 ms', 'own p50 ms', 'Go model +1 entry p50 / p95 ms', 'ratio'],
+    headers: [
+      'E',
+      'H',
+      'ours steady p50 / p95 ms',
+      'own p50 ms',
+      'Go model steady p50 / p95 ms',
+      'ratio',
+      'ours +1 entry p50 / p95 ms',
+      'own p50 ms',
+      'Go model +1 entry p50 / p95 ms',
+      'ratio',
+    ],
     rows: latency.map((r) => [
       r.environments,
       r.history,
@@ -150,19 +163,43 @@ emit(
     `Measurements of ${plan.throughput.durationSeconds} s run interleaved in ${plan.throughput.rounds} round(s) (each round: every configuration at one concurrency, then the next concurrency), ` +
     'so drifts of the shared machine hit all rows alike; latencies and syncs/s are the medians over the rounds, syncs and CPU their totals. ' +
     "GitHub is the emulator with no added latency, in the load generator's process, which measures this section before any other so that their leftovers do not slow it. " +
-    'Latency is per response as autocannon measures it (real HTTP on 127.0.0.1); CPU is the service process\'s user+system time ' +
-    '(`process.cpuUsage`) divided by the syncs served; peak RSS is the service process\'s `maxRSS`. ' +
+    "Latency is per response as autocannon measures it (real HTTP on 127.0.0.1); CPU is the service process's user+system time " +
+    "(`process.cpuUsage`) divided by the syncs served; peak RSS is the service process's `maxRSS`. " +
     `"${DEFAULT_CONFIG}": the shipped configuration: a byte-identical resync is answered with the earlier answer while the GitHub read it came from is current (RESPONSE_CACHE_BYTES), ` +
     'and syncs of the application within LEDGER_CACHE_TTL_MS share one GitHub read; "answer reuse off": every sync is parsed, validated and computed, sharing the read; ' +
     '"cache off": every sync also reads GitHub. ' +
     `"${FLOOR}": the same HTTP stack (Node's http server, fastify, same node flags) in a child process that answers every request with the service's answer bytes without reading them: ` +
-    'what an HTTP exchange of this size costs on this machine before any hook runs. "over floor" = the row\'s percentile minus the floor\'s at the same concurrency: the hook\'s overhead.',
+    "what an HTTP exchange of this size costs on this machine before any hook runs. \"over floor\" = the row's percentile minus the floor's at the same concurrency: the hook's overhead.",
   markdownTable({
-    headers: ['config', 'connections', 'syncs', 'errors', 'p50 ms', 'p99 ms', 'p50 / p99 over floor ms', 'syncs/s', 'CPU ms/sync', 'GitHub requests/sync', 'peak RSS MB'],
+    headers: [
+      'config',
+      'connections',
+      'syncs',
+      'errors',
+      'p50 ms',
+      'p99 ms',
+      'p50 / p99 over floor ms',
+      'syncs/s',
+      'CPU ms/sync',
+      'GitHub requests/sync',
+      'peak RSS MB',
+    ],
     rows: throughput.map((r) => {
       const floor = floorAt(r.connections);
       const over = r.floor || !floor ? '' : `${fixed(r.p50Ms - floor.p50Ms, 2)} / ${fixed(r.p99Ms - floor.p99Ms, 2)}`;
-      return [r.config, r.connections, r.syncs, r.errors, fixed(r.p50Ms, 2), fixed(r.p99Ms, 2), over, fixed(r.requestsPerSecond, 0), fixed(r.cpuMsPerSync, 3), r.floor ? '' : fixed(r.githubRequestsPerSync, 3), fixed(r.peakRssMb, 0)];
+      return [
+        r.config,
+        r.connections,
+        r.syncs,
+        r.errors,
+        fixed(r.p50Ms, 2),
+        fixed(r.p99Ms, 2),
+        over,
+        fixed(r.requestsPerSecond, 0),
+        fixed(r.cpuMsPerSync, 3),
+        r.floor ? '' : fixed(r.githubRequestsPerSync, 3),
+        fixed(r.peakRssMb, 0),
+      ];
     }),
   }),
   throughputTargets(throughput),
@@ -199,10 +236,26 @@ emit(
     `First every Environment's first sync (8 at a time, as after a restart), then each Environment once more at a seeded random moment ` +
     `of one ${scale.windowSeconds} s window (one resync period at requeueInterval ${scale.windowSeconds}s). ` +
     `**Per hour = the measured window × ${fixed(3600 / scale.windowSeconds, 0)} (extrapolated, not measured for an hour).** ` +
-    'RSS is read right after the window; peak RSS is the process\'s lifetime maximum (it includes the first-sync burst); ' +
+    "RSS is read right after the window; peak RSS is the process's lifetime maximum (it includes the first-sync burst); " +
     'retained heap is the heap in use after a full garbage collection, i.e. what the service keeps for these Environments.',
   markdownTable({
-    headers: ['node flags', 'tokens', 'syncs in window', 'errors', 'GitHub requests', 'writes', 'requests/hour', 'points/hour', 'busiest token: points/hour', 'shared read kept after the window s', 'per application: requests/hour', 'RSS MB', 'peak RSS MB', 'heap MB', 'retained heap MB'],
+    headers: [
+      'node flags',
+      'tokens',
+      'syncs in window',
+      'errors',
+      'GitHub requests',
+      'writes',
+      'requests/hour',
+      'points/hour',
+      'busiest token: points/hour',
+      'shared read kept after the window s',
+      'per application: requests/hour',
+      'RSS MB',
+      'peak RSS MB',
+      'heap MB',
+      'retained heap MB',
+    ],
     rows: scaleRuns.map((r) => [
       r.v8Defaults ? `V8 defaults: ${flagList(r.nodeFlags)}` : `as shipped: ${flagList(r.nodeFlags)}`,
       r.sharedToken ? '1, shared by all' : `${r.tokens}, one per repository`,
@@ -236,12 +289,15 @@ const header = [
   'The "Go model" is **a model**, not kuberik\'s Go controller: `bench/go-model.ts` issues the sequence of REST calls that controller makes per reconcile ' +
     '(see its header) against the same GitHub emulator and data, so only its request pattern and its latency under a slow GitHub are compared.',
   '',
-  'GitHub is the project\'s emulator (`tools/github-emulator/`), which validates every GraphQL query against GitHub\'s schema; request counts are taken at the emulator.' +
+  "GitHub is the project's emulator (`tools/github-emulator/`), which validates every GraphQL query against GitHub's schema; request counts are taken at the emulator." +
     ' The container image runs Node 24; memory figures on other Node versions differ.',
   '',
   '## Targets (from issue 4)',
   '',
-  markdownTable({ headers: ['target', 'measured', 'verdict'], rows: verdicts.map((v) => [v.target, v.measured, v.met === undefined ? 'not measured at this size' : targetMark(v.met)]) }),
+  markdownTable({
+    headers: ['target', 'measured', 'verdict'],
+    rows: verdicts.map((v) => [v.target, v.measured, v.met === undefined ? 'not measured at this size' : targetMark(v.met)]),
+  }),
   '',
   failures.length ? `**Deterministic targets missed:** ${failures.join('; ')}` : 'All deterministic targets (request counts, writes, sharing) are met.',
 ].join('\n');
@@ -264,12 +320,22 @@ function countTargets(rows: CountsRow[]): string[] {
     `- Target: steady state ≤ 2 GitHub requests and 0 writes — ${targetMark(worstSteady <= 2 && steadyWrites === 0)} (at most ${worstSteady} request(s), ${steadyWrites} writes).`,
   ];
   if (worstSteady > 2 || steadyWrites > 0) failures.push('steady state above 2 requests or with writes');
-  verdicts.push({ target: 'steady state ≤ 2 GitHub requests, 0 writes', measured: `${worstSteady} request, ${steadyWrites} writes (every size)`, met: worstSteady <= 2 && steadyWrites === 0 });
+  verdicts.push({
+    target: 'steady state ≤ 2 GitHub requests, 0 writes',
+    measured: `${worstSteady} request, ${steadyWrites} writes (every size)`,
+    met: worstSteady <= 2 && steadyWrites === 0,
+  });
   if (target) {
     const r = target.model.steady.requests.total / target.ours.steady.requests.total;
-    notes.push(`- Target: ≥ 50× fewer requests than the modelled Go pattern at H=10, E=3 — ${targetMark(r >= 50)} (${ratio(target.model.steady.requests.total, target.ours.steady.requests.total)}).`);
+    notes.push(
+      `- Target: ≥ 50× fewer requests than the modelled Go pattern at H=10, E=3 — ${targetMark(r >= 50)} (${ratio(target.model.steady.requests.total, target.ours.steady.requests.total)}).`,
+    );
     if (r < 50) failures.push('fewer than 50× fewer requests than the Go model at H=10, E=3');
-    verdicts.push({ target: '≥ 50× fewer requests than the modelled Go pattern at H=10, E=3', measured: `${target.ours.steady.requests.total} vs ${target.model.steady.requests.total}: ${ratio(target.model.steady.requests.total, target.ours.steady.requests.total)}`, met: r >= 50 });
+    verdicts.push({
+      target: '≥ 50× fewer requests than the modelled Go pattern at H=10, E=3',
+      measured: `${target.ours.steady.requests.total} vs ${target.model.steady.requests.total}: ${ratio(target.model.steady.requests.total, target.ours.steady.requests.total)}`,
+      met: r >= 50,
+    });
   }
   notes.push('- A new history entry costs us one read, one deployment (REST) and one status (GraphQL): 3 requests, 2 of them writes, whatever E and H.');
   return notes;
@@ -321,7 +387,11 @@ function throughputTargets(rows: ThroughputRow[]): string[] {
       measured: `${fixed(p50, 2)} ms over the floor (end to end ${fixed(c16.p50Ms, 2)} ms; floor ${fixed(floor16.p50Ms, 2)} ms); ${fixed(c16.cpuMsPerSync, 3)} ms of service CPU per sync`,
       met: p50 < 1,
     });
-    verdicts.push({ target: 'hook overhead p99 < 5 ms at concurrency 16', measured: `${fixed(p99, 2)} ms over the floor (end to end ${fixed(c16.p99Ms, 2)} ms; floor ${fixed(floor16.p99Ms, 2)} ms)`, met: p99 < 5 });
+    verdicts.push({
+      target: 'hook overhead p99 < 5 ms at concurrency 16',
+      measured: `${fixed(p99, 2)} ms over the floor (end to end ${fixed(c16.p99Ms, 2)} ms; floor ${fixed(floor16.p99Ms, 2)} ms)`,
+      met: p99 < 5,
+    });
   }
   if (computed16 && floor16) {
     notes.push(
@@ -339,7 +409,11 @@ function sharingTargets(rows: SharingRow[]): string[] {
   const shared = rows.filter((r) => r.config === 'shared read (default)' && r.arrival.startsWith('burst'));
   const flat = shared.every((r) => r.requests === shared[0]?.requests);
   if (!flat) failures.push('GitHub requests grow with N same-application Environments in a burst');
-  verdicts.push({ target: 'GitHub requests flat in N same-application Environments', measured: shared.map((r) => `N=${r.environments}: ${r.requests}`).join(', '), met: flat });
+  verdicts.push({
+    target: 'GitHub requests flat in N same-application Environments',
+    measured: shared.map((r) => `N=${r.environments}: ${r.requests}`).join(', '),
+    met: flat,
+  });
   const writes = rows.reduce((n, r) => n + r.writes, 0);
   if (writes > 0) failures.push('writes in the sharing benchmark');
   const spread = rows.filter((r) => r.arrival.startsWith('spread'));
@@ -366,7 +440,7 @@ function scaleTargets(r: ScaleResult, v8Defaults: ScaleResult | undefined, share
     `- GitHub budget, one token per repository: ${fixed(r.requestsPerHour, 0)} requests/hour (${fixed(r.pointsPerHour, 0)} points) in total, ${fixed(r.requestsPerHour / r.applications, 0)} requests ` +
       `(${fixed(r.pointsPerHour / r.applications, 0)} points) per application. GitHub's ${GITHUB_HOURLY_BUDGET}/hour is per token, GraphQL points and REST requests counted separately; ` +
       `a read of an application's ${r.environmentsPerApplication} environments costs ${fixed(r.pointsPerHour / Math.max(r.requestsPerHour, 1), 1)} points on average ` +
-      '(a warm read selects each deployment\'s latestStatus only and reuses the statuses kept from the previous read: GitHub\'s minimum of 1 point). ' +
+      "(a warm read selects each deployment's latestStatus only and reuses the statuses kept from the previous read: GitHub's minimum of 1 point). " +
       `Reads per application: ${fixed(r.requestsPerHour / r.applications / 60, 1)} per minute, bounded by the shared read's TTL (${defaultTtlSeconds()} s), not by its ${r.environmentsPerApplication} Environments. ` +
       `The busiest token spends ${fixed(r.maxTokenPointsPerHour, 0)} points/hour, ${fixed((100 * r.maxTokenPointsPerHour) / GITHUB_HOURLY_BUDGET, 1)} % of its budget, so the service never stretches a read (kept ${fixed(r.sharedReadLifetimeSeconds, 0)} s).`,
   ];
@@ -375,13 +449,15 @@ function scaleTargets(r: ScaleResult, v8Defaults: ScaleResult | undefined, share
       `- GitHub budget, one token shared by all ${shared.applications} repositories: unpaced, these Environments would need ${fixed(r.pointsPerHour / GITHUB_HOURLY_BUDGET, 1)}× the token's ${GITHUB_HOURLY_BUDGET} points/hour. ` +
         `The emulator applies that budget per token, and the service paces by what each read reports: in the window after the restart burst the token spent ${shared.points} points ` +
         `(${fixed(shared.pointsPerHour, 0)}/hour at that pace, ${shared.requests} requests, ${shared.errors} failed syncs), and a shared read was then kept ${fixed(shared.sharedReadLifetimeSeconds, 0)} s instead of ${defaultTtlSeconds()} s ` +
-        '(long enough that a round of reads of every application on the token, each at its last read\'s cost, spends at most 90 % of the remaining points spread until the window resets; at most LEDGER_CACHE_MAX_TTL_MS; right after a restart every last read was a cold one, so the first rounds are priced high). ' +
+        "(long enough that a round of reads of every application on the token, each at its last read's cost, spends at most 90 % of the remaining points spread until the window resets; at most LEDGER_CACHE_MAX_TTL_MS; right after a restart every last read was a cold one, so the first rounds are priced high). " +
         'The pace keeps adapting through the hour, so this window is no hourly figure; `test/unit/budget.test.ts` follows the same rule over a whole hour. ' +
         'Gates see upstream bakes later by up to that lifetime; without pacing the token would run dry within the hour and every sync would fail closed with GitHubRateLimited until the reset.',
     );
   }
   if (r.windowSeconds * 1000 < loadConfig({}).ledgerCacheTtlMs) {
-    notes.push(`- This window (${r.windowSeconds} s) is shorter than the shared read's TTL, so the first syncs' reads served it: the hourly figures mean nothing here; see a full run.`);
+    notes.push(
+      `- This window (${r.windowSeconds} s) is shorter than the shared read's TTL, so the first syncs' reads served it: the hourly figures mean nothing here; see a full run.`,
+    );
   }
   verdicts.push({
     target: 'RSS < 150 MB at 1,000 Environments',

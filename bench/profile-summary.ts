@@ -26,9 +26,16 @@ profile.samples.forEach((id, i) => {
   const url = node.callFrame.url.replace(/^file:\/\/.*?node_modules\//, '').replace(/^file:\/\/.*?\/main\//, '');
   const fn = `${node.callFrame.functionName || '(anonymous)'} ${url}:${node.callFrame.lineNumber + 1}`;
   perFunction.set(fn, (perFunction.get(fn) ?? 0) + us);
-  const key = url.split('/').slice(0, url.startsWith('@') ? 2 : 1).join('/') || node.callFrame.functionName;
+  const key =
+    url
+      .split('/')
+      .slice(0, url.startsWith('@') ? 2 : 1)
+      .join('/') || node.callFrame.functionName;
   perFile.set(key, (perFile.get(key) ?? 0) + us);
 });
 const top = (m: Map<string, number>, n: number) =>
-  [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${((100 * v) / total).toFixed(1).padStart(5)} %  ${(v / 1000).toFixed(0).padStart(6)} ms  ${k}`);
+  [...m.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([k, v]) => `${((100 * v) / total).toFixed(1).padStart(5)} %  ${(v / 1000).toFixed(0).padStart(6)} ms  ${k}`);
 console.log(`total ${(total / 1000).toFixed(0)} ms\n-- by package/dir\n${top(perFile, 15).join('\n')}\n-- by function\n${top(perFunction, 30).join('\n')}`);

@@ -21,12 +21,20 @@ const { values } = parseArgs({
     history: { type: 'string', default: '20' },
   },
 });
-const scenario: AppScenario = { repository: 'bench-org/bench-repo', app: 'my-app', namespace: 'default', environments: environmentNames(Number(values.environments)), history: Number(values.history) };
+const scenario: AppScenario = {
+  repository: 'bench-org/bench-repo',
+  app: 'my-app',
+  namespace: 'default',
+  environments: environmentNames(Number(values.environments)),
+  history: Number(values.history),
+};
 const emulator = await startGitHub();
 emulator.addRepository(scenario.repository);
 seedScenario(emulator, scenario);
 mkdirSync(values.dir, { recursive: true });
-const service = await ServiceProcess.start(emulator.url, values['no-cache'] ? { LEDGER_CACHE_TTL_MS: '0' } : {}, { nodeOptions: ['--cpu-prof', '--cpu-prof-dir', values.dir] });
+const service = await ServiceProcess.start(emulator.url, values['no-cache'] ? { LEDGER_CACHE_TTL_MS: '0' } : {}, {
+  nodeOptions: ['--cpu-prof', '--cpu-prof-dir', values.dir],
+});
 const client = new HookClient(service.url, 1);
 try {
   let input: SyncInput = { scenario, environment: scenario.environments.at(-1)! };

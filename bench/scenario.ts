@@ -177,5 +177,9 @@ export function syncRequest(input: SyncInput): Record<string, unknown> {
 /** What Metacontroller sends after applying `response`: its status (with the `observedGeneration` Metacontroller adds) and its gate. */
 export function nextRequest(input: SyncInput, response: { status: Record<string, unknown>; children: Record<string, unknown>[] }): SyncInput {
   const gate = response.children[0];
-  return { ...input, observedStatus: { ...response.status, observedGeneration: 1 }, observedGate: gate ? { ...gate, metadata: { ...(gate.metadata as object), namespace: input.scenario.namespace } } : undefined };
+  return {
+    ...input,
+    observedStatus: { ...response.status, observedGeneration: 1 },
+    observedGate: gate ? { ...gate, metadata: { ...(gate.metadata as object), namespace: input.scenario.namespace } } : undefined,
+  };
 }

@@ -81,7 +81,11 @@ export function compileService(): string {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'environment-sync-bench-'));
   for (const entry of ['schemas', 'examples', 'node_modules', 'package.json']) symlinkSync(path.join(root, entry), path.join(scratch, entry));
   const dist = path.join(scratch, 'dist');
-  execFileSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.build.json'), '--outDir', dist, '--sourceMap', 'false'], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.build.json'), '--outDir', dist, '--sourceMap', 'false'],
+    { stdio: 'inherit' },
+  );
   compiledDir = dist;
   process.once('exit', () => rmSync(scratch, { recursive: true, force: true }));
   return dist;
@@ -99,7 +103,11 @@ export class ServiceProcess {
    * tsx (whose loader adds about 28 MB of RSS), with the node flags of the container image
    * unless `asShipped` is false. `nodeOptions`: extra flags, e.g. `--cpu-prof`.
    */
-  static async start(githubApiUrl: string, env: Record<string, string> = {}, options: { nodeOptions?: string[]; asShipped?: boolean } = {}): Promise<ServiceProcess> {
+  static async start(
+    githubApiUrl: string,
+    env: Record<string, string> = {},
+    options: { nodeOptions?: string[]; asShipped?: boolean } = {},
+  ): Promise<ServiceProcess> {
     const shipped = options.asShipped === false ? [] : shippedNodeFlags();
     return ServiceProcess.fork('service-process.mjs', [...(compiledDir ? [] : ['--import', 'tsx']), ...shipped, ...(options.nodeOptions ?? [])], {
       // NODE_ENV as the container image sets it.
@@ -117,7 +125,11 @@ export class ServiceProcess {
    * POST /sync with `answer` without looking at the request (bench/floor-process.mjs).
    */
   static async startFloor(answer: Buffer): Promise<ServiceProcess> {
-    return ServiceProcess.fork('floor-process.mjs', shippedNodeFlags(), { ...process.env, NODE_ENV: 'production', BENCH_FLOOR_ANSWER: answer.toString('base64') });
+    return ServiceProcess.fork('floor-process.mjs', shippedNodeFlags(), {
+      ...process.env,
+      NODE_ENV: 'production',
+      BENCH_FLOOR_ANSWER: answer.toString('base64'),
+    });
   }
 
   private static async fork(entry: string, execArgv: string[], env: NodeJS.ProcessEnv): Promise<ServiceProcess> {

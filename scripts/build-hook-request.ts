@@ -50,7 +50,11 @@ const DEFAULT_SECRET = 'github-token';
 
 /** Pure: the request body, shaped as Metacontroller v2 sends it (maps keyed by Kind.apiVersion, then namespace/name). */
 export function buildHookRequest(objects: ClusterObjects, options: BuildOptions): Json {
-  const controller = { apiVersion: 'metacontroller.k8s.io/v1alpha1', kind: 'CompositeController', metadata: { name: options.controllerName ?? 'environment-sync' } };
+  const controller = {
+    apiVersion: 'metacontroller.k8s.io/v1alpha1',
+    kind: 'CompositeController',
+    metadata: { name: options.controllerName ?? 'environment-sync' },
+  };
   if (options.hook === 'customize') return { controller, parent: objects.parent };
   const uid = objects.parent.metadata.uid;
   const owned = objects.gates.filter((g) => uid !== undefined && (g.metadata.ownerReferences ?? []).some((o) => o.uid === uid && o.controller === true));
@@ -115,7 +119,10 @@ interface Args {
 }
 
 export function parseArgs(argv: string[]): Args {
-  const args: Partial<Args> & { includeSecret: boolean; dashboardRouteKinds: Args['dashboardRouteKinds'] } = { includeSecret: false, dashboardRouteKinds: ['ingress'] };
+  const args: Partial<Args> & { includeSecret: boolean; dashboardRouteKinds: Args['dashboardRouteKinds'] } = {
+    includeSecret: false,
+    dashboardRouteKinds: ['ingress'],
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = () => {
@@ -127,11 +134,18 @@ export function parseArgs(argv: string[]): Args {
     else if (arg === '--context') args.context = value();
     else if (arg === '--dashboard-namespace') args.dashboardNamespace = value();
     else if (arg === '--dashboard-route-kinds') {
-      const kinds = [...new Set(value().split(',').map((k) => k.trim().toLowerCase()).filter(Boolean))];
-      for (const kind of kinds) if (kind !== 'ingress' && kind !== 'httproute') throw new UsageError(`--dashboard-route-kinds lists ingress and/or httproute, not ${kind}`);
+      const kinds = [
+        ...new Set(
+          value()
+            .split(',')
+            .map((k) => k.trim().toLowerCase())
+            .filter(Boolean),
+        ),
+      ];
+      for (const kind of kinds)
+        if (kind !== 'ingress' && kind !== 'httproute') throw new UsageError(`--dashboard-route-kinds lists ingress and/or httproute, not ${kind}`);
       args.dashboardRouteKinds = kinds as Args['dashboardRouteKinds'];
-    }
-    else if (arg === '--include-secret') args.includeSecret = true;
+    } else if (arg === '--include-secret') args.includeSecret = true;
     else if (arg === '--hook') {
       const hook = value();
       if (hook !== 'sync' && hook !== 'finalize' && hook !== 'customize') throw new UsageError(`--hook must be sync, finalize or customize, not ${hook}`);
@@ -215,7 +229,10 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     process.stdout.write(await run(process.argv.slice(2), systemKubectl, (m) => console.error(`build-hook-request: ${m}`)));
   } catch (error) {
     console.error(`build-hook-request: ${(error as Error).message}`);
-    if (error instanceof UsageError) console.error('usage: build-hook-request [-n NAMESPACE] [--context CTX] [--hook sync|finalize|customize] [--include-secret] [--dashboard-namespace NS [--dashboard-route-kinds ingress,httproute]] ENVIRONMENT');
+    if (error instanceof UsageError)
+      console.error(
+        'usage: build-hook-request [-n NAMESPACE] [--context CTX] [--hook sync|finalize|customize] [--include-secret] [--dashboard-namespace NS [--dashboard-route-kinds ingress,httproute]] ENVIRONMENT',
+      );
     process.exit(error instanceof UsageError ? 2 : 1);
   }
 }

@@ -59,7 +59,11 @@ function cleanSchema(schema: Json): Json {
     const value = schema[key]!;
     if (key === 'example' || key === 'examples' || key.startsWith('x-')) continue; // x-*: GitHub's annotations, not validation
     if (key === 'properties' && isObject(value)) {
-      out[key] = Object.fromEntries(Object.keys(value).sort().map((p) => [p, cleanSchema(value[p]!)]));
+      out[key] = Object.fromEntries(
+        Object.keys(value)
+          .sort()
+          .map((p) => [p, cleanSchema(value[p]!)]),
+      );
     } else if (key === 'enum' || key === 'required' || key === 'default' || key === 'const') {
       out[key] = value; // data, not sub-schemas
     } else {
@@ -78,7 +82,9 @@ export function extractRestContract(spec: unknown, version: string): RestContrac
       if (!isObject(op) || typeof op.operationId !== 'string') continue;
       if (!(CONTRACT_OPERATIONS as readonly string[]).includes(op.operationId)) continue;
       const responses = isObject(op.responses) ? op.responses : {};
-      const success = Object.keys(responses).filter((s) => /^2\d\d$/.test(s)).sort()[0];
+      const success = Object.keys(responses)
+        .filter((s) => /^2\d\d$/.test(s))
+        .sort()[0];
       if (!success) throw new Error(`${op.operationId}: no success response`);
       const successResponse = responses[success];
       const responseSchema = isObject(successResponse) ? jsonContentSchema(successResponse) : null;

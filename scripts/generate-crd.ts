@@ -22,12 +22,7 @@ import YAML from 'yaml';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 export const ENVIRONMENT_SCHEMA_FILE = path.join(REPO_ROOT, 'schemas', 'environment.schema.json');
-export const CRD_FILE = path.join(
-  REPO_ROOT,
-  'manifests',
-  'crd',
-  'environments.kuberik.com_environments.yaml',
-);
+export const CRD_FILE = path.join(REPO_ROOT, 'manifests', 'crd', 'environments.kuberik.com_environments.yaml');
 
 export const GROUP = 'environments.kuberik.com';
 export const VERSION = 'v1alpha1';
@@ -57,8 +52,7 @@ export const PRINTER_COLUMNS: readonly PrinterColumn[] = [
 
 export type Schema = { [keyword: string]: unknown };
 
-const isSchema = (v: unknown): v is Schema =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isSchema = (v: unknown): v is Schema => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function asSchema(v: unknown, at: string): Schema {
   if (!isSchema(v)) throw new Error(`${at}: expected a schema object`);
@@ -66,19 +60,7 @@ function asSchema(v: unknown, at: string): Schema {
 }
 
 /** Annotation-only JSON Schema keywords: no meaning for the API server. */
-const DROPPED = new Set([
-  '$schema',
-  '$id',
-  '$defs',
-  'definitions',
-  '$anchor',
-  '$comment',
-  'title',
-  'readOnly',
-  'writeOnly',
-  'deprecated',
-  'tsType',
-]);
+const DROPPED = new Set(['$schema', '$id', '$defs', 'definitions', '$anchor', '$comment', 'title', 'readOnly', 'writeOnly', 'deprecated', 'tsType']);
 
 /** Keywords that mean the same in JSON Schema 2020-12 and in a CRD's OpenAPI v3 schema. */
 const PASSED = new Set([
@@ -120,9 +102,7 @@ interface Context {
 
 function resolveRef(ref: unknown, ctx: Context, at: string): { name: string; schema: Schema } {
   if (typeof ref !== 'string' || !ref.startsWith('#/$defs/')) {
-    throw new Error(
-      `${at}: only local "#/$defs/..." references can be inlined, got ${String(ref)}`,
-    );
+    throw new Error(`${at}: only local "#/$defs/..." references can be inlined, got ${String(ref)}`);
   }
   const name = ref.slice('#/$defs/'.length);
   if (ctx.expanding.includes(name)) {
@@ -243,17 +223,13 @@ function convert(input: Schema, ctx: Context, at: string): Schema {
       case 'anyOf':
       case 'oneOf':
         if (!Array.isArray(value)) throw new Error(`${here}: expected an array`);
-        out[keyword] = value.map((sub, i) =>
-          convert(asSchema(sub, `${here}[${i}]`), { ...inner, inJunctor: true }, `${here}[${i}]`),
-        );
+        out[keyword] = value.map((sub, i) => convert(asSchema(sub, `${here}[${i}]`), { ...inner, inJunctor: true }, `${here}[${i}]`));
         break;
       case 'not':
         out.not = convert(asSchema(value, here), { ...inner, inJunctor: true }, here);
         break;
       default:
-        throw new Error(
-          `${here}: JSON Schema keyword "${keyword}" has no structural-schema equivalent`,
-        );
+        throw new Error(`${here}: JSON Schema keyword "${keyword}" has no structural-schema equivalent`);
     }
   }
   if ('properties' in out && 'additionalProperties' in out) {
@@ -264,10 +240,7 @@ function convert(input: Schema, ctx: Context, at: string): Schema {
 
 /** Every node below the root must have a type (structural schema rule). */
 function checkStructural(schema: Schema, at: string): void {
-  const typed =
-    typeof schema.type === 'string' ||
-    schema['x-kubernetes-int-or-string'] === true ||
-    schema['x-kubernetes-preserve-unknown-fields'] === true;
+  const typed = typeof schema.type === 'string' || schema['x-kubernetes-int-or-string'] === true || schema['x-kubernetes-preserve-unknown-fields'] === true;
   if (!typed) throw new Error(`${at}: a structural schema needs a type here`);
   if (isSchema(schema.properties)) {
     for (const [name, sub] of Object.entries(schema.properties)) {
@@ -275,8 +248,7 @@ function checkStructural(schema: Schema, at: string): void {
     }
   }
   if (isSchema(schema.items)) checkStructural(schema.items, `${at}[]`);
-  if (isSchema(schema.additionalProperties))
-    checkStructural(schema.additionalProperties, `${at}{}`);
+  if (isSchema(schema.additionalProperties)) checkStructural(schema.additionalProperties, `${at}{}`);
 }
 
 /** The JSON Schema, converted into a CRD `openAPIV3Schema`. */
@@ -360,8 +332,7 @@ export interface ValidationResult {
 export type CrdValidator = (object: unknown) => ValidationResult;
 
 type AddFormats = (ajv: Ajv) => Ajv;
-const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ??
-  addFormatsModule) as unknown as AddFormats;
+const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as unknown as AddFormats;
 
 /** Go `time.ParseDuration` syntax (what Kubernetes' `format: duration` means), e.g. `1m30s`. */
 const GO_DURATION = /^[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$|^[-+]?0$/;
@@ -389,9 +360,7 @@ function validateListType(type: string, data: unknown, parent?: Schema): boolean
   if (!Array.isArray(data) || (type !== 'set' && type !== 'map')) return true;
   const keys = parent?.['x-kubernetes-list-map-keys'];
   const identity = (item: unknown): string =>
-    type === 'set' || !Array.isArray(keys) || !isSchema(item)
-      ? JSON.stringify(item)
-      : JSON.stringify(keys.map((k: string) => item[k]));
+    type === 'set' || !Array.isArray(keys) || !isSchema(item) ? JSON.stringify(item) : JSON.stringify(keys.map((k: string) => item[k]));
   return new Set(data.map(identity)).size === data.length;
 }
 
@@ -409,8 +378,7 @@ function newAjv(): Ajv {
   ajv.addKeyword({
     keyword: 'x-kubernetes-int-or-string',
     schemaType: 'boolean',
-    validate: (on: boolean, data: unknown) =>
-      !on || typeof data === 'string' || Number.isInteger(data),
+    validate: (on: boolean, data: unknown) => !on || typeof data === 'string' || Number.isInteger(data),
     errors: false,
   });
   // Annotations for the API server (merge strategy, pruning, CEL): nothing to check here.
@@ -447,9 +415,7 @@ export function toAjvSchema(openApi: Schema, options: CrdValidatorOptions = {}):
           walk(asSchema(sub, name), closeObjects && !(schema === openApi && name === 'metadata')),
         ]),
       );
-      const open =
-        out['x-kubernetes-preserve-unknown-fields'] === true ||
-        out.additionalProperties !== undefined;
+      const open = out['x-kubernetes-preserve-unknown-fields'] === true || out.additionalProperties !== undefined;
       if (closeObjects && !open) out.additionalProperties = false;
     }
     if (isSchema(out.items)) out.items = walk(out.items, closeObjects);

@@ -124,7 +124,8 @@ function errorAnswer(error: Error, bodyLimitBytes: number, url: string): { statu
   const code = (error as { code?: string }).code;
   const status = (error as { statusCode?: number }).statusCode;
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { statusCode: 413, body: errorBody('PayloadTooLarge', `Request body exceeds ${bodyLimitBytes} bytes`) };
-  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { statusCode: 415, body: errorBody('UnsupportedMediaType', 'Send the hook request as application/json') };
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    return { statusCode: 415, body: errorBody('UnsupportedMediaType', 'Send the hook request as application/json') };
   if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return { statusCode: 400, body: errorBody('EmptyBody', 'The request body must be a JSON object') };
   if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError || (status === 400 && /JSON|prototype|constructor/i.test(error.message))) {
     return { statusCode: 400, body: errorBody('InvalidJSON', 'The request body is not valid JSON (or uses forbidden keys such as __proto__)') };

@@ -91,7 +91,15 @@ function namespace(env: Record<string, string | undefined>, name: string): strin
 
 function routeKinds(env: Record<string, string | undefined>, name: string): ('ingress' | 'httproute')[] {
   const raw = env[name] || 'ingress';
-  const kinds = [...new Set(raw.split(',').map((k) => k.trim().toLowerCase()).filter(Boolean))];
-  for (const k of kinds) if (k !== 'ingress' && k !== 'httproute') throw new ConfigError(`${name} must list ingress and/or httproute, got ${JSON.stringify(raw)}`);
+  const kinds = [
+    ...new Set(
+      raw
+        .split(',')
+        .map((k) => k.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  ];
+  for (const k of kinds)
+    if (k !== 'ingress' && k !== 'httproute') throw new ConfigError(`${name} must list ingress and/or httproute, got ${JSON.stringify(raw)}`);
   return kinds as ('ingress' | 'httproute')[];
 }

@@ -15,7 +15,10 @@ export async function start(config: Config): Promise<void> {
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
   const address = await app.listen({ port: config.port, host: config.host });
-  logger.info({ address, githubApiUrl: config.githubApiUrl, dashboardUrl: config.dashboardUrl || undefined }, 'environment-sync is serving Metacontroller hooks');
+  logger.info(
+    { address, githubApiUrl: config.githubApiUrl, dashboardUrl: config.dashboardUrl || undefined },
+    'environment-sync is serving Metacontroller hooks',
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -25,7 +25,13 @@ export class TalliedHistogram<T extends string> extends Histogram<T> {
   private readonly series = new Map<string, Series<T>>();
   private readonly bounds: readonly number[];
 
-  constructor(configuration: { name: string; help: string; labelNames: readonly T[]; buckets: number[]; registers: ConstructorParameters<typeof Histogram<T>>[0]['registers'] }) {
+  constructor(configuration: {
+    name: string;
+    help: string;
+    labelNames: readonly T[];
+    buckets: number[];
+    registers: ConstructorParameters<typeof Histogram<T>>[0]['registers'];
+  }) {
     super(configuration);
     this.bounds = [...configuration.buckets].sort((a, b) => a - b);
     // prom-client's constructor sets `observe` on the instance, which would bypass the tally.
@@ -51,7 +57,10 @@ export class TalliedHistogram<T extends string> extends Histogram<T> {
     const labels = (typeof first === 'number' ? {} : first) as Record<T, string>;
     const value = typeof first === 'number' ? first : second;
     if (typeof value !== 'number' || !Number.isFinite(value)) throw new TypeError(`Value is not a valid number: ${String(value)}`);
-    const key = Object.keys(labels).sort().map((k) => `${k}=${String(labels[k as T])}`).join('\u0000');
+    const key = Object.keys(labels)
+      .sort()
+      .map((k) => `${k}=${String(labels[k as T])}`)
+      .join('\u0000');
     this.tally(key, labels, value);
   }
 

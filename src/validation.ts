@@ -32,12 +32,7 @@ export function createAjv(): Ajv2020 {
   addFormats(ajv);
   ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
   ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
-  for (const keyword of [
-    'x-kubernetes-list-type',
-    'x-kubernetes-list-map-keys',
-    'x-kubernetes-map-type',
-    'x-kubernetes-preserve-unknown-fields',
-  ]) {
+  for (const keyword of ['x-kubernetes-list-type', 'x-kubernetes-list-map-keys', 'x-kubernetes-map-type', 'x-kubernetes-preserve-unknown-fields']) {
     ajv.addKeyword({ keyword, schemaType: ['string', 'array', 'boolean'] });
   }
   for (const name of SCHEMA_FILES) ajv.addSchema(loadSchema(name));
@@ -61,8 +56,7 @@ export function describeErrors(errors: readonly ErrorObject[]): FieldProblem[] {
   for (const e of errors) {
     let field = e.instancePath || '/';
     if (e.keyword === 'required') field = `${e.instancePath}/${(e.params as { missingProperty: string }).missingProperty}`;
-    if (e.keyword === 'additionalProperties')
-      field = `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}`;
+    if (e.keyword === 'additionalProperties') field = `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty}`;
     let problem = e.message ?? e.keyword;
     if (e.keyword === 'enum' || e.keyword === 'const') {
       const allowed = (e.params as { allowedValues?: unknown[]; allowedValue?: unknown }).allowedValues ?? [

@@ -15,7 +15,10 @@ logger.warn(
 );
 const app = await buildApp(config, { logger });
 const stop = () => {
-  void app.close().then(() => emulator.close()).then(() => process.exit(0));
+  void app
+    .close()
+    .then(() => emulator.close())
+    .then(() => process.exit(0));
 };
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);

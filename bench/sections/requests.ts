@@ -6,7 +6,18 @@ import { request } from 'undici';
 import type { GitHubEmulator, RequestCounts } from '../../tools/github-emulator/index.js';
 import { pointsUsed, startGitHub } from '../github.js';
 import { GoControllerModel, type ModelInput } from '../go-model.js';
-import { environmentNames, history, historyEntry, nextRequest, relationshipOf, seedScenario, syncRequest, TOKEN, type AppScenario, type SyncInput } from '../scenario.js';
+import {
+  environmentNames,
+  history,
+  historyEntry,
+  nextRequest,
+  relationshipOf,
+  seedScenario,
+  syncRequest,
+  TOKEN,
+  type AppScenario,
+  type SyncInput,
+} from '../scenario.js';
 import { HookClient, startService, type InProcessService } from '../service.js';
 
 export interface Size {
@@ -110,7 +121,6 @@ class Bench {
     return { cost: { requests, points }, ms, ownMs };
   }
 
-
   /** Removes the deployment of entry H+1 again (inactive first: GitHub deletes only inactive deployments), so every sample starts from the same ledger. */
   private async undoNewEntry(): Promise<void> {
     const revision = historyEntry(this.scenario.app, this.scenario.history + 1).version.revision;
@@ -134,7 +144,8 @@ export async function measureCounts(sizes: Size[]): Promise<CountsRow[]> {
     try {
       const ours = { steady: (await bench.ours(0)).cost, newEntry: (await bench.ours(1)).cost };
       const model = { steady: (await bench.model(0)).cost, newEntry: (await bench.model(1)).cost };
-      if (ours.steady.requests.writes !== 0) throw new Error(`steady state wrote ${ours.steady.requests.writes} times at ${JSON.stringify(size)}: the seed is not what the service publishes`);
+      if (ours.steady.requests.writes !== 0)
+        throw new Error(`steady state wrote ${ours.steady.requests.writes} times at ${JSON.stringify(size)}: the seed is not what the service publishes`);
       rows.push({ ...size, deployments: size.environments * size.history, ours, model });
     } finally {
       await bench.close();

@@ -58,7 +58,15 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleResult> 
   const tokenOf = (id: string) => (options.sharedToken ? TOKEN : `ghp_benchRepository${id}0123456789abcdefghijkl`);
   const scenarios = Array.from({ length: options.applications }, (_, a): AppScenario => {
     const id = String(a).padStart(3, '0');
-    return { repository: `bench-org/repo-${id}`, app: `app-${id}`, namespace: `ns-${id}`, environments: environmentNames(options.environmentsPerApplication), topology: 'star', history: options.history, token: tokenOf(id) };
+    return {
+      repository: `bench-org/repo-${id}`,
+      app: `app-${id}`,
+      namespace: `ns-${id}`,
+      environments: environmentNames(options.environmentsPerApplication),
+      topology: 'star',
+      history: options.history,
+      token: tokenOf(id),
+    };
   });
   const tokens = [...new Set(scenarios.map((s) => s.token!))];
   // GitHub's real per-token budget, so that the service paces a token that spends too fast as it would on GitHub.

@@ -15,7 +15,14 @@ import { median, percentile } from '../stats.js';
 interface AutocannonInstance extends PromiseLike<{ errors: number; timeouts: number }> {
   on(event: 'response', listener: (client: unknown, statusCode: number, bytes: number, responseTime: number) => void): void;
 }
-type Autocannon = (options: { url: string; method: string; headers: Record<string, string>; body: string; connections: number; duration: number }) => AutocannonInstance;
+type Autocannon = (options: {
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body: string;
+  connections: number;
+  duration: number;
+}) => AutocannonInstance;
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 export interface ThroughputRow {
@@ -119,7 +126,6 @@ interface Run {
   githubRequests: number;
   maxRssBytes: number;
 }
-
 
 async function steadyInput(url: string): Promise<SyncInput> {
   const client = new HookClient(url, 1);

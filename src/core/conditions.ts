@@ -11,12 +11,7 @@ export interface ConditionInput {
   message: string;
 }
 
-export function mergeConditions(
-  observed: readonly Condition[] | undefined,
-  desired: readonly ConditionInput[],
-  generation: number,
-  now: string,
-): Condition[] {
+export function mergeConditions(observed: readonly Condition[] | undefined, desired: readonly ConditionInput[], generation: number, now: string): Condition[] {
   const previous = new Map((observed ?? []).map((c) => [c.type, c]));
   return [...desired]
     .sort((a, b) => CONDITION_ORDER.indexOf(a.type) - CONDITION_ORDER.indexOf(b.type))

@@ -5,7 +5,7 @@
  * mode at GitHub Enterprise Server. Pure.
  */
 import type { Secret } from '../generated/kubernetes.js';
-import type { Problem } from './interpret.js';
+import type { Problem } from './problems.js';
 
 export type GitHubCredentials = TokenCredentials | AppCredentials;
 
@@ -35,7 +35,10 @@ export function credentialsFrom(secret: Secret, where: string): GitHubCredential
   const value = (key: string) => secretValue(secret, key);
   const apiUrl = value(API_URL_KEY);
   if (apiUrl && !isHttpUrl(apiUrl)) {
-    return { reason: 'InvalidSecret', message: `Secret ${where} key "${API_URL_KEY}" must be an http(s) URL without credentials, such as https://github.example.com/api/v3` };
+    return {
+      reason: 'InvalidSecret',
+      message: `Secret ${where} key "${API_URL_KEY}" must be an http(s) URL without credentials, such as https://github.example.com/api/v3`,
+    };
   }
   const withUrl = apiUrl ? { apiUrl: apiUrl.replace(/\/+$/, '') } : {};
 
@@ -43,8 +46,10 @@ export function credentialsFrom(secret: Secret, where: string): GitHubCredential
   if (present.length === APP_KEYS.length) {
     const [appId, privateKey, installationId] = APP_KEYS.map(value) as [string, string, string];
     if (!POSITIVE_INTEGER.test(appId)) return { reason: 'InvalidSecret', message: `Secret ${where} key "appId" must be the numeric App ID` };
-    if (!POSITIVE_INTEGER.test(installationId)) return { reason: 'InvalidSecret', message: `Secret ${where} key "installationId" must be the numeric installation ID` };
-    if (!PEM_PRIVATE_KEY.test(privateKey)) return { reason: 'InvalidSecret', message: `Secret ${where} key "privateKey" must be the App's PEM private key (-----BEGIN RSA PRIVATE KEY----- …)` };
+    if (!POSITIVE_INTEGER.test(installationId))
+      return { reason: 'InvalidSecret', message: `Secret ${where} key "installationId" must be the numeric installation ID` };
+    if (!PEM_PRIVATE_KEY.test(privateKey))
+      return { reason: 'InvalidSecret', message: `Secret ${where} key "privateKey" must be the App's PEM private key (-----BEGIN RSA PRIVATE KEY----- …)` };
     return { type: 'app', appId, privateKey, installationId, ...withUrl };
   }
   const token = value(TOKEN_KEY);

@@ -26,7 +26,8 @@ function fromIngress(ingress: KubernetesObject): string {
   const spec = (ingress as { spec?: unknown }).spec;
   if (!isPlainObject(spec) || !Array.isArray(spec.rules)) return '';
   const tlsHosts = new Set<string>();
-  if (Array.isArray(spec.tls)) for (const t of spec.tls) if (isPlainObject(t) && Array.isArray(t.hosts)) for (const h of t.hosts) if (typeof h === 'string') tlsHosts.add(h);
+  if (Array.isArray(spec.tls))
+    for (const t of spec.tls) if (isPlainObject(t) && Array.isArray(t.hosts)) for (const h of t.hosts) if (typeof h === 'string') tlsHosts.add(h);
   for (const rule of spec.rules) {
     if (!isPlainObject(rule) || typeof rule.host !== 'string' || !rule.host || rule.host.includes('*')) continue;
     const paths = isPlainObject(rule.http) && Array.isArray(rule.http.paths) ? rule.http.paths : [];
@@ -47,9 +48,7 @@ function fromHttpRoute(route: KubernetesObject): string {
   if (!host) return '';
   for (const rule of spec.rules) {
     if (!isPlainObject(rule) || !Array.isArray(rule.backendRefs)) continue;
-    const routesToDashboard = rule.backendRefs.some(
-      (b) => isPlainObject(b) && b.name === DASHBOARD_SERVICE && (b.kind === undefined || b.kind === 'Service'),
-    );
+    const routesToDashboard = rule.backendRefs.some((b) => isPlainObject(b) && b.name === DASHBOARD_SERVICE && (b.kind === undefined || b.kind === 'Service'));
     if (!routesToDashboard) continue;
     const match = Array.isArray(rule.matches) ? (rule.matches as unknown[]).find((m) => isPlainObject(m) && isPlainObject(m.path)) : undefined;
     const path = isPlainObject(match) && isPlainObject(match.path) ? match.path.value : undefined;

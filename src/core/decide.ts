@@ -65,7 +65,15 @@ function fromLedger(ctx: SyncContext, ledger: Ledger, writeProblem: GitHubProble
   const children: RolloutGate[] = [];
   if (ctx.relationship) {
     const versions = selfCyclic ? [] : allowedVersions(ctx.relationship, deploymentsOf(ledger, ctx.relationship.environment), ctx.releaseCandidates);
-    children.push(gateObject({ environmentName: ctx.name, namespace: ctx.namespace, rolloutName: ctx.rolloutName, relationship: ctx.relationship, allowedVersions: versions }));
+    children.push(
+      gateObject({
+        environmentName: ctx.name,
+        namespace: ctx.namespace,
+        rolloutName: ctx.rolloutName,
+        relationship: ctx.relationship,
+        allowedVersions: versions,
+      }),
+    );
   }
 
   const cycle = graph.cyclic.length > 0 ? describeCycle(graph) : undefined;
@@ -114,7 +122,8 @@ function describeCycle(graph: RelationshipGraph): string {
 }
 
 function gateCondition(relationship: Relationship | undefined, cycle: string | undefined, gate: RolloutGate | undefined): ConditionInput {
-  if (!relationship || !gate) return { type: 'GateReady', status: 'True', reason: 'NoRelationship', message: 'No relationship: this environment needs no gate' };
+  if (!relationship || !gate)
+    return { type: 'GateReady', status: 'True', reason: 'NoRelationship', message: 'No relationship: this environment needs no gate' };
   if (cycle) return { type: 'GateReady', status: 'False', reason: 'RelationshipCycle', message: cycle };
   const count = gate.spec.allowedVersions?.length ?? 0;
   const verb = relationship.type === 'After' ? `baked successfully in ${relationship.environment}` : `running in ${relationship.environment} without failure`;
@@ -157,7 +166,15 @@ function keepPrevious(identity: EnvironmentIdentity, problem: Problem, githubPro
 function keptGates(identity: EnvironmentIdentity): RolloutGate[] {
   const kept = identity.observedGates.map((observed) => sanitizeGate(observed, identity));
   if (kept.length === 0 && identity.relationship && identity.rolloutName) {
-    kept.push(gateObject({ environmentName: identity.name, namespace: identity.namespace, rolloutName: identity.rolloutName, relationship: identity.relationship, allowedVersions: [] }));
+    kept.push(
+      gateObject({
+        environmentName: identity.name,
+        namespace: identity.namespace,
+        rolloutName: identity.rolloutName,
+        relationship: identity.relationship,
+        allowedVersions: [],
+      }),
+    );
   }
   return kept.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
 }
@@ -225,9 +242,19 @@ export function decideFinalize(identity: EnvironmentIdentity, outcome: FinalizeO
   if (!outcome.problem) {
     ready = { type: 'Ready', status: 'False', reason: 'Finalized', message: 'Environment deleted: its GitHub deployments are marked inactive' };
   } else if (finalized) {
-    ready = { type: 'Ready', status: 'False', reason: outcome.problem.reason, message: `Finalized without marking deployments inactive: ${outcome.problem.message}` };
+    ready = {
+      type: 'Ready',
+      status: 'False',
+      reason: outcome.problem.reason,
+      message: `Finalized without marking deployments inactive: ${outcome.problem.message}`,
+    };
   } else {
-    ready = { type: 'Ready', status: 'False', reason: outcome.problem.reason, message: `Waiting to mark ${outcome.remaining} deployment(s) inactive: ${outcome.problem.message}` };
+    ready = {
+      type: 'Ready',
+      status: 'False',
+      reason: outcome.problem.reason,
+      message: `Waiting to mark ${outcome.remaining} deployment(s) inactive: ${outcome.problem.message}`,
+    };
   }
   const observed = identity.observedStatus;
   const others = (observed.conditions ?? [])

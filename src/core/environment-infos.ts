@@ -20,10 +20,7 @@ export function environmentInfos(inputs: EnvironmentInfoInputs): EnvironmentInfo
   const { self, graph, ledger } = inputs;
   return graph.component.map((environment) => {
     const deployments = deploymentsOf(ledger, environment);
-    let history =
-      environment === self
-        ? localEntries(inputs.localHistory, deployments)
-        : deployments.map(fromDeployment);
+    let history = environment === self ? localEntries(inputs.localHistory, deployments) : deployments.map(fromDeployment);
     history = dedupe(history.sort(newestEntryFirst));
     if (!graph.isDirectlyConnected(environment)) history = history.slice(0, 1);
     const info: EnvironmentInfo = { environment };

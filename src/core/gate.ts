@@ -47,8 +47,7 @@ export function gateObject(args: {
   allowedVersions: string[];
 }): RolloutGate {
   const { relationship } = args;
-  const prettyName =
-    relationship.type === 'After' ? `After ${relationship.environment}` : `Parallel with ${relationship.environment}`;
+  const prettyName = relationship.type === 'After' ? `After ${relationship.environment}` : `Parallel with ${relationship.environment}`;
   const description =
     relationship.type === 'After'
       ? `Allows versions that baked successfully in ${relationship.environment} (GitHub deployments, managed by environment-sync for Environment ${args.environmentName}).`

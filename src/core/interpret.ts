@@ -8,20 +8,18 @@ import type { KubernetesObject, Rollout, RolloutGate, RolloutHistoryEntry, Rollo
 import { discoverDashboardUrl, HTTPROUTE_GVK, INGRESS_GVK } from './dashboard.js';
 import { credentialsFrom, isCredentials, type GitHubCredentials } from './credentials.js';
 import { parseDurationSeconds } from './duration.js';
+import type { Problem } from './problems.js';
 import { deploymentName, githubEnvironment } from './naming.js';
 import { isPlainObject } from './payload.js';
 import type { Relationship } from './types.js';
+
+export type { Problem } from './problems.js';
 
 export const DEFAULT_REQUEUE_SECONDS = 60;
 export const DEFAULT_SECRET_NAME = 'github-token';
 const MAX_GITHUB_ENVIRONMENT = 255;
 const CONTROL_CHARACTER = /\p{Cc}/u;
 const PROJECT = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/;
-
-export interface Problem {
-  reason: string;
-  message: string;
-}
 
 export interface SpecCheck {
   (spec: unknown): { field: string; problem: string }[];
@@ -58,9 +56,7 @@ export interface SyncContext extends EnvironmentIdentity {
   discoveredDashboardUrl: string;
 }
 
-export type Interpretation =
-  | { ok: true; context: SyncContext }
-  | { ok: false; identity: EnvironmentIdentity; problem: Problem };
+export type Interpretation = { ok: true; context: SyncContext } | { ok: false; identity: EnvironmentIdentity; problem: Problem };
 
 const ROLLOUT_GVK = 'Rollout.kuberik.com/v1alpha1';
 const SECRET_GVK = 'Secret.v1';
@@ -94,8 +90,11 @@ export function interpret(request: SyncRequest, checkSpec: SpecCheck, options: I
   const specProblems = checkSpec(rawSpec);
   const spec = (isPlainObject(rawSpec) ? rawSpec : {}) as Partial<EnvironmentSpec>;
   // Learn what we safely can even from a broken spec: the gate must fail closed.
-  if (isPlainObject(spec.relationship) && typeof spec.relationship.environment === 'string'
-    && (spec.relationship.type === 'After' || spec.relationship.type === 'Parallel')) {
+  if (
+    isPlainObject(spec.relationship) &&
+    typeof spec.relationship.environment === 'string' &&
+    (spec.relationship.type === 'After' || spec.relationship.type === 'Parallel')
+  ) {
     identity.relationship = { environment: spec.relationship.environment, type: spec.relationship.type };
   }
   if (isPlainObject(spec.rolloutRef) && typeof spec.rolloutRef.name === 'string' && spec.rolloutRef.name) {
@@ -127,8 +126,13 @@ export function interpret(request: SyncRequest, checkSpec: SpecCheck, options: I
   if (valid.relationship?.environment === '') return fail('InvalidSpec', 'spec.relationship.environment must not be empty');
   // These become GitHub environment names: short labels, so bounded here (GitHub documents no limit) and free of control characters.
   const githubName = githubEnvironment(valid.name, valid.environment);
-  if (githubName.length > MAX_GITHUB_ENVIRONMENT) return fail('InvalidSpec', `spec.name and spec.environment make the GitHub environment name longer than ${MAX_GITHUB_ENVIRONMENT} characters`);
-  for (const [field, value] of [['name', valid.name], ['environment', valid.environment], ['relationship.environment', valid.relationship?.environment ?? '']] as const) {
+  if (githubName.length > MAX_GITHUB_ENVIRONMENT)
+    return fail('InvalidSpec', `spec.name and spec.environment make the GitHub environment name longer than ${MAX_GITHUB_ENVIRONMENT} characters`);
+  for (const [field, value] of [
+    ['name', valid.name],
+    ['environment', valid.environment],
+    ['relationship.environment', valid.relationship?.environment ?? ''],
+  ] as const) {
     if (CONTROL_CHARACTER.test(value)) return fail('InvalidSpec', `spec.${field} must not contain control characters`);
   }
   const project = PROJECT.exec(valid.backend.project);
@@ -261,9 +265,7 @@ export function objectsOf(map: SyncRequest['related'] | undefined, gvk: string, 
   if (!isPlainObject(group)) return [];
   return Object.values(group).filter(
     (o): o is KubernetesObject =>
-      isPlainObject(o) &&
-      isPlainObject(o.metadata) &&
-      (namespace === undefined || o.metadata.namespace === undefined || o.metadata.namespace === namespace),
+      isPlainObject(o) && isPlainObject(o.metadata) && (namespace === undefined || o.metadata.namespace === undefined || o.metadata.namespace === namespace),
   );
 }
 

@@ -27,14 +27,8 @@ export function newestFirst(a: LedgerDeployment, b: LedgerDeployment): number {
 }
 
 /** The deployment recording history entry (id, revision): a recreated Rollout reuses ids. */
-export function findDeployment(
-  deployments: readonly LedgerDeployment[],
-  id: number,
-  revision: string,
-): LedgerDeployment | undefined {
-  return deployments
-    .filter((d) => d.payload.id === id && d.payload.version.revision === revision)
-    .sort(newestFirst)[0];
+export function findDeployment(deployments: readonly LedgerDeployment[], id: number, revision: string): LedgerDeployment | undefined {
+  return deployments.filter((d) => d.payload.id === id && d.payload.version.revision === revision).sort(newestFirst)[0];
 }
 
 /** Bake state per revision, from the newest deployment of each revision. */

@@ -3,17 +3,8 @@ import type { DeploymentHistoryEntry, Relationship, VersionInfo } from '../gener
 
 export type { DeploymentHistoryEntry, Relationship, VersionInfo };
 
-
 /** GitHub deployment status states as REST spells them (GraphQL upper-cases them). */
-export type GitHubState =
-  | 'error'
-  | 'failure'
-  | 'inactive'
-  | 'in_progress'
-  | 'pending'
-  | 'queued'
-  | 'success'
-  | 'waiting';
+export type GitHubState = 'error' | 'failure' | 'inactive' | 'in_progress' | 'pending' | 'queued' | 'success' | 'waiting';
 
 /** What we store in a deployment's payload (wire-compatible with kuberik's Go controller). */
 export interface DeploymentPayload {

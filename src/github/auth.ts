@@ -107,12 +107,25 @@ function tokenError(error: unknown, credentials: AppCredentials): unknown {
   if (error instanceof RequestError && error.response && error.status >= 400 && error.status < 500 && error.status !== 429) {
     const data = error.response.data as { message?: unknown } | undefined;
     const message = typeof data?.message === 'string' ? `: ${data.message.slice(0, 200)}` : '';
-    const hint = error.status === 404 ? '; check installationId and that the App is installed on the repository owner' : error.status === 401 ? '; check appId and privateKey' : '';
-    return new GitHubOperationError({ reason: 'GitHubAppAuthFailed', message: `${app} could not get an installation token (${error.status}${message})${hint}`, transient: false });
+    const hint =
+      error.status === 404
+        ? '; check installationId and that the App is installed on the repository owner'
+        : error.status === 401
+          ? '; check appId and privateKey'
+          : '';
+    return new GitHubOperationError({
+      reason: 'GitHubAppAuthFailed',
+      message: `${app} could not get an installation token (${error.status}${message})${hint}`,
+      transient: false,
+    });
   }
   if (!(error instanceof RequestError) && !isAbort(error)) {
     // universal-github-app-jwt rejects keys it cannot sign with; its message never holds the key.
-    return new GitHubOperationError({ reason: 'GitHubAppAuthFailed', message: `${app} could not sign its JWT: the privateKey is not a usable RSA private key`, transient: false });
+    return new GitHubOperationError({
+      reason: 'GitHubAppAuthFailed',
+      message: `${app} could not sign its JWT: the privateKey is not a usable RSA private key`,
+      transient: false,
+    });
   }
   return error;
 }

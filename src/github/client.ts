@@ -246,9 +246,7 @@ export class GitHubSession {
       const { query, variables } = buildLedgerQuery(plan, this.owner, this.repo);
       const signal = this.signal(args.deadline);
       const headers = await this.authorization(signal);
-      const data = await this.observe('graphql', 'ReadLedger', () =>
-        this.query<RawLedgerResponse>(query, variables, headers, signal),
-      );
+      const data = await this.observe('graphql', 'ReadLedger', () => this.query<RawLedgerResponse>(query, variables, headers, signal));
       requests++;
       if (data.rateLimit) {
         points += data.rateLimit.cost;
@@ -257,7 +255,11 @@ export class GitHubSession {
       }
       const repository = data.repository;
       if (!repository) {
-        throw new GitHubOperationError({ reason: 'RepositoryNotFound', message: `Repository ${this.repository} was not found or the token cannot read it`, transient: false });
+        throw new GitHubOperationError({
+          reason: 'RepositoryNotFound',
+          message: `Repository ${this.repository} was not found or the token cannot read it`,
+          transient: false,
+        });
       }
 
       if (listEnvironments) {
@@ -309,7 +311,11 @@ export class GitHubSession {
           awaitingWindow.delete(id);
           if (!node?.statuses || !first) {
             // Deleted since the main read, or GitHub could not say: no decision on a deployment without its statuses.
-            throw new GitHubOperationError({ reason: 'GitHubPartialResponse', message: 'GitHub did not return the statuses of a deployment it had just listed', transient: true });
+            throw new GitHubOperationError({
+              reason: 'GitHubPartialResponse',
+              message: 'GitHub did not return the statuses of a deployment it had just listed',
+              transient: true,
+            });
           }
           const window = node.statuses;
           const decoded = toLedgerDeployment({ ...first.deployment, statuses: window }, first.environment)!;
@@ -366,10 +372,19 @@ export class GitHubSession {
     const signal = this.signal(deadline);
     const headers = await this.authorization(signal);
     const data = await this.observe('graphql', 'PostDeploymentStatus', () =>
-      this.gql<{ createDeploymentStatus: { deploymentStatus: { state: string; description: string | null; environmentUrl: string | null; createdAt: string } | null } | null }>(
-        POST_STATUS,
-        { deploymentId, state: status.state.toUpperCase(), description: status.description, environmentUrl: status.environmentUrl, headers, mediaType: DEPLOYMENT_MUTATION_MEDIA_TYPE, request: { signal } },
-      ),
+      this.gql<{
+        createDeploymentStatus: {
+          deploymentStatus: { state: string; description: string | null; environmentUrl: string | null; createdAt: string } | null;
+        } | null;
+      }>(POST_STATUS, {
+        deploymentId,
+        state: status.state.toUpperCase(),
+        description: status.description,
+        environmentUrl: status.environmentUrl,
+        headers,
+        mediaType: DEPLOYMENT_MUTATION_MEDIA_TYPE,
+        request: { signal },
+      }),
     );
     const created = data.createDeploymentStatus?.deploymentStatus;
     if (!created) {

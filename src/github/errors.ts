@@ -35,7 +35,12 @@ function classify(error: unknown, ctx: ClassifyContext): GitHubProblem {
     const errors = (error.errors ?? []) as { type?: string; message?: string }[];
     const types = errors.map((e) => e.type ?? '');
     if (types.some((t) => t === 'RATE_LIMITED' || t === 'RATE_LIMIT')) {
-      return { reason: 'GitHubRateLimited', message: `GitHub GraphQL rate limit exceeded during ${operation}`, transient: true, retryAfterSeconds: waitFromHeaders(error.headers, ctx.nowMs) ?? DEFAULT_RATE_LIMIT_WAIT };
+      return {
+        reason: 'GitHubRateLimited',
+        message: `GitHub GraphQL rate limit exceeded during ${operation}`,
+        transient: true,
+        retryAfterSeconds: waitFromHeaders(error.headers, ctx.nowMs) ?? DEFAULT_RATE_LIMIT_WAIT,
+      };
     }
     if (types.includes('NOT_FOUND')) return repositoryNotFound(repository);
     const first = errors[0]?.message ?? 'unknown error';
@@ -44,7 +49,11 @@ function classify(error: unknown, ctx: ClassifyContext): GitHubProblem {
       return { reason: 'GitHubRejected', message: `GitHub rejected ${operation}: ${messageFor(errors, 'UNPROCESSABLE')}`, transient: false };
     }
     if (types.includes('FORBIDDEN') || types.includes('INSUFFICIENT_SCOPES')) {
-      return { reason: 'GitHubForbidden', message: `GitHub refused ${operation} (${messageFor(errors, 'FORBIDDEN', 'INSUFFICIENT_SCOPES')}); the token needs deployments write access to ${repository}`, transient: false };
+      return {
+        reason: 'GitHubForbidden',
+        message: `GitHub refused ${operation} (${messageFor(errors, 'FORBIDDEN', 'INSUFFICIENT_SCOPES')}); the token needs deployments write access to ${repository}`,
+        transient: false,
+      };
     }
     return { reason: 'GitHubPartialResponse', message: `GitHub GraphQL returned errors during ${operation}: ${first}`, transient: true };
   }
@@ -55,14 +64,28 @@ function classify(error: unknown, ctx: ClassifyContext): GitHubProblem {
     const status = error.status;
     const headers = (error.response?.headers ?? {}) as Record<string, string | number | undefined>;
     const githubMessage = messageOf(error.response?.data);
-    if (status === 401) return { reason: 'GitHubUnauthorized', message: `GitHub rejected the token (401${githubMessage ? ` ${githubMessage}` : ''}) during ${operation}`, transient: false };
+    if (status === 401)
+      return {
+        reason: 'GitHubUnauthorized',
+        message: `GitHub rejected the token (401${githubMessage ? ` ${githubMessage}` : ''}) during ${operation}`,
+        transient: false,
+      };
     if (status === 403 || status === 429) {
       const wait = waitFromHeaders(headers, ctx.nowMs);
       // GitHub: a secondary limit without retry-after means waiting at least a minute.
       if (wait !== undefined || String(headers['x-ratelimit-remaining']) === '0' || /secondary rate limit/i.test(githubMessage)) {
-        return { reason: 'GitHubRateLimited', message: `GitHub rate limit exceeded (${status}) during ${operation}`, transient: true, retryAfterSeconds: wait ?? DEFAULT_RATE_LIMIT_WAIT };
+        return {
+          reason: 'GitHubRateLimited',
+          message: `GitHub rate limit exceeded (${status}) during ${operation}`,
+          transient: true,
+          retryAfterSeconds: wait ?? DEFAULT_RATE_LIMIT_WAIT,
+        };
       }
-      return { reason: 'GitHubForbidden', message: `GitHub refused ${operation} (${status}${githubMessage ? ` ${githubMessage}` : ''}); the token needs deployments write access to ${repository}`, transient: false };
+      return {
+        reason: 'GitHubForbidden',
+        message: `GitHub refused ${operation} (${status}${githubMessage ? ` ${githubMessage}` : ''}); the token needs deployments write access to ${repository}`,
+        transient: false,
+      };
     }
     if (status === 404) return repositoryNotFound(repository);
     if (status === 422 && /no ref found/i.test(githubMessage)) {
@@ -106,7 +129,9 @@ function messageOf(data: unknown): string {
   const { message, errors } = data as { message?: unknown; errors?: unknown };
   if (typeof message !== 'string') return '';
   const details = Array.isArray(errors)
-    ? errors.map((e) => (e && typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string' ? (e as { message: string }).message : '')).filter(Boolean)
+    ? errors
+        .map((e) => (e && typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string' ? (e as { message: string }).message : ''))
+        .filter(Boolean)
     : [];
   return (details.length > 0 ? `${message}: ${details.join('; ')}` : message).slice(0, 200);
 }

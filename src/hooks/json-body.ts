@@ -61,7 +61,7 @@ export function registerJsonBodyParser(app: FastifyInstance): void {
   const strict = app.getDefaultJsonParser('error', 'error');
   const parseText = (text: string): unknown => {
     let result: { error: Error | null; value: unknown } | undefined;
-    strict(undefined as never, text, (error, value) => (result = { error, value }));
+    void strict(undefined as never, text, (error, value) => (result = { error, value }));
     if (!result) throw new Error('the JSON parser did not answer synchronously');
     if (result.error) throw result.error;
     return result.value;

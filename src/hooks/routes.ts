@@ -36,7 +36,13 @@ export function registerHookRoutes(app: FastifyInstance, { validators, reconcile
     return response;
   });
 
-  const sync = async (reply: FastifyReply, body: SyncRequest, finalizing: boolean, dryRun: boolean, repeatable?: { digest: string; observed: ObservedStatus }): Promise<SyncResponse | DryRunResponse> => {
+  const sync = async (
+    reply: FastifyReply,
+    body: SyncRequest,
+    finalizing: boolean,
+    dryRun: boolean,
+    repeatable?: { digest: string; observed: ObservedStatus },
+  ): Promise<SyncResponse | DryRunResponse> => {
     const started = performance.now();
     const target = `${body.parent.metadata.namespace}/${body.parent.metadata.name}`;
     const hook = finalizing ? 'finalize' : 'sync';
@@ -48,14 +54,20 @@ export function registerHookRoutes(app: FastifyInstance, { validators, reconcile
       const decision = await reconciler.finalize(body, { dryRun });
       response = { status: decision.status, children: decision.children, resyncAfterSeconds: decision.resyncAfterSeconds, finalized: decision.finalized };
       ({ reason, githubWrites } = decision);
-      logger.info({ environment: target, hook, reason, finalized: decision.finalized, ms: Math.round(performance.now() - started), ...(dryRun ? { dryRun } : {}) }, 'finalize');
+      logger.info(
+        { environment: target, hook, reason, finalized: decision.finalized, ms: Math.round(performance.now() - started), ...(dryRun ? { dryRun } : {}) },
+        'finalize',
+      );
     } else {
       const report = await reconciler.sync(body, { dryRun });
       response = { status: report.status, children: report.children, resyncAfterSeconds: report.resyncAfterSeconds };
       ({ reason, githubWrites } = report);
       // Quiet steady state: at one sync per Environment per minute, only changes and problems are news.
       const level = report.writes.length > 0 || reason !== 'Synced' || dryRun ? 'info' : 'debug';
-      logger[level]({ environment: target, hook, reason, writes: report.writesDone, ms: Math.round(performance.now() - started), ...(dryRun ? { dryRun } : {}) }, 'sync');
+      logger[level](
+        { environment: target, hook, reason, writes: report.writesDone, ms: Math.round(performance.now() - started), ...(dryRun ? { dryRun } : {}) },
+        'sync',
+      );
       const stillValid = report.reusableWhile;
       const steady = repeatable && stillValid && !dryRun ? steadyAnswer(repeatable.observed, response) : undefined;
       if (repeatable && stillValid && steady) keep = { digest: repeatable.digest, answer: { ...steady, reason, environment: target, stillValid } };
@@ -77,7 +89,10 @@ export function registerHookRoutes(app: FastifyInstance, { validators, reconcile
     const repeated = memo && raw && !dryRun ? memo.get(raw.digest) : undefined;
     if (repeated) {
       if (logger.isLevelEnabled('debug')) {
-        logger.debug({ environment: repeated.environment, hook: 'sync', reason: repeated.reason, writes: 0, reused: true, ms: Math.round(performance.now() - started) }, 'sync');
+        logger.debug(
+          { environment: repeated.environment, hook: 'sync', reason: repeated.reason, writes: 0, reused: true, ms: Math.round(performance.now() - started) },
+          'sync',
+        );
       }
       onAnswered?.('sync', elapsedSeconds(reply), repeated.reason);
       return reply.type(JSON_TYPE).send(renderAnswer(repeated, raw!.bytes));
@@ -124,7 +139,10 @@ function validated<T>(validator: Validator<T>, body: unknown, schema: string): T
   }
   if (validator(body)) return body;
   const details = validator.problems(body);
-  const summary = details.slice(0, 5).map((d) => `${d.field} ${d.problem}`).join('; ');
+  const summary = details
+    .slice(0, 5)
+    .map((d) => `${d.field} ${d.problem}`)
+    .join('; ');
   throw new HookRequestError(400, 'InvalidRequest', `Request does not match the ${schema} schema: ${summary}`, details);
 }
 

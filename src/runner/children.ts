@@ -14,16 +14,20 @@ export class ChildrenError extends Error {
   override name = 'ChildrenError';
 }
 
-export type ChildWrite =
-  | { action: 'create'; object: KubeObject }
-  | { action: 'update'; object: KubeObject }
-  | { action: 'delete'; object: KubeObject };
+export type ChildWrite = { action: 'create'; object: KubeObject } | { action: 'update'; object: KubeObject } | { action: 'delete'; object: KubeObject };
 
 /** Child kinds the controller manages: `<Kind>.<apiVersion>` → update method. */
 export type ChildMethods = ReadonlyMap<string, UpdateMethod>;
 
 export function controllerReference(parent: KubeObject): OwnerReference {
-  return { apiVersion: parent.apiVersion, kind: parent.kind, name: parent.metadata.name, uid: parent.metadata.uid ?? '', controller: true, blockOwnerDeletion: true };
+  return {
+    apiVersion: parent.apiVersion,
+    kind: parent.kind,
+    name: parent.metadata.name,
+    uid: parent.metadata.uid ?? '',
+    controller: true,
+    blockOwnerDeletion: true,
+  };
 }
 
 /**
@@ -35,7 +39,9 @@ export function controllerReference(parent: KubeObject): OwnerReference {
 export function prepareDesired(parent: KubeObject, desired: KubeObject): KubeObject {
   const namespace = desired.metadata.namespace || parent.metadata.namespace;
   if ((namespace ?? '') !== (parent.metadata.namespace ?? '')) {
-    throw new ChildrenError(`child ${desired.kind} ${desired.metadata.name}: namespace ${namespace} differs from the parent's (${parent.metadata.namespace ?? 'cluster-scoped'})`);
+    throw new ChildrenError(
+      `child ${desired.kind} ${desired.metadata.name}: namespace ${namespace} differs from the parent's (${parent.metadata.namespace ?? 'cluster-scoped'})`,
+    );
   }
   const uid = parent.metadata.uid ?? '';
   const labels = { ...(desired.metadata.labels ?? {}) };
@@ -48,7 +54,12 @@ export function prepareDesired(parent: KubeObject, desired: KubeObject): KubeObj
     ...content,
     apiVersion: desired.apiVersion,
     kind: desired.kind,
-    metadata: { name: metadata.name, ...(namespace ? { namespace } : {}), labels, ...(metadata.annotations ? { annotations: { ...metadata.annotations } } : {}) },
+    metadata: {
+      name: metadata.name,
+      ...(namespace ? { namespace } : {}),
+      labels,
+      ...(metadata.annotations ? { annotations: { ...metadata.annotations } } : {}),
+    },
   };
   const annotations = { ...(applied.metadata.annotations ?? {}), [LAST_APPLIED_ANNOTATION]: JSON.stringify(applied) };
   return { ...applied, metadata: { ...applied.metadata, annotations } };
@@ -135,7 +146,10 @@ export function planChildren(parent: KubeObject, observed: readonly KubeObject[]
     else if (method === 'Recreate') writes.push({ action: 'delete', object: have });
     else if (!have.metadata.ownerReferences?.some((r) => r.uid === owner.uid && r.controller === true)) {
       // OnDelete never changes content, but an orphan carrying our label is still adopted.
-      writes.push({ action: 'update', object: { ...have, metadata: { ...have.metadata, ownerReferences: withOwner(have.metadata.ownerReferences ?? [], owner) } } });
+      writes.push({
+        action: 'update',
+        object: { ...have, metadata: { ...have.metadata, ownerReferences: withOwner(have.metadata.ownerReferences ?? [], owner) } },
+      });
     }
   }
   return writes;

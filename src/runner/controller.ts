@@ -12,7 +12,16 @@ import { buildObjectMap, customizeRequest, groupKey, objectKey, parseCustomizeRe
 import { describe as describeError, Informer, type InformerEvent } from './informer.js';
 import type { KubeApi, ResourceInfo } from './kube-api.js';
 import { applyChild, setFinalizer, writeStatus } from './kube-writes.js';
-import { desiredStatus, finalizerChange, finalizerName, finalizersWith, hasFinalizer, isDeleting, parentChangeNeedsSync, shouldManageChildren } from './parent-state.js';
+import {
+  desiredStatus,
+  finalizerChange,
+  finalizerName,
+  finalizersWith,
+  hasFinalizer,
+  isDeleting,
+  parentChangeNeedsSync,
+  shouldManageChildren,
+} from './parent-state.js';
 import { RelatedNotSyncedError, RelatedWatches } from './related-watches.js';
 import { childOwnerUid, childScope, claimsChild } from './selection.js';
 import { withTimeout } from './timeout.js';
@@ -79,14 +88,19 @@ export class CompositeRunner {
         for (const parent of parents.list()) this.queue.add(objectKey(parent));
       }, this.settings.resyncPeriodSeconds * 1000);
     }
-    this.logger.info({ parentResource: `${this.settings.parent.resource}.${this.settings.parent.apiVersion}`, workers: this.options.workers }, 'runner started');
+    this.logger.info(
+      { parentResource: `${this.settings.parent.resource}.${this.settings.parent.apiVersion}`, workers: this.options.workers },
+      'runner started',
+    );
   }
 
   /** Stops taking work, waits (bounded) for syncs in progress, stops every watch. */
   async stop(graceMs = 15_000): Promise<void> {
     if (this.resyncTimer) clearInterval(this.resyncTimer);
     this.queue.shutdown();
-    await withTimeout(Promise.all(this.workers), graceMs, 'finishing syncs in progress').catch((error: unknown) => this.logger.warn({ error: describeError(error) }, 'stopping without waiting'));
+    await withTimeout(Promise.all(this.workers), graceMs, 'finishing syncs in progress').catch((error: unknown) =>
+      this.logger.warn({ error: describeError(error) }, 'stopping without waiting'),
+    );
     const informers = [...(this.parents ? [this.parents] : []), ...this.children.map((c) => c.informer)];
     await Promise.all([...informers.map((i) => i.stop()), this.related.stop()]);
     this.logger.info('runner stopped');
@@ -154,13 +168,19 @@ export class CompositeRunner {
     const request = syncRequest({
       controller: this.settings.object,
       parent,
-      children: buildObjectMap(this.children.map((c) => c.info), observed),
+      children: buildObjectMap(
+        this.children.map((c) => c.info),
+        observed,
+      ),
       related,
       finalizing,
     });
     const hook = finalizing ? finalizeHook : this.settings.hooks.sync;
     const result = parseSyncResponse(await callHook(hook, request));
-    this.logger.debug({ parent: key, finalizing, children: result.children.length, resyncAfterSeconds: result.resyncAfterSeconds, finalized: result.finalized }, 'hook answered');
+    this.logger.debug(
+      { parent: key, finalizing, children: result.children.length, resyncAfterSeconds: result.resyncAfterSeconds, finalized: result.finalized },
+      'hook answered',
+    );
 
     if (result.resyncAfterSeconds !== undefined && result.resyncAfterSeconds > 0) this.queue.addAfter(key, result.resyncAfterSeconds * 1000);
     if (result.finalized && hasFinalizer(parent, this.finalizer)) {
@@ -199,7 +219,10 @@ export class CompositeRunner {
       const info = this.children.find((c) => c.info.kind === write.object.kind && c.info.apiVersion === write.object.apiVersion)!.info;
       try {
         await applyChild(this.api, info, write);
-        this.logger.info({ parent: objectKey(parent), action: write.action, kind: write.object.kind, child: objectKey(write.object) }, `child ${write.action}d`);
+        this.logger.info(
+          { parent: objectKey(parent), action: write.action, kind: write.object.kind, child: objectKey(write.object) },
+          `child ${write.action}d`,
+        );
       } catch (error) {
         failures.push(`${write.action} ${write.object.kind} ${objectKey(write.object)}: ${describeError(error)}`);
       }

@@ -82,7 +82,8 @@ function relatedRule(raw: unknown, where: string): RelatedResourceRule {
   rejectUnknownKeys(raw, RULE_KEYS, where);
   if (typeof raw.apiVersion !== 'string' || !raw.apiVersion) throw new HookResponseError(`${where}.apiVersion is required`);
   if (typeof raw.resource !== 'string' || !raw.resource) throw new HookResponseError(`${where}.resource is required`);
-  if (raw.namespaceSelector !== undefined && raw.namespaceSelector !== null) throw new HookResponseError(`${where}.namespaceSelector is not supported by the runner`);
+  if (raw.namespaceSelector !== undefined && raw.namespaceSelector !== null)
+    throw new HookResponseError(`${where}.namespaceSelector is not supported by the runner`);
   const rule: RelatedResourceRule = { apiVersion: raw.apiVersion, resource: raw.resource };
   if (raw.namespace !== undefined && raw.namespace !== '') {
     if (typeof raw.namespace !== 'string') throw new HookResponseError(`${where}.namespace must be a string`);
@@ -104,7 +105,8 @@ function labelSelector(raw: unknown, where: string): LabelSelector {
   rejectUnknownKeys(raw, new Set(['matchLabels', 'matchExpressions']), where);
   const selector: LabelSelector = {};
   if (raw.matchLabels !== undefined && raw.matchLabels !== null) {
-    if (!isRecord(raw.matchLabels) || !Object.values(raw.matchLabels).every((v) => typeof v === 'string')) throw new HookResponseError(`${where}.matchLabels must map strings to strings`);
+    if (!isRecord(raw.matchLabels) || !Object.values(raw.matchLabels).every((v) => typeof v === 'string'))
+      throw new HookResponseError(`${where}.matchLabels must map strings to strings`);
     selector.matchLabels = raw.matchLabels as Record<string, string>;
   }
   if (raw.matchExpressions !== undefined && raw.matchExpressions !== null) {
@@ -145,7 +147,8 @@ function parseObject(body: string): Record<string, unknown> {
 
 function rejectUnknownKeys(object: Record<string, unknown>, allowed: ReadonlySet<string>, where: string): void {
   const unknown = Object.keys(object).filter((k) => !allowed.has(k));
-  if (unknown.length > 0) throw new HookResponseError(`strict validation failed: unknown field(s) ${unknown.map((k) => JSON.stringify(k)).join(', ')} in ${where}`);
+  if (unknown.length > 0)
+    throw new HookResponseError(`strict validation failed: unknown field(s) ${unknown.map((k) => JSON.stringify(k)).join(', ')} in ${where}`);
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

@@ -81,11 +81,17 @@ export class KubeApi {
     return stamp(info, (await this.request('GET', resourcePath(info, namespace, name))) as KubeObject);
   }
 
-  async list(info: ResourceInfo, scope: Pick<WatchScope, 'namespace' | 'fieldSelector' | 'labelSelector'>): Promise<{ items: KubeObject[]; metadata: { resourceVersion?: string } }> {
+  async list(
+    info: ResourceInfo,
+    scope: Pick<WatchScope, 'namespace' | 'fieldSelector' | 'labelSelector'>,
+  ): Promise<{ items: KubeObject[]; metadata: { resourceVersion?: string } }> {
     const query = new URLSearchParams();
     if (scope.fieldSelector) query.set('fieldSelector', scope.fieldSelector);
     if (scope.labelSelector) query.set('labelSelector', scope.labelSelector);
-    const list = (await this.request('GET', resourcePath(info, scope.namespace || undefined), query)) as { items?: KubeObject[]; metadata?: { resourceVersion?: string } };
+    const list = (await this.request('GET', resourcePath(info, scope.namespace || undefined), query)) as {
+      items?: KubeObject[];
+      metadata?: { resourceVersion?: string };
+    };
     // List items of built-in kinds come without kind and apiVersion.
     return { items: (list.items ?? []).map((o) => stamp(info, o)), metadata: list.metadata ?? {} };
   }

@@ -18,7 +18,7 @@ export interface ManifestOptions {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const SUPPORTED_METHODS: readonly UpdateMethod[] = ['OnDelete', 'Recreate', 'InPlace'];
-const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const UNIT_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 export async function loadControllerManifest(path: string, options: ManifestOptions = {}): Promise<ControllerSettings> {
   const text = await readFile(path, 'utf8');
@@ -70,7 +70,8 @@ export function parseControllerManifest(text: string, options: ManifestOptions =
   if (hooks.customize !== undefined) settings.hooks.customize = hookTarget(hooks.customize, 'spec.hooks.customize', options);
 
   if (spec.resyncPeriodSeconds !== undefined) {
-    if (typeof spec.resyncPeriodSeconds !== 'number' || !Number.isFinite(spec.resyncPeriodSeconds)) throw new ManifestError('spec.resyncPeriodSeconds must be a number');
+    if (typeof spec.resyncPeriodSeconds !== 'number' || !Number.isFinite(spec.resyncPeriodSeconds))
+      throw new ManifestError('spec.resyncPeriodSeconds must be a number');
     // Metacontroller clamps the period to at least one second.
     settings.resyncPeriodSeconds = Math.max(1, spec.resyncPeriodSeconds);
   }
@@ -85,7 +86,11 @@ function childRule(raw: unknown, where: string): ChildRule {
   if (!SUPPORTED_METHODS.includes(method as UpdateMethod)) {
     throw new ManifestError(`${where}.updateStrategy.method ${JSON.stringify(method)} is not supported (supported: ${SUPPORTED_METHODS.join(', ')})`);
   }
-  return { apiVersion: requiredString(rule.apiVersion, `${where}.apiVersion`), resource: requiredString(rule.resource, `${where}.resource`), updateMethod: method as UpdateMethod };
+  return {
+    apiVersion: requiredString(rule.apiVersion, `${where}.apiVersion`),
+    resource: requiredString(rule.resource, `${where}.resource`),
+    updateMethod: method as UpdateMethod,
+  };
 }
 
 function hookTarget(raw: unknown, where: string, options: ManifestOptions): HookTarget {

@@ -67,7 +67,8 @@ export function parseRunnerOptions(argv: string[], env: Record<string, string | 
     logLevel: pick('log-level', 'LOG_LEVEL') ?? 'info',
   };
   if (options.backoff.maxMs < options.backoff.baseMs) throw new OptionsError('--backoff-max-ms must not be smaller than --backoff-base-ms');
-  if (!LOG_LEVELS.includes(options.logLevel)) throw new OptionsError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(options.logLevel)}`);
+  if (!LOG_LEVELS.includes(options.logLevel))
+    throw new OptionsError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(options.logLevel)}`);
   const kubeconfig = values.kubeconfig as string | undefined;
   if (kubeconfig) options.kubeconfigPath = kubeconfig;
   const hookBaseUrl = pick('hook-base-url', 'RUNNER_HOOK_BASE_URL');

@@ -62,6 +62,12 @@ export function parentChangeNeedsSync(previous: KubeObject | undefined, next: Ku
   if (!previous) return true;
   if (!ignoreStatusChanges) return previous.metadata.resourceVersion !== next.metadata.resourceVersion;
   const watched = (o: KubeObject) =>
-    canonicalJson([o.metadata.generation, o.metadata.labels ?? {}, o.metadata.annotations ?? {}, o.metadata.finalizers ?? [], o.metadata.deletionTimestamp ?? null]);
+    canonicalJson([
+      o.metadata.generation,
+      o.metadata.labels ?? {},
+      o.metadata.annotations ?? {},
+      o.metadata.finalizers ?? [],
+      o.metadata.deletionTimestamp ?? null,
+    ]);
   return watched(previous) !== watched(next);
 }

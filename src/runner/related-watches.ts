@@ -57,16 +57,27 @@ export class RelatedWatches {
     const bindings = await this.bindingsFor(key, parent, fetchRules);
     // Metacontroller fails such a sync at once ("related informer not synced yet"); waiting
     // briefly for a watch that is just starting saves a retry.
-    await withTimeout(Promise.all(bindings.map((b) => this.watches.get(b.scope)!.ready)), SYNC_WAIT_MS, 'related watches not synced yet').catch((error: Error) => {
-      throw new RelatedNotSyncedError(error.message);
-    });
-    const objects = bindings.flatMap((b) => this.watches.get(b.scope)!.informer.list().filter((o) => ruleSelects(b.rule, o)));
-    return buildObjectMap(bindings.map((b) => b.info), objects);
+    await withTimeout(Promise.all(bindings.map((b) => this.watches.get(b.scope)!.ready)), SYNC_WAIT_MS, 'related watches not synced yet').catch(
+      (error: Error) => {
+        throw new RelatedNotSyncedError(error.message);
+      },
+    );
+    const objects = bindings.flatMap((b) =>
+      this.watches
+        .get(b.scope)!
+        .informer.list()
+        .filter((o) => ruleSelects(b.rule, o)),
+    );
+    return buildObjectMap(
+      bindings.map((b) => b.info),
+      objects,
+    );
   }
 
   private async bindingsFor(key: string, parent: KubeObject, fetchRules: () => Promise<RelatedResourceRule[]>): Promise<Binding[]> {
     const cached = this.customized.get(key);
-    if (cached && cached.uid === parent.metadata.uid && cached.generation === parent.metadata.generation && cached.expiresAt > Date.now()) return cached.bindings;
+    if (cached && cached.uid === parent.metadata.uid && cached.generation === parent.metadata.generation && cached.expiresAt > Date.now())
+      return cached.bindings;
     const rules = await fetchRules();
     // Resolve every resource before taking any watch, so a failure leaves nothing behind.
     const bindings: Binding[] = [];
@@ -80,8 +91,11 @@ export class RelatedWatches {
   private acquire(key: string, binding: Binding): void {
     let shared = this.watches.get(binding.scope);
     if (!shared) {
-      const informer = new Informer(this.api.listWatch(binding.info, ruleScope(binding.rule)), `${binding.rule.resource} ${binding.scope}`, this.logger, (_event, object) =>
-        this.onChange(this.parentsSelecting(binding.scope, object)),
+      const informer = new Informer(
+        this.api.listWatch(binding.info, ruleScope(binding.rule)),
+        `${binding.rule.resource} ${binding.scope}`,
+        this.logger,
+        (_event, object) => this.onChange(this.parentsSelecting(binding.scope, object)),
       );
       shared = { informer, ready: informer.start(), users: new Set() };
       this.watches.set(binding.scope, shared);

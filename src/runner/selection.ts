@@ -15,10 +15,13 @@ export function selectorMatches(selector: LabelSelector | null | undefined, labe
     const present = Object.prototype.hasOwnProperty.call(own, e.key);
     const values = e.values ?? [];
     const ok =
-      e.operator === 'Exists' ? present
-      : e.operator === 'DoesNotExist' ? !present
-      : e.operator === 'In' ? present && values.includes(own[e.key] as string)
-      : !present || !values.includes(own[e.key] as string);
+      e.operator === 'Exists'
+        ? present
+        : e.operator === 'DoesNotExist'
+          ? !present
+          : e.operator === 'In'
+            ? present && values.includes(own[e.key] as string)
+            : !present || !values.includes(own[e.key] as string);
     if (!ok) return false;
   }
   return true;

@@ -201,7 +201,8 @@ export class Reconciler {
       results.push({ write, status: await session.postStatus(write.deploymentId, write.status, deadline) });
       return;
     }
-    if (Date.now() >= deadline) throw new GitHubOperationError({ reason: 'GitHubTimeout', message: 'The sync ran out of time before GitHub answered', transient: true });
+    if (Date.now() >= deadline)
+      throw new GitHubOperationError({ reason: 'GitHubTimeout', message: 'The sync ran out of time before GitHub answered', transient: true });
     // The creation gets the full GitHub request timeout even past the sync deadline; the hook answers at the deadline.
     const creation = session.createDeployment(write.body, Date.now() + this.deps.github.options.timeoutMs);
     const created: WriteResult = { write, deployment: await this.unconfirmed.track(creationKey, creation, deadline, isUnanswered) };
@@ -216,7 +217,12 @@ export class Reconciler {
   }
 
   private classify(error: unknown, ctx: SyncContext, operation: string): GitHubProblem {
-    const problem = classifyGitHubError(error, { operation, repository: `${ctx.owner}/${ctx.repo}`, nowMs: this.now().getTime(), secrets: secretsOf(ctx.credentials) });
+    const problem = classifyGitHubError(error, {
+      operation,
+      repository: `${ctx.owner}/${ctx.repo}`,
+      nowMs: this.now().getTime(),
+      secrets: secretsOf(ctx.credentials),
+    });
     this.deps.logger.warn({ environment: `${ctx.namespace}/${ctx.name}`, reason: problem.reason, operation }, problem.message);
     return problem;
   }

@@ -37,7 +37,15 @@ describe('staging → production on kind with Metacontroller', () => {
     github = await GitHubEmulator.start({ tokens: [TOKEN], host: '0.0.0.0' });
     github.addRepository(REPOSITORY, { commits: Object.values(REVISIONS) });
     const port = new URL(github.url).port;
-    await kubectl(['set', 'env', 'deployment/environment-sync', '-n', SERVICE_NAMESPACE, `GITHUB_API_URL=http://${hostAddress}:${port}`, 'LEDGER_CACHE_TTL_MS=1000']);
+    await kubectl([
+      'set',
+      'env',
+      'deployment/environment-sync',
+      '-n',
+      SERVICE_NAMESPACE,
+      `GITHUB_API_URL=http://${hostAddress}:${port}`,
+      'LEDGER_CACHE_TTL_MS=1000',
+    ]);
     await kubectl(['rollout', 'status', 'deployment/environment-sync', '-n', SERVICE_NAMESPACE, '--timeout=120s']);
     for (const site of sites) await kubectl(['create', 'namespace', site.namespace]);
     target = { staging: sites[0]!, production: sites[1]!, github, token: TOKEN, convergeMs: 90_000 };

@@ -145,7 +145,14 @@ describe('the runner on a real API server', () => {
     const child = await eventually('the production gate', CONVERGE_MS, gate);
     expect(child.metadata.labels).toEqual({ 'controller-uid': synced.metadata.uid });
     expect(child.metadata.ownerReferences).toEqual([
-      { apiVersion: 'environments.kuberik.com/v1alpha1', kind: 'Environment', name: ENVIRONMENTS.production, uid: synced.metadata.uid, controller: true, blockOwnerDeletion: true },
+      {
+        apiVersion: 'environments.kuberik.com/v1alpha1',
+        kind: 'Environment',
+        name: ENVIRONMENTS.production,
+        uid: synced.metadata.uid,
+        controller: true,
+        blockOwnerDeletion: true,
+      },
     ]);
     expect(child.spec.allowedVersions).toEqual([]);
     expect(JSON.parse(child.metadata.annotations['metacontroller.k8s.io/last-applied-configuration']).spec.allowedVersions).toEqual([]);
@@ -157,7 +164,15 @@ describe('the runner on a real API server', () => {
     expect(customize!.body.controller.metadata.name).toBe('environment-sync');
 
     const sync = await eventually('a production sync that saw its gate', CONVERGE_MS, async () =>
-      [...proxy.calls].reverse().find((c) => c.path === '/sync' && c.status === 200 && c.body.parent.metadata.namespace === 'production' && Object.keys(c.body.children['RolloutGate.kuberik.com/v1alpha1']).length > 0),
+      [...proxy.calls]
+        .reverse()
+        .find(
+          (c) =>
+            c.path === '/sync' &&
+            c.status === 200 &&
+            c.body.parent.metadata.namespace === 'production' &&
+            Object.keys(c.body.children['RolloutGate.kuberik.com/v1alpha1']).length > 0,
+        ),
     );
     expect(Object.keys(sync.body).sort()).toEqual(['children', 'controller', 'finalizing', 'parent', 'related']);
     expect(sync.body.finalizing).toBe(false);
@@ -186,7 +201,16 @@ describe('the runner on a real API server', () => {
   });
 
   test('a spec change is reported through observedGeneration', async () => {
-    await cluster.kubectl(['patch', 'environments.environments.kuberik.com', ENVIRONMENTS.production, '-n', 'production', '--type=merge', '-p', '{"spec":{"requeueInterval":"3s"}}']);
+    await cluster.kubectl([
+      'patch',
+      'environments.environments.kuberik.com',
+      ENVIRONMENTS.production,
+      '-n',
+      'production',
+      '--type=merge',
+      '-p',
+      '{"spec":{"requeueInterval":"3s"}}',
+    ]);
     const updated = await eventually('observedGeneration 2', CONVERGE_MS, async () => {
       const env = await environment();
       return env?.status?.observedGeneration === 2 ? env : undefined;
@@ -197,7 +221,16 @@ describe('the runner on a real API server', () => {
   test('retries a failing hook with backoff until it answers', async () => {
     proxy.failParent = ENVIRONMENTS.production;
     proxy.failSyncs = 3;
-    await cluster.kubectl(['patch', 'environments.environments.kuberik.com', ENVIRONMENTS.production, '-n', 'production', '--type=merge', '-p', '{"spec":{"requeueInterval":"4s"}}']);
+    await cluster.kubectl([
+      'patch',
+      'environments.environments.kuberik.com',
+      ENVIRONMENTS.production,
+      '-n',
+      'production',
+      '--type=merge',
+      '-p',
+      '{"spec":{"requeueInterval":"4s"}}',
+    ]);
     await eventually('observedGeneration 3', CONVERGE_MS, async () => ((await environment())?.status?.observedGeneration === 3 ? true : undefined));
     expect(proxy.failSyncs).toBe(0);
     expect(proxy.calls.filter((c) => c.status === 503)).toHaveLength(3);

@@ -67,9 +67,24 @@ describe('POST /app/installations/{installation_id}/access_tokens', () => {
     ['not a JWT', () => 'ghp_personalAccessToken', 401, 'A JSON web token could not be decoded'],
     ['HS256 instead of RS256', () => jwt(validClaims(), privateKey, 'HS256'), 401, 'A JSON web token could not be decoded'],
     ['an unknown App ID', () => jwt({ ...validClaims(), iss: 1 }), 401, 'Integration not found'],
-    ['expired', () => jwt({ ...validClaims(), iat: nowSeconds() - 700, exp: nowSeconds() - 100 }), 401, "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires"],
-    ['issued in the future', () => jwt({ ...validClaims(), iat: nowSeconds() + 300, exp: nowSeconds() + 600 }), 401, "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued"],
-    ['valid for more than ten minutes', () => jwt({ ...validClaims(), exp: nowSeconds() + 3600 }), 401, "'Expiration time' claim ('exp') is too far in the future"],
+    [
+      'expired',
+      () => jwt({ ...validClaims(), iat: nowSeconds() - 700, exp: nowSeconds() - 100 }),
+      401,
+      "'Expiration time' claim ('exp') must be a numeric value representing the future time at which the assertion expires",
+    ],
+    [
+      'issued in the future',
+      () => jwt({ ...validClaims(), iat: nowSeconds() + 300, exp: nowSeconds() + 600 }),
+      401,
+      "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued",
+    ],
+    [
+      'valid for more than ten minutes',
+      () => jwt({ ...validClaims(), exp: nowSeconds() + 3600 }),
+      401,
+      "'Expiration time' claim ('exp') is too far in the future",
+    ],
   ])('rejects a JWT %s', async (_name, token, status, message) => {
     const error = await thrown(() => exchange(token()));
     expect(error.status).toBe(status);
@@ -85,9 +100,13 @@ describe('POST /app/installations/{installation_id}/access_tokens', () => {
   test('422 for a body that breaks the request schema', async () => {
     const { rest } = clients(h.emulator.url);
     const error = await thrown(() =>
-      rest('POST /app/installations/{installation_id}/access_tokens', { installation_id: INSTALLATION, repository_ids: 'all', headers: { authorization: `bearer ${jwt(validClaims())}` } }),
+      rest('POST /app/installations/{installation_id}/access_tokens', {
+        installation_id: INSTALLATION,
+        repository_ids: 'all',
+        headers: { authorization: `bearer ${jwt(validClaims())}` },
+      }),
     );
     expect(error.status).toBe(422);
-    expect(error.response.data.message).toBe("Invalid request.\n\nFor 'properties/repository_ids', \"all\" is not an array.");
+    expect(error.response.data.message).toBe('Invalid request.\n\nFor \'properties/repository_ids\', "all" is not an array.');
   });
 });

@@ -9,7 +9,8 @@ beforeEach(async () => {
 afterEach(() => h.close());
 
 const repo = { owner: 'acme', repo: 'app' };
-const create = () => h.rest('POST /repos/{owner}/{repo}/deployments', { ...repo, ref: SHA_A, environment: 'staging', auto_merge: false, required_contexts: [] });
+const create = () =>
+  h.rest('POST /repos/{owner}/{repo}/deployments', { ...repo, ref: SHA_A, environment: 'staging', auto_merge: false, required_contexts: [] });
 const STATUS_MUTATION = `mutation Status($id: ID!) { createDeploymentStatus(input: {deploymentId: $id, state: SUCCESS}) { deploymentStatus { id } } }`;
 
 describe('requests and counts', () => {
@@ -37,7 +38,11 @@ describe('requests and counts', () => {
 
 describe('faults', () => {
   test('respond: answers instead of handling, `times` uses, then normal service', async () => {
-    h.emulator.injectFault({ match: { api: 'rest', method: 'POST' }, times: 2, action: { kind: 'respond', status: 502, body: { message: 'Server Error' }, headers: { 'Retry-After': '1' } } });
+    h.emulator.injectFault({
+      match: { api: 'rest', method: 'POST' },
+      times: 2,
+      action: { kind: 'respond', status: 502, body: { message: 'Server Error' }, headers: { 'Retry-After': '1' } },
+    });
     for (let i = 0; i < 2; i++) {
       const err = await thrown(create);
       expect(err.status).toBe(502);
@@ -46,12 +51,20 @@ describe('faults', () => {
     }
     expect(h.emulator.deployments('acme/app')).toEqual([]);
     expect((await create()).status).toBe(201);
-    expect(h.emulator.requests.map((r) => [r.status, r.fault])).toEqual([[502, 'respond'], [502, 'respond'], [201, undefined]]);
+    expect(h.emulator.requests.map((r) => [r.status, r.fault])).toEqual([
+      [502, 'respond'],
+      [502, 'respond'],
+      [201, undefined],
+    ]);
   });
 
   test('respond on GraphQL mutations only; GET reads are unaffected', async () => {
     const d = await create();
-    h.emulator.injectFault({ match: { api: 'graphql', mutation: true }, times: Infinity, action: { kind: 'respond', status: 403, body: { message: 'You have exceeded a secondary rate limit.' } } });
+    h.emulator.injectFault({
+      match: { api: 'graphql', mutation: true },
+      times: Infinity,
+      action: { kind: 'respond', status: 403, body: { message: 'You have exceeded a secondary rate limit.' } },
+    });
     const data: any = await h.gql(`{ node(id: "${d.data.node_id}") { id } }`);
     expect(data.node.id).toBe(d.data.node_id);
     for (let i = 0; i < 3; i++) {
@@ -72,7 +85,9 @@ describe('faults', () => {
     const stored = h.emulator.deployments('acme/app');
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({ sha: SHA_A, environment: 'staging' });
-    expect(h.emulator.requests).toEqual([{ api: 'rest', method: 'POST', path: '/repos/acme/app/deployments', mutation: false, status: 0, fault: 'drop-after-write' }]);
+    expect(h.emulator.requests).toEqual([
+      { api: 'rest', method: 'POST', path: '/repos/acme/app/deployments', mutation: false, status: 0, fault: 'drop-after-write' },
+    ]);
     // The next request is served on a fresh connection.
     expect((await h.rest('GET /repos/{owner}/{repo}/deployments', repo)).data).toHaveLength(1);
   });
@@ -129,7 +144,12 @@ describe('fault probability and recorded GraphQL documents', () => {
         emu.emulator.injectFault({ match: { api: 'rest' }, times: Infinity, probability: 0.25, action: { kind: 'respond', status: 503 } });
         const statuses: number[] = [];
         for (let i = 0; i < 200; i++) {
-          statuses.push(await emu.rest('GET /repos/{owner}/{repo}/deployments', repo).then((r) => r.status, (e) => e.status));
+          statuses.push(
+            await emu.rest('GET /repos/{owner}/{repo}/deployments', repo).then(
+              (r) => r.status,
+              (e) => e.status,
+            ),
+          );
         }
         return statuses;
       } finally {

@@ -27,16 +27,19 @@ test('seeded Go-controller deployments read back through GraphQL with base64 pay
   const data: any = await h.gql(QUERY, { envs: [STAGING] });
   const nodes = data.repository.deployments.nodes;
   expect(nodes.map((n: { id: string }) => n.id)).toEqual(['DE_kwDOExample5000000003', 'DE_kwDOExample5000000002', 'DE_kwDOExample5000000001']);
-  expect(nodes[0].payload).toBe(
-    'eyJpZCI6IjMiLCJ2ZXJzaW9uIjp7InRhZyI6InYxLjIuMCIsInJldmlzaW9uIjoiNWIyZThkMWM5YTdmNmU0ZDNjMmIxYTBmOWU4ZDdjNmI1YTQ5MzgyNyJ9fQ==',
-  );
+  expect(nodes[0].payload).toBe('eyJpZCI6IjMiLCJ2ZXJzaW9uIjp7InRhZyI6InYxLjIuMCIsInJldmlzaW9uIjoiNWIyZThkMWM5YTdmNmU0ZDNjMmIxYTBmOWU4ZDdjNmI1YTQ5MzgyNyJ9fQ==');
   expect(JSON.parse(Buffer.from(nodes[0].payload, 'base64').toString('utf8'))).toEqual({
     id: '3',
     version: { tag: 'v1.2.0', revision: '5b2e8d1c9a7f6e4d3c2b1a0f9e8d7c6b5a493827' },
   });
   expect(nodes.map((n: { payload: string }) => n.payload)).toEqual(FIXTURE.deployments.slice(0, 3).map((d) => d.payload));
   expect(nodes.map((n: { state: string }) => n.state)).toEqual(['IN_PROGRESS', 'FAILURE', 'INACTIVE']);
-  expect(nodes[2]).toMatchObject({ commitOid: '9f1c2e7a4b3d5f60718293a4b5c6d7e8f9012345', task: 'deploy:kuberik/my-app', environment: STAGING, createdAt: '2026-11-18T08:30:00Z' });
+  expect(nodes[2]).toMatchObject({
+    commitOid: '9f1c2e7a4b3d5f60718293a4b5c6d7e8f9012345',
+    task: 'deploy:kuberik/my-app',
+    environment: STAGING,
+    createdAt: '2026-11-18T08:30:00Z',
+  });
   expect(nodes[2].statuses.nodes).toEqual([
     { state: 'IN_PROGRESS', description: 'Deploying', environment: STAGING, environmentUrl: null, createdAt: '2026-11-18T08:30:05Z' },
     {
@@ -69,7 +72,14 @@ test('seeded deployments read back through REST exactly as the fixture shows the
   expect(res.data.map((d: { id: number }) => d.id)).toEqual([5000000003, 5000000002, 5000000001]);
   for (const d of res.data as { id: number; payload: unknown; production_environment: boolean }[]) {
     const seed = FIXTURE.deployments.find((s) => s.id === d.id)!;
-    expect(d).toMatchObject({ payload: seed.payload, production_environment: false, node_id: seed.node_id, sha: seed.sha, ref: seed.ref, created_at: seed.created_at });
+    expect(d).toMatchObject({
+      payload: seed.payload,
+      production_environment: false,
+      node_id: seed.node_id,
+      sha: seed.sha,
+      ref: seed.ref,
+      created_at: seed.created_at,
+    });
     const statuses = await h.rest('GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', { owner: 'my-org', repo: 'my-repo', deployment_id: d.id });
     expect(statuses.data.map((s: { state: string; description: string; created_at: string }) => [s.state, s.description, s.created_at])).toEqual(
       seed.statuses!.map((s) => [s.state, s.description, s.created_at]),
@@ -91,7 +101,12 @@ test('inspection keeps the stored payload and orders statuses oldest first; new 
     payload: 'eyJpZCI6IjQifQ==',
   });
   expect(created.data.id).toBe(5_000_001_000);
-  await h.rest('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', { owner: 'my-org', repo: 'my-repo', deployment_id: created.data.id, state: 'success' });
+  await h.rest('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
+    owner: 'my-org',
+    repo: 'my-repo',
+    deployment_id: created.data.id,
+    state: 'success',
+  });
   // Only deployments whose latest status is success are inactivated; none of the staging seeds qualifies.
   expect(h.emulator.deployments('my-org/my-repo').map((d) => d.statuses.at(-1)!.state)).toEqual(['inactive', 'failure', 'success', 'in_progress', 'success']);
 });

@@ -22,7 +22,11 @@ async function restStatus(id: number, body: Record<string, unknown>): Promise<vo
 }
 
 async function rawGraphQL(query: string, variables: Record<string, unknown> = {}): Promise<unknown> {
-  const res = await fetch(`${h.emulator.url}/graphql`, { method: 'POST', headers: { authorization: 'token test-token' }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(`${h.emulator.url}/graphql`, {
+    method: 'POST',
+    headers: { authorization: 'token test-token' },
+    body: JSON.stringify({ query, variables }),
+  });
   expect(res.status).toBe(200);
   return res.json();
 }
@@ -34,7 +38,9 @@ const BY_ENVIRONMENT = `query ByEnvironment($envs: [String!]) { repository(owner
 describe('a repeated identical document', () => {
   test('an invalid document is rejected with the same errors every time', async () => {
     const invalid = `query { repository(owner: "acme", name: "app") { deployments(task: "x", first: 1) { nodes { id } } } }`;
-    const expected = { errors: [{ message: 'Unknown argument "task" on field "Repository.deployments". Did you mean "last"?', locations: [{ line: 1, column: 62 }] }] };
+    const expected = {
+      errors: [{ message: 'Unknown argument "task" on field "Repository.deployments". Did you mean "last"?', locations: [{ line: 1, column: 62 }] }],
+    };
     expect(await rawGraphQL(invalid)).toEqual(expected);
     expect(await rawGraphQL(invalid)).toEqual(expected);
     const unparsable = '{ repository(owner: "acme" ';
@@ -80,7 +86,10 @@ describe('a repeated identical document', () => {
     // A status with another environment moves the deployment between the environment filters.
     await restStatus(first.id, { state: 'in_progress', environment: 'production' });
     expect(await read(['staging'])).toEqual({ totalCount: 1, nodes: [{ description: 'second', environment: 'staging', latestStatus: { state: 'SUCCESS' } }] });
-    expect(await read(['PRODUCTION'])).toEqual({ totalCount: 1, nodes: [{ description: 'first', environment: 'production', latestStatus: { state: 'IN_PROGRESS' } }] });
+    expect(await read(['PRODUCTION'])).toEqual({
+      totalCount: 1,
+      nodes: [{ description: 'first', environment: 'production', latestStatus: { state: 'IN_PROGRESS' } }],
+    });
     // Several names merge into one list in creation order, a name given twice counts once.
     expect(await read(['production', 'staging', 'Staging'])).toEqual({
       totalCount: 2,

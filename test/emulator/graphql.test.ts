@@ -23,22 +23,56 @@ async function restStatus(id: number, body: Record<string, unknown>) {
 const LIST = /* GraphQL */ `
   query ListDeployments($owner: String!, $name: String!, $envs: [String!], $after: String) {
     repository(owner: $owner, name: $name) {
-      deployments(environments: $envs, first: 100, after: $after, orderBy: {field: CREATED_AT, direction: DESC}) {
+      deployments(environments: $envs, first: 100, after: $after, orderBy: { field: CREATED_AT, direction: DESC }) {
         totalCount
-        pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+        pageInfo {
+          hasNextPage
+          hasPreviousPage
+          startCursor
+          endCursor
+        }
         nodes {
-          id commitOid createdAt updatedAt description environment latestEnvironment originalEnvironment payload task state
-          ref { name }
-          creator { login }
-          latestStatus { state description environment environmentUrl logUrl createdAt }
-          statuses(first: 20) { totalCount nodes { id state description createdAt } }
+          id
+          commitOid
+          createdAt
+          updatedAt
+          description
+          environment
+          latestEnvironment
+          originalEnvironment
+          payload
+          task
+          state
+          ref {
+            name
+          }
+          creator {
+            login
+          }
+          latestStatus {
+            state
+            description
+            environment
+            environmentUrl
+            logUrl
+            createdAt
+          }
+          statuses(first: 20) {
+            totalCount
+            nodes {
+              id
+              state
+              description
+              createdAt
+            }
+          }
         }
       }
     }
   }
 `;
 
-describe('GraphQL validation against GitHub\'s schema', () => {
+describe("GraphQL validation against GitHub's schema", () => {
   test('a query invalid for GitHub is rejected with graphql-js messages and locations, HTTP 200', async () => {
     const err = await thrown(() => h.gql(`query { repository(owner: "acme", name: "app") { deployments(task: "x", first: 1) { nodes { id } } } }`));
     expect(err.name).toBe('GraphqlResponseError');
@@ -54,7 +88,9 @@ describe('GraphQL validation against GitHub\'s schema', () => {
     expect(await raw.json()).toEqual({
       errors: [{ message: 'Unknown argument "ref" on field "Repository.deployments".', locations: [{ line: 1, column: 68 }] }],
     });
-    const orderBy = await thrown(() => h.gql(`{ node(id: "x") { ... on Deployment { statuses(first: 1, orderBy: {field: CREATED_AT, direction: DESC}) { totalCount } } } }`));
+    const orderBy = await thrown(() =>
+      h.gql(`{ node(id: "x") { ... on Deployment { statuses(first: 1, orderBy: {field: CREATED_AT, direction: DESC}) { totalCount } } } }`),
+    );
     expect(orderBy.errors[0].message).toBe('Unknown argument "orderBy" on field "Deployment.statuses".');
     const syntax = await thrown(() => h.gql(`{ repository(owner: "acme" `));
     expect(syntax.errors[0].message).toMatch(/^Syntax Error/);
@@ -62,14 +98,24 @@ describe('GraphQL validation against GitHub\'s schema', () => {
 
   test('the reference queries of the notes validate and execute', async () => {
     const data: any = await h.gql(LIST, { owner: 'acme', name: 'app', envs: ['staging'] });
-    expect(data.repository.deployments).toEqual({ totalCount: 0, pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null }, nodes: [] });
+    expect(data.repository.deployments).toEqual({
+      totalCount: 0,
+      pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
+      nodes: [],
+    });
   });
 });
 
 describe('REST and GraphQL share one ledger', () => {
   test('a REST deployment from a SHA appears with the same node id, payload text, environment and clock time', async () => {
     h.clock.set('2025-04-05T06:07:08Z');
-    const d = await restDeployment({ ref: SHA_A, environment: 'staging', task: 'deploy:app', payload: { id: '7', version: { tag: 'v1' } }, description: 'rollout' });
+    const d = await restDeployment({
+      ref: SHA_A,
+      environment: 'staging',
+      task: 'deploy:app',
+      payload: { id: '7', version: { tag: 'v1' } },
+      description: 'rollout',
+    });
     h.clock.advance(5);
     await restStatus(d.id, { state: 'in_progress', description: 'Deploying', log_url: 'https://ci/1' });
     const data: any = await h.gql(LIST, { owner: 'acme', name: 'app' });
@@ -88,16 +134,35 @@ describe('REST and GraphQL share one ledger', () => {
         state: 'IN_PROGRESS',
         ref: null,
         creator: { login: 'github-emulator' },
-        latestStatus: { state: 'IN_PROGRESS', description: 'Deploying', environment: 'staging', environmentUrl: null, logUrl: 'https://ci/1', createdAt: '2025-04-05T06:07:13Z' },
-        statuses: { totalCount: 1, nodes: [{ id: expect.stringMatching(/^DES_/), state: 'IN_PROGRESS', description: 'Deploying', createdAt: '2025-04-05T06:07:13Z' }] },
+        latestStatus: {
+          state: 'IN_PROGRESS',
+          description: 'Deploying',
+          environment: 'staging',
+          environmentUrl: null,
+          logUrl: 'https://ci/1',
+          createdAt: '2025-04-05T06:07:13Z',
+        },
+        statuses: {
+          totalCount: 1,
+          nodes: [{ id: expect.stringMatching(/^DES_/), state: 'IN_PROGRESS', description: 'Deploying', createdAt: '2025-04-05T06:07:13Z' }],
+        },
       },
     ]);
     const str = await restDeployment({ ref: 'main', environment: 'staging', payload: 'eyJpZCI6IjEifQ==' });
-    const node: any = await h.gql(`query($id: ID!) { node(id: $id) { __typename ... on Deployment { payload ref { name prefix target { oid } } commit { oid } state } } }`, { id: str.node_id });
-    expect(node.node).toEqual({ __typename: 'Deployment', payload: 'eyJpZCI6IjEifQ==', ref: { name: 'main', prefix: 'refs/heads/', target: { oid: SHA_C } }, commit: { oid: SHA_C }, state: 'PENDING' });
+    const node: any = await h.gql(
+      `query($id: ID!) { node(id: $id) { __typename ... on Deployment { payload ref { name prefix target { oid } } commit { oid } state } } }`,
+      { id: str.node_id },
+    );
+    expect(node.node).toEqual({
+      __typename: 'Deployment',
+      payload: 'eyJpZCI6IjEifQ==',
+      ref: { name: 'main', prefix: 'refs/heads/', target: { oid: SHA_C } },
+      commit: { oid: SHA_C },
+      state: 'PENDING',
+    });
   });
 
-  test('databaseId above 2^31 fails with graphql-js\'s Int error (clients must not select it)', async () => {
+  test("databaseId above 2^31 fails with graphql-js's Int error (clients must not select it)", async () => {
     const d = await restDeployment({ ref: SHA_A, environment: 'staging' });
     const err = await thrown(() => h.gql(`query($id: ID!) { node(id: $id) { id ... on Deployment { databaseId } } }`, { id: d.node_id }));
     expect(err.data).toEqual({ node: { id: d.node_id, databaseId: null } });
@@ -119,7 +184,13 @@ describe('REST and GraphQL share one ledger', () => {
     expect(data.node).toEqual({
       state: 'FAILURE',
       latestStatus: { state: 'FAILURE' },
-      statuses: { nodes: [{ state: 'QUEUED', description: '#0' }, { state: 'IN_PROGRESS', description: '#1' }, { state: 'FAILURE', description: '#2' }] },
+      statuses: {
+        nodes: [
+          { state: 'QUEUED', description: '#0' },
+          { state: 'IN_PROGRESS', description: '#1' },
+          { state: 'FAILURE', description: '#2' },
+        ],
+      },
       last: { nodes: [{ description: '#2' }] },
     });
   });
@@ -161,7 +232,12 @@ describe('REST and GraphQL share one ledger', () => {
 
     const tooLong = await thrown(() => h.gql(MUTATION, { id: d.node_id, state: 'FAILURE', description: 'y'.repeat(141) }));
     expect(tooLong.errors).toEqual([
-      { type: 'UNPROCESSABLE', path: ['createDeploymentStatus'], locations: [{ line: 2, column: 7 }], message: 'Description description is too long (maximum is 140 characters)' },
+      {
+        type: 'UNPROCESSABLE',
+        path: ['createDeploymentStatus'],
+        locations: [{ line: 2, column: 7 }],
+        message: 'Description description is too long (maximum is 140 characters)',
+      },
     ]);
     expect(tooLong.data).toEqual({ createDeploymentStatus: null });
 
@@ -173,7 +249,9 @@ describe('REST and GraphQL share one ledger', () => {
   });
 
   test('createDeployment mutation deploys a branch Ref (refs are emulated for branches only)', async () => {
-    const refs: any = await h.gql(`{ repository(owner: "acme", name: "app") { id ref(qualifiedName: "refs/heads/main") { id name } missing: ref(qualifiedName: "nope") { id } } }`);
+    const refs: any = await h.gql(
+      `{ repository(owner: "acme", name: "app") { id ref(qualifiedName: "refs/heads/main") { id name } missing: ref(qualifiedName: "nope") { id } } }`,
+    );
     expect(refs.repository.ref.name).toBe('main');
     expect(refs.repository.missing).toBeNull();
     const res: any = await h.gql(
@@ -182,7 +260,16 @@ describe('REST and GraphQL share one ledger', () => {
     );
     expect(res.createDeployment).toEqual({
       autoMerged: false,
-      deployment: { id: expect.stringMatching(/^DE_/), commitOid: SHA_C, environment: 'qa', task: 'deploy:k8s', payload: '{"a":1}', description: 'rollout', ref: { name: 'main' }, state: 'PENDING' },
+      deployment: {
+        id: expect.stringMatching(/^DE_/),
+        commitOid: SHA_C,
+        environment: 'qa',
+        task: 'deploy:k8s',
+        payload: '{"a":1}',
+        description: 'rollout',
+        ref: { name: 'main' },
+        state: 'PENDING',
+      },
     });
     const rest = await h.rest('GET /repos/{owner}/{repo}/deployments', repo);
     expect(rest.data[0]).toMatchObject({ ref: 'main', sha: SHA_C, payload: '{"a":1}', environment: 'qa', production_environment: false });
@@ -220,7 +307,14 @@ describe('GraphQL pagination, errors and limits', () => {
     // Seeded directly (REST creation of 250 is covered by rest.test.ts); ten per second, so ties are broken by id.
     for (let i = 0; i < 250; i++) {
       const createdAt = new Date(Date.parse('2025-03-01T12:00:00Z') + Math.floor(i / 10) * 1000).toISOString();
-      h.emulator.seedDeployment('acme/app', { sha: SHA_A, task: 'deploy', environment: i % 2 ? 'staging' : 'prod-eu', description: `#${i}`, payload: {}, created_at: createdAt });
+      h.emulator.seedDeployment('acme/app', {
+        sha: SHA_A,
+        task: 'deploy',
+        environment: i % 2 ? 'staging' : 'prod-eu',
+        description: `#${i}`,
+        payload: {},
+        created_at: createdAt,
+      });
     }
     const PAGE = `query($after: String, $direction: OrderDirection!) { repository(owner: "acme", name: "app") {
       deployments(first: 100, after: $after, orderBy: {field: CREATED_AT, direction: $direction}) {
@@ -243,13 +337,20 @@ describe('GraphQL pagination, errors and limits', () => {
       const expected = Array.from({ length: 250 }, (_, i) => `#${i}`);
       expect(seen).toEqual(direction === 'ASC' ? expected : expected.reverse());
     }
-    const back: any = await h.gql(`{ repository(owner: "acme", name: "app") { deployments(last: 3) { pageInfo { hasPreviousPage startCursor } nodes { description } } } }`);
+    const back: any = await h.gql(
+      `{ repository(owner: "acme", name: "app") { deployments(last: 3) { pageInfo { hasPreviousPage startCursor } nodes { description } } } }`,
+    );
     expect(back.repository.deployments.nodes.map((n: { description: string }) => n.description)).toEqual(['#247', '#248', '#249']);
-    const before: any = await h.gql(`query($before: String) { repository(owner: "acme", name: "app") { deployments(last: 2, before: $before) { pageInfo { hasNextPage } nodes { description } } } }`, {
-      before: back.repository.deployments.pageInfo.startCursor,
-    });
+    const before: any = await h.gql(
+      `query($before: String) { repository(owner: "acme", name: "app") { deployments(last: 2, before: $before) { pageInfo { hasNextPage } nodes { description } } } }`,
+      {
+        before: back.repository.deployments.pageInfo.startCursor,
+      },
+    );
     expect(before.repository.deployments).toEqual({ pageInfo: { hasNextPage: true }, nodes: [{ description: '#245' }, { description: '#246' }] });
-    const envs: any = await h.gql(`{ repository(owner: "acme", name: "app") { deployments(environments: ["staging"], first: 1) { totalCount edges { cursor node { environment } } } } }`);
+    const envs: any = await h.gql(
+      `{ repository(owner: "acme", name: "app") { deployments(environments: ["staging"], first: 1) { totalCount edges { cursor node { environment } } } } }`,
+    );
     expect(envs.repository.deployments.totalCount).toBe(125);
     expect(typeof envs.repository.deployments.edges[0].cursor).toBe('string');
   });
@@ -265,7 +366,9 @@ describe('GraphQL pagination, errors and limits', () => {
       },
     ]);
     expect(missing.data).toBeUndefined();
-    const excessive = await thrown(() => h.gql(`query($n: Int) { repository(owner: "acme", name: "app") { deployments(first: $n) { totalCount } } }`, { n: 101 }));
+    const excessive = await thrown(() =>
+      h.gql(`query($n: Int) { repository(owner: "acme", name: "app") { deployments(first: $n) { totalCount } } }`, { n: 101 }),
+    );
     expect(excessive.errors[0]).toMatchObject({
       type: 'EXCESSIVE_PAGINATION',
       message: 'Requesting 101 records on the `deployments` connection exceeds the `first` limit of 100 records.',
@@ -281,7 +384,9 @@ describe('GraphQL pagination, errors and limits', () => {
   test('unknown repository: data.repository null with a NOT_FOUND error', async () => {
     const err = await thrown(() => h.gql(`query { repository(owner: "acme", name: "nope") { id } }`));
     expect(err.data).toEqual({ repository: null });
-    expect(err.errors).toEqual([{ type: 'NOT_FOUND', path: ['repository'], locations: [{ line: 1, column: 9 }], message: "Could not resolve to a Repository with the name 'acme/nope'." }]);
+    expect(err.errors).toEqual([
+      { type: 'NOT_FOUND', path: ['repository'], locations: [{ line: 1, column: 9 }], message: "Could not resolve to a Repository with the name 'acme/nope'." },
+    ]);
   });
 
   test('environments are auto-created by deployments and statuses, listed by name', async () => {
@@ -303,13 +408,21 @@ describe('GraphQL pagination, errors and limits', () => {
   });
 
   test('rateLimit reports cost, node count and the remaining budget; headers use the graphql resource', async () => {
-    const data: any = await h.gql(`{ rateLimit { cost limit remaining used resetAt nodeCount } repository(owner: "acme", name: "app") { deployments(first: 100) { nodes { statuses(first: 100) { totalCount } } } } }`);
+    const data: any = await h.gql(
+      `{ rateLimit { cost limit remaining used resetAt nodeCount } repository(owner: "acme", name: "app") { deployments(first: 100) { nodes { statuses(first: 100) { totalCount } } } } }`,
+    );
     expect(data.rateLimit).toEqual({ cost: 1, limit: 5000, remaining: 4999, used: 1, resetAt: '2025-03-01T13:00:00Z', nodeCount: 10100 });
-    const expensive: any = await h.gql(`{ rateLimit { cost remaining } repository(owner: "acme", name: "app") { deployments(first: 100) { nodes { statuses(first: 100) { nodes { deployment { statuses(first: 100) { totalCount } } } } } } } }`);
+    const expensive: any = await h.gql(
+      `{ rateLimit { cost remaining } repository(owner: "acme", name: "app") { deployments(first: 100) { nodes { statuses(first: 100) { nodes { deployment { statuses(first: 100) { totalCount } } } } } } } }`,
+    );
     expect(expensive.rateLimit).toEqual({ cost: 101, remaining: 4898 });
     const dry: any = await h.gql(`{ rateLimit(dryRun: true) { cost remaining } }`);
     expect(dry.rateLimit).toEqual({ cost: 1, remaining: 4898 });
-    const raw = await fetch(`${h.emulator.url}/graphql`, { method: 'POST', headers: { authorization: 'bearer test-token' }, body: JSON.stringify({ query: '{ rateLimit { remaining } }' }) });
+    const raw = await fetch(`${h.emulator.url}/graphql`, {
+      method: 'POST',
+      headers: { authorization: 'bearer test-token' },
+      body: JSON.stringify({ query: '{ rateLimit { remaining } }' }),
+    });
     expect(raw.headers.get('x-ratelimit-resource')).toBe('graphql');
     expect(raw.headers.get('x-ratelimit-remaining')).toBe('4897');
     expect(raw.headers.get('content-type')).toBe('application/json; charset=utf-8');

@@ -66,7 +66,11 @@ describe('emulator responses validate against the OpenAPI response schemas', () 
     expectValid('repos/get-deployment', (await h.rest('GET /repos/{owner}/{repo}/deployments/{deployment_id}', { ...repo, deployment_id: id })).data);
     const statuses = await h.rest('GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', { ...repo, deployment_id: id });
     expectValid('repos/list-deployment-statuses', statuses.data);
-    const one = await h.rest('GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}', { ...repo, deployment_id: id, status_id: statuses.data[0]!.id });
+    const one = await h.rest('GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}', {
+      ...repo,
+      deployment_id: id,
+      status_id: statuses.data[0]!.id,
+    });
     expectValid('repos/get-deployment-status', one.data);
   });
 

@@ -41,7 +41,14 @@ describe('REST deployments', () => {
     expect(res.data.id).toBeGreaterThan(2 ** 32);
 
     const str = await createDeployment({ ref: 'main', payload: '{"kept":"as text"}' });
-    expect(str.data).toMatchObject({ id: 5_000_001_001, payload: '{"kept":"as text"}', sha: SHA_C, ref: 'main', environment: 'production', production_environment: true });
+    expect(str.data).toMatchObject({
+      id: 5_000_001_001,
+      payload: '{"kept":"as text"}',
+      sha: SHA_C,
+      ref: 'main',
+      environment: 'production',
+      production_environment: true,
+    });
     const none = await createDeployment({ ref: SHA_B, environment: 'qa', description: 'why' });
     expect(none.data).toMatchObject({ payload: {}, description: 'why' });
   });
@@ -50,7 +57,11 @@ describe('REST deployments', () => {
     const created = await createDeployment({ ref: SHA_A, environment: 'staging' });
     const got = await h.rest('GET /repos/{owner}/{repo}/deployments/{deployment_id}', { ...repo, deployment_id: created.data.id });
     expect(got.data.id).toBe(5_000_001_000);
-    const status = await h.rest('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', { ...repo, deployment_id: created.data.id, state: 'in_progress' });
+    const status = await h.rest('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
+      ...repo,
+      deployment_id: created.data.id,
+      state: 'in_progress',
+    });
     expect(status.data.id).toBeGreaterThan(2 ** 32);
     const gotStatus = await h.rest('GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}', {
       ...repo,
@@ -87,9 +98,7 @@ describe('REST deployments', () => {
     const base = `${h.emulator.url}/repos/acme/app/deployments?per_page=100`;
     expect(page1.headers.link).toBe(`<${base}&page=2>; rel="next", <${base}&page=3>; rel="last"`);
     const page2 = await h.rest('GET /repos/{owner}/{repo}/deployments', { ...repo, per_page: 100, page: 2 });
-    expect(page2.headers.link).toBe(
-      `<${base}&page=1>; rel="prev", <${base}&page=3>; rel="next", <${base}&page=3>; rel="last", <${base}&page=1>; rel="first"`,
-    );
+    expect(page2.headers.link).toBe(`<${base}&page=1>; rel="prev", <${base}&page=3>; rel="next", <${base}&page=3>; rel="last", <${base}&page=1>; rel="first"`);
     const page3 = await h.rest('GET /repos/{owner}/{repo}/deployments', { ...repo, per_page: 100, page: 3 });
     expect(page3.data).toHaveLength(50);
     expect(page3.data[49].id).toBe(5_000_001_000);
@@ -118,7 +127,12 @@ describe('REST deployments', () => {
   test('statuses are paginated with Link headers too', async () => {
     const d = await createDeployment({ ref: SHA_A, environment: 'staging' });
     for (let i = 0; i < 5; i++) {
-      await h.rest('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', { ...repo, deployment_id: d.data.id, state: 'in_progress', description: `step ${i}` });
+      await h.rest('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
+        ...repo,
+        deployment_id: d.data.id,
+        state: 'in_progress',
+        description: `step ${i}`,
+      });
     }
     const p = await h.rest('GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', { ...repo, deployment_id: d.data.id, per_page: 2, page: 2 });
     expect(p.data.map((s: { description: string }) => s.description)).toEqual(['step 2', 'step 1']);
@@ -190,11 +204,17 @@ describe('REST semantics and errors', () => {
   test('404 for an unknown repository, deployment or status', async () => {
     const err = await thrown(() => h.rest('GET /repos/{owner}/{repo}/deployments', { owner: 'acme', repo: 'missing' }));
     expect(err.status).toBe(404);
-    expect(err.response.data).toEqual({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest/deployments/deployments#list-deployments', status: '404' });
+    expect(err.response.data).toEqual({
+      message: 'Not Found',
+      documentation_url: 'https://docs.github.com/rest/deployments/deployments#list-deployments',
+      status: '404',
+    });
     const noDeployment = await thrown(() => h.rest('GET /repos/{owner}/{repo}/deployments/{deployment_id}', { ...repo, deployment_id: 42 }));
     expect(noDeployment.status).toBe(404);
     const d = await createDeployment({ ref: SHA_A });
-    const noStatus = await thrown(() => h.rest('GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}', { ...repo, deployment_id: d.data.id, status_id: 1 }));
+    const noStatus = await thrown(() =>
+      h.rest('GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}', { ...repo, deployment_id: d.data.id, status_id: 1 }),
+    );
     expect(noStatus.status).toBe(404);
   });
 
@@ -223,7 +243,12 @@ describe('REST semantics and errors', () => {
   test('422 for a status description over 140 characters', async () => {
     const d = await createDeployment({ ref: SHA_A, environment: 'staging' });
     const err = await thrown(() =>
-      h.rest('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', { ...repo, deployment_id: d.data.id, state: 'success', description: 'x'.repeat(141) }),
+      h.rest('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
+        ...repo,
+        deployment_id: d.data.id,
+        state: 'success',
+        description: 'x'.repeat(141),
+      }),
     );
     expect(err.status).toBe(422);
     expect(err.response.data).toEqual({
@@ -232,7 +257,12 @@ describe('REST semantics and errors', () => {
       documentation_url: 'https://docs.github.com/rest/deployments/statuses#create-a-deployment-status',
       status: '422',
     });
-    const ok = await h.rest('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', { ...repo, deployment_id: d.data.id, state: 'success', description: 'x'.repeat(140) });
+    const ok = await h.rest('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', {
+      ...repo,
+      deployment_id: d.data.id,
+      state: 'success',
+      description: 'x'.repeat(140),
+    });
     expect(ok.status).toBe(201);
   });
 
@@ -245,7 +275,9 @@ describe('REST semantics and errors', () => {
     const payload = await thrown(() => createDeployment({ ref: SHA_A, payload: 5 }));
     expect(payload.response.data.message).toBe(`Invalid request.\n\nFor 'properties/payload', 5 is not an object or a string.`);
     const d = await createDeployment({ ref: SHA_A });
-    const state = await thrown(() => h.rest('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', { ...repo, deployment_id: d.data.id, state: 'waiting' }));
+    const state = await thrown(() =>
+      h.rest('POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses', { ...repo, deployment_id: d.data.id, state: 'waiting' }),
+    );
     expect(state.status).toBe(422);
     expect(state.response.data.message).toContain(`For 'properties/state', "waiting" is not one of`);
     const res = await fetch(`${h.emulator.url}/repos/acme/app/deployments`, { method: 'POST', headers: { authorization: 'token test-token' }, body: '{nope' });

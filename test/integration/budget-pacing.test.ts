@@ -11,9 +11,18 @@ import { environment, rollout, syncRequest } from '../support/requests.js';
 const goFixture = goControllerFixture();
 const production = syncRequest({
   parent: environment({ environment: 'production', relationship: { environment: 'staging', type: 'After' } }),
-  rollout: rollout([{ id: 7, tag: 'v1.0.0', revision: '9f1c2e7a4b3d5f60718293a4b5c6d7e8f9012345', bakeStatus: 'Succeeded', bakeStatusMessage: 'Bake completed (no bake time configured).' }], [
-    { tag: 'v1.0.0', revision: '9f1c2e7a4b3d5f60718293a4b5c6d7e8f9012345' },
-  ]),
+  rollout: rollout(
+    [
+      {
+        id: 7,
+        tag: 'v1.0.0',
+        revision: '9f1c2e7a4b3d5f60718293a4b5c6d7e8f9012345',
+        bakeStatus: 'Succeeded',
+        bakeStatusMessage: 'Bake completed (no bake time configured).',
+      },
+    ],
+    [{ tag: 'v1.0.0', revision: '9f1c2e7a4b3d5f60718293a4b5c6d7e8f9012345' }],
+  ),
 });
 
 let h: Harness | undefined;
@@ -27,7 +36,8 @@ async function requestsAfterTtl(graphqlBudget: number): Promise<number> {
   // The emulator's clock is the wall clock here, so its rate-limit window is the one the service paces by.
   h = await startHarness({ emulator: { clock: () => new Date(), rateLimit: graphqlBudget }, config: { ledgerCacheTtlMs: 200 } });
   h.emulator.seedFromFixture(REPOSITORY, goFixture);
-  for (let i = 0; i < 2; i++) expect((await h.post('/sync', production)).json.status.conditions.find((c: { type: string }) => c.type === 'Ready').reason).toBe('Synced');
+  for (let i = 0; i < 2; i++)
+    expect((await h.post('/sync', production)).json.status.conditions.find((c: { type: string }) => c.type === 'Ready').reason).toBe('Synced');
   h.emulator.resetRequests();
   await sleep(400);
   const answer = await h.post('/sync', production);

@@ -10,16 +10,27 @@ import { environment, rollout, secret, sha, TOKEN } from '../support/requests.js
 
 const R1 = sha('builder-r1');
 const staging = { ...environment({ environment: 'staging' }), metadata: { name: 'my-app-staging', namespace: 'team-a', uid: 'uid-staging', generation: 3 } };
-const production = { ...environment({ environment: 'production', relationship: { environment: 'staging', type: 'After' } }), metadata: { name: 'my-app-production', namespace: 'team-a', uid: 'uid-production', generation: 1 } };
+const production = {
+  ...environment({ environment: 'production', relationship: { environment: 'staging', type: 'After' } }),
+  metadata: { name: 'my-app-production', namespace: 'team-a', uid: 'uid-production', generation: 1 },
+};
 const theRollout = { ...rollout([{ id: 1, tag: 'v1.0.0', revision: R1, bakeStatus: 'Succeeded' }]), metadata: { name: 'my-app', namespace: 'team-a' } };
 const theSecret = {
   ...secret(),
-  metadata: { name: 'github-token', namespace: 'team-a', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': `{"data":{"token":"${Buffer.from(TOKEN).toString('base64')}"}}` } },
+  metadata: {
+    name: 'github-token',
+    namespace: 'team-a',
+    annotations: { 'kubectl.kubernetes.io/last-applied-configuration': `{"data":{"token":"${Buffer.from(TOKEN).toString('base64')}"}}` },
+  },
 };
 const gate = (name: string, ownerUid: string) => ({
   apiVersion: 'kuberik.com/v1alpha1',
   kind: 'RolloutGate',
-  metadata: { name, namespace: 'team-a', ownerReferences: [{ apiVersion: 'environments.kuberik.com/v1alpha1', kind: 'Environment', name: 'x', uid: ownerUid, controller: true }] },
+  metadata: {
+    name,
+    namespace: 'team-a',
+    ownerReferences: [{ apiVersion: 'environments.kuberik.com/v1alpha1', kind: 'Environment', name: 'x', uid: ownerUid, controller: true }],
+  },
   spec: { rolloutRef: { name: 'my-app' }, allowedVersions: [] },
 });
 
@@ -47,7 +58,7 @@ const cluster = {
 };
 
 describe('build-hook-request', () => {
-  test('asks kubectl for the Environment, its Rollout and Secret, the namespace\'s Environments and RolloutGates', async () => {
+  test("asks kubectl for the Environment, its Rollout and Secret, the namespace's Environments and RolloutGates", async () => {
     const calls: string[][] = [];
     await run(['-n', 'team-a', '--context', 'prod', 'my-app-production'], fakeKubectl(cluster, calls));
     expect(calls).toEqual([
@@ -94,7 +105,10 @@ describe('build-hook-request', () => {
     expect(body.finalizing).toBe(true);
     const calls: string[][] = [];
     const customize = JSON.parse(await run(['--hook', 'customize', 'my-app-staging'], fakeKubectl(cluster, calls)));
-    expect(customize).toEqual({ controller: { apiVersion: 'metacontroller.k8s.io/v1alpha1', kind: 'CompositeController', metadata: { name: 'environment-sync' } }, parent: staging });
+    expect(customize).toEqual({
+      controller: { apiVersion: 'metacontroller.k8s.io/v1alpha1', kind: 'CompositeController', metadata: { name: 'environment-sync' } },
+      parent: staging,
+    });
     expect(calls).toHaveLength(1);
   });
 
@@ -103,19 +117,30 @@ describe('build-hook-request', () => {
     const body = JSON.parse(await run(['my-app-staging'], fakeKubectl({ ...cluster, 'rollouts.kuberik.com': [], secret: [] }, []), (m) => warnings.push(m)));
     expect(body.related['Rollout.kuberik.com/v1alpha1']).toEqual({});
     expect(body.related['Secret.v1']).toEqual({});
-    expect(warnings).toEqual(['Rollout my-app not found: the request has none (RolloutNotFound)', 'Secret github-token not found: the request has none (SecretNotFound)']);
+    expect(warnings).toEqual([
+      'Rollout my-app not found: the request has none (RolloutNotFound)',
+      'Secret github-token not found: the request has none (SecretNotFound)',
+    ]);
   });
 
-  test('--dashboard-namespace adds that namespace\'s Ingresses (and HTTPRoutes with --dashboard-route-kinds)', async () => {
+  test("--dashboard-namespace adds that namespace's Ingresses (and HTTPRoutes with --dashboard-route-kinds)", async () => {
     const calls: string[][] = [];
     const body = buildHookRequest({ parent: staging, environments: [], gates: [], ingresses: [] }, { hook: 'sync', includeSecret: false });
     expect(body.related).toHaveProperty(['Ingress.networking.k8s.io/v1'], {});
     await run(['-n', 'team-a', '--dashboard-namespace', 'dash', 'my-app-staging'], fakeKubectl(cluster, calls));
     expect(calls.at(-1)).toEqual(['get', 'ingresses.networking.k8s.io', '-n', 'dash', '-o', 'json']);
     calls.length = 0;
-    const both = JSON.parse(await run(['--dashboard-namespace', 'dash', '--dashboard-route-kinds', 'httproute,ingress', 'my-app-staging'], fakeKubectl(cluster, calls)));
+    const both = JSON.parse(
+      await run(['--dashboard-namespace', 'dash', '--dashboard-route-kinds', 'httproute,ingress', 'my-app-staging'], fakeKubectl(cluster, calls)),
+    );
     expect(calls.slice(-2).map((c) => c[1])).toEqual(['ingresses.networking.k8s.io', 'httproutes.gateway.networking.k8s.io']);
-    expect(Object.keys(both.related)).toEqual(['Rollout.kuberik.com/v1alpha1', 'Secret.v1', 'Environment.environments.kuberik.com/v1alpha1', 'Ingress.networking.k8s.io/v1', 'HTTPRoute.gateway.networking.k8s.io/v1']);
+    expect(Object.keys(both.related)).toEqual([
+      'Rollout.kuberik.com/v1alpha1',
+      'Secret.v1',
+      'Environment.environments.kuberik.com/v1alpha1',
+      'Ingress.networking.k8s.io/v1',
+      'HTTPRoute.gateway.networking.k8s.io/v1',
+    ]);
   });
 
   test.each([

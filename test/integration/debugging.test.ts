@@ -33,7 +33,9 @@ test('sync?dryRun=true on sync-staging-baked.json: one status post, nothing writ
 test('finalize?dryRun=true on finalize-production.json: the inactive statuses it would post', async () => {
   const res = await app.inject({ method: 'POST', url: '/finalize?dryRun=true', payload: example('finalize-production.json') });
   expect(res.statusCode).toBe(200);
-  const production = emulator.deployments('my-org/my-repo').filter((d) => d.environment === 'kuberik/my-app/production' && d.statuses.at(-1)!.state !== 'inactive');
+  const production = emulator
+    .deployments('my-org/my-repo')
+    .filter((d) => d.environment === 'kuberik/my-app/production' && d.statuses.at(-1)!.state !== 'inactive');
   expect(res.json().githubWrites.map((w: { status: { state: string } }) => w.status.state)).toEqual(['inactive']);
   expect(res.json().githubWrites.map((w: { deploymentId: string }) => w.deploymentId)).toEqual(production.map((d) => d.node_id));
   expect(emulator.counts().writes).toBe(0);

@@ -26,25 +26,28 @@ describe('POST /sync?dryRun=true', () => {
     expect(h.emulator.counts()).toMatchObject({ writes: 0, reads: 1 });
     expect(h.emulator.deployments(REPOSITORY)).toEqual([]);
 
-    expect(res.json.githubWrites).toEqual([1, 2].map((id) => ({
-      operation: 'CreateDeployment',
-      request: 'POST /repos/my-org/my-repo/deployments',
-      entry: { id, revision: id === 1 ? R1 : R2 },
-      body: {
-        ref: id === 1 ? R1 : R2,
-        task: 'deploy:kuberik/my-app',
-        environment: 'kuberik/my-app/staging',
-        description: `Rollout v1.${id - 1}.0`,
-        payload: expect.any(String),
-        auto_merge: false,
-        required_contexts: [],
-        production_environment: false,
-        transient_environment: false,
-      },
-      status: id === 1
-        ? { state: 'success', description: 'Bake succeeded', environmentUrl: '' }
-        : { state: 'in_progress', description: 'Baking in progress', environmentUrl: '' },
-    })));
+    expect(res.json.githubWrites).toEqual(
+      [1, 2].map((id) => ({
+        operation: 'CreateDeployment',
+        request: 'POST /repos/my-org/my-repo/deployments',
+        entry: { id, revision: id === 1 ? R1 : R2 },
+        body: {
+          ref: id === 1 ? R1 : R2,
+          task: 'deploy:kuberik/my-app',
+          environment: 'kuberik/my-app/staging',
+          description: `Rollout v1.${id - 1}.0`,
+          payload: expect.any(String),
+          auto_merge: false,
+          required_contexts: [],
+          production_environment: false,
+          transient_environment: false,
+        },
+        status:
+          id === 1
+            ? { state: 'success', description: 'Bake succeeded', environmentUrl: '' }
+            : { state: 'in_progress', description: 'Baking in progress', environmentUrl: '' },
+      })),
+    );
     expect(res.json.status.currentVersion).toBe(R2);
     expect(res.json.status.conditions.find((c: { type: string }) => c.type === 'Ready')).toMatchObject({ status: 'True', reason: 'Synced' });
 
@@ -69,7 +72,13 @@ describe('POST /sync?dryRun=true', () => {
     expect(h.emulator.counts().writes).toBe(before);
     const nodeId = h.emulator.deployments(REPOSITORY).find((d) => d.sha === R2)!.node_id;
     expect(res.json.githubWrites).toEqual([
-      { operation: 'PostDeploymentStatus', request: 'mutation createDeploymentStatus', entry: { id: 2, revision: R2 }, deploymentId: nodeId, status: { state: 'success', description: 'Bake succeeded', environmentUrl: '' } },
+      {
+        operation: 'PostDeploymentStatus',
+        request: 'mutation createDeploymentStatus',
+        entry: { id: 2, revision: R2 },
+        deploymentId: nodeId,
+        status: { state: 'success', description: 'Bake succeeded', environmentUrl: '' },
+      },
     ]);
   });
 
@@ -87,7 +96,11 @@ describe('POST /sync?dryRun=true', () => {
     expect(h.emulator.counts().writes).toBe(4);
     const bad = await h.post('/sync?dryRun=yes', syncRequest({ parent: staging(), rollout: rollout(history) }));
     expect(bad.status).toBe(400);
-    expect(bad.json).toEqual({ error: 'InvalidRequest', message: 'Query parameter dryRun must be true or false', details: [{ field: '?dryRun', problem: 'must be true or false' }] });
+    expect(bad.json).toEqual({
+      error: 'InvalidRequest',
+      message: 'Query parameter dryRun must be true or false',
+      details: [{ field: '?dryRun', problem: 'must be true or false' }],
+    });
   });
 });
 
@@ -104,8 +117,20 @@ describe('POST /finalize?dryRun=true', () => {
     const ids = Object.fromEntries(h.emulator.deployments(REPOSITORY).map((d) => [d.sha, d.node_id]));
     expect(res.json.finalized).toBe(true);
     expect([...res.json.githubWrites].sort((a: { entry: { id: number } }, b: { entry: { id: number } }) => a.entry.id - b.entry.id)).toEqual([
-      { operation: 'PostDeploymentStatus', request: 'mutation createDeploymentStatus', entry: { id: 1, revision: R1 }, deploymentId: ids[R1], status: { state: 'inactive', description: 'Environment deleted', environmentUrl: '' } },
-      { operation: 'PostDeploymentStatus', request: 'mutation createDeploymentStatus', entry: { id: 2, revision: R2 }, deploymentId: ids[R2], status: { state: 'inactive', description: 'Environment deleted', environmentUrl: '' } },
+      {
+        operation: 'PostDeploymentStatus',
+        request: 'mutation createDeploymentStatus',
+        entry: { id: 1, revision: R1 },
+        deploymentId: ids[R1],
+        status: { state: 'inactive', description: 'Environment deleted', environmentUrl: '' },
+      },
+      {
+        operation: 'PostDeploymentStatus',
+        request: 'mutation createDeploymentStatus',
+        entry: { id: 2, revision: R2 },
+        deploymentId: ids[R2],
+        status: { state: 'inactive', description: 'Environment deleted', environmentUrl: '' },
+      },
     ]);
   });
 });

@@ -19,10 +19,18 @@ let publicKey: string;
 let otherPrivateKey: string;
 
 beforeAll(() => {
-  const pair = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } });
+  const pair = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  });
   privateKey = pair.privateKey;
   publicKey = pair.publicKey;
-  otherPrivateKey = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+  otherPrivateKey = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  }).privateKey;
 });
 
 function appSecret(keys: Record<string, string>) {
@@ -115,7 +123,7 @@ describe('GitHub App installation', () => {
     expect(tokenRequests(h)).toHaveLength(2);
   });
 
-  test('a key that is not the App\'s: GitHubAppAuthFailed, and no key in logs or responses', async () => {
+  test("a key that is not the App's: GitHubAppAuthFailed, and no key in logs or responses", async () => {
     h = await start();
     const res = await h.post('/sync', request({ ...appKeys(), privateKey: otherPrivateKey }));
     expect(ready(res)).toEqual({
@@ -149,15 +157,25 @@ describe('GitHub App installation', () => {
     h = await start();
     const res = await h.post('/sync', request({ ...appKeys(), installationId: '1' }));
     expect(ready(res).reason).toBe('GitHubAppAuthFailed');
-    expect(ready(res).message).toBe(`GitHub App ${APP_ID} (installation 1) could not get an installation token (404: Not Found); check installationId and that the App is installed on the repository owner`);
+    expect(ready(res).message).toBe(
+      `GitHub App ${APP_ID} (installation 1) could not get an installation token (404: Not Found); check installationId and that the App is installed on the repository owner`,
+    );
   });
 
   test.each([
     [{ appId: 'my-app' }, 'InvalidSecret', 'Secret default/github-token key "appId" must be the numeric App ID'],
     [{ installationId: '12ab' }, 'InvalidSecret', 'Secret default/github-token key "installationId" must be the numeric installation ID'],
-    [{ privateKey: 'ghp_notAKey' }, 'InvalidSecret', 'Secret default/github-token key "privateKey" must be the App\'s PEM private key (-----BEGIN RSA PRIVATE KEY----- …)'],
+    [
+      { privateKey: 'ghp_notAKey' },
+      'InvalidSecret',
+      'Secret default/github-token key "privateKey" must be the App\'s PEM private key (-----BEGIN RSA PRIVATE KEY----- …)',
+    ],
     [{ installationId: '' }, 'SecretKeyMissing', 'Secret default/github-token has GitHub App keys but lacks "installationId"'],
-    [{ apiUrl: 'ftp://github.example.com' }, 'InvalidSecret', 'Secret default/github-token key "apiUrl" must be an http(s) URL without credentials, such as https://github.example.com/api/v3'],
+    [
+      { apiUrl: 'ftp://github.example.com' },
+      'InvalidSecret',
+      'Secret default/github-token key "apiUrl" must be an http(s) URL without credentials, such as https://github.example.com/api/v3',
+    ],
   ])('a malformed App Secret %j: %s, without asking GitHub', async (override, reason, message) => {
     h = await start();
     const res = await h.post('/sync', request({ ...appKeys(), ...override }));
@@ -167,7 +185,7 @@ describe('GitHub App installation', () => {
 });
 
 describe('GitHub Enterprise Server', () => {
-  test('the Secret\'s apiUrl wins over GITHUB_API_URL: App token, REST and GraphQL all under the GHES layout', async () => {
+  test("the Secret's apiUrl wins over GITHUB_API_URL: App token, REST and GraphQL all under the GHES layout", async () => {
     // GITHUB_API_URL points nowhere; only the Secret's apiUrl can make this sync succeed.
     h = await start({ config: { githubApiUrl: 'http://127.0.0.1:9' } });
     const res = await h.post('/sync', request({ ...appKeys(), apiUrl: `${h.emulator.url}/api/v3/` }));

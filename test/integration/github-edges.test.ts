@@ -23,7 +23,10 @@ test('reads every page: an upstream success older than the first 100 deployments
     });
   }
   const parent = environment({ environment: 'production', relationship: { environment: 'staging', type: 'After' } });
-  const candidates = [{ tag: 'v0.1.0', revision: sha('p1') }, { tag: 'v0.150.0', revision: sha('p150') }];
+  const candidates = [
+    { tag: 'v0.1.0', revision: sha('p1') },
+    { tag: 'v0.150.0', revision: sha('p150') },
+  ];
   const res = await h.post('/sync', syncRequest({ parent, rollout: rollout([], candidates) }));
   expect(res.json.children[0].spec.allowedVersions).toEqual(['v0.1.0']);
   expect(res.json.status.environmentInfos[0].history).toHaveLength(150);
@@ -31,7 +34,7 @@ test('reads every page: an upstream success older than the first 100 deployments
   expect(h.emulator.counts()).toEqual({ total: 2, graphql: 2, rest: 0, reads: 2, writes: 0 });
 });
 
-test('pages a deployment\'s statuses when the newest ones are all from other tools', async () => {
+test("pages a deployment's statuses when the newest ones are all from other tools", async () => {
   h = await startHarness();
   const revision = sha('s1');
   h.emulator.seedDeployment(REPOSITORY, {
@@ -65,7 +68,11 @@ test('GraphQL partial data with errors keeps the previous state', async () => {
   const parent = environment({ environment: 'staging', status: { environmentInfos: [{ environment: 'staging', history: [] }], currentVersion: sha('x') } });
   h.emulator.injectFault({
     match: { api: 'graphql' },
-    action: { kind: 'respond', status: 200, body: { data: { repository: null }, errors: [{ type: 'SERVICE_UNAVAILABLE', message: 'Something went wrong while executing your query.' }] } },
+    action: {
+      kind: 'respond',
+      status: 200,
+      body: { data: { repository: null }, errors: [{ type: 'SERVICE_UNAVAILABLE', message: 'Something went wrong while executing your query.' }] },
+    },
   });
   const res = await h.post('/sync', syncRequest({ parent, rollout: rollout([{ id: 1, tag: 'v1', revision: sha('x'), bakeStatus: 'Succeeded' }]) }));
   expect(res.status).toBe(200);
@@ -83,13 +90,16 @@ test('a revision the repository does not have: RevisionNotFound, the other entri
   const unknown = sha('never-pushed');
   h = await startHarness({ commits: [known] });
   const parent = environment({ environment: 'staging' });
-  const res = await h.post('/sync', syncRequest({
-    parent,
-    rollout: rollout([
-      { id: 2, tag: 'v2', revision: known, bakeStatus: 'Succeeded' },
-      { id: 1, tag: 'v1', revision: unknown, bakeStatus: 'Succeeded' },
-    ]),
-  }));
+  const res = await h.post(
+    '/sync',
+    syncRequest({
+      parent,
+      rollout: rollout([
+        { id: 2, tag: 'v2', revision: known, bakeStatus: 'Succeeded' },
+        { id: 1, tag: 'v1', revision: unknown, bakeStatus: 'Succeeded' },
+      ]),
+    }),
+  );
   expect(res.status).toBe(200);
   expect(condition(res.json.status, 'Ready')).toEqual({
     status: 'False',
@@ -133,6 +143,10 @@ test('a GitHub slower than the sync budget: the hook still answers in time, with
   const elapsed = Date.now() - started;
   expect(res.status).toBe(200);
   expect(elapsed).toBeLessThan(5000); // bounded by the 0.8 s budget, far from GitHub's 10 s
-  expect(condition(res.json.status, 'Ready')).toEqual({ status: 'False', reason: 'GitHubTimeout', message: 'GitHub did not answer in time during reading deployments' });
+  expect(condition(res.json.status, 'Ready')).toEqual({
+    status: 'False',
+    reason: 'GitHubTimeout',
+    message: 'GitHub did not answer in time during reading deployments',
+  });
   expect(res.json.status.currentVersion).toBe(sha('slow'));
 });

@@ -37,7 +37,11 @@ describe('malformed requests get a 4xx naming the problem', () => {
   test('missing parent', async () => {
     const res = await h.post('/sync', { children: {} });
     expect(res.status).toBe(400);
-    expect(res.json).toEqual({ error: 'InvalidRequest', message: 'Request does not match the SyncRequest schema: /parent is required', details: [{ field: '/parent', problem: 'is required' }] });
+    expect(res.json).toEqual({
+      error: 'InvalidRequest',
+      message: 'Request does not match the SyncRequest schema: /parent is required',
+      details: [{ field: '/parent', problem: 'is required' }],
+    });
   });
 
   test('wrong kind and missing namespace', async () => {
@@ -100,7 +104,10 @@ describe('finalize', () => {
 
   test('without the Secret it finalizes at once', async () => {
     h = await startHarness();
-    const res = await h.post('/finalize', syncRequest({ parent: environment({ environment: 'staging', deletionTimestamp: '2026-11-26T11:59:00Z' }), secret: null, finalizing: true }));
+    const res = await h.post(
+      '/finalize',
+      syncRequest({ parent: environment({ environment: 'staging', deletionTimestamp: '2026-11-26T11:59:00Z' }), secret: null, finalizing: true }),
+    );
     expect(res.status).toBe(200);
     expect(res.json.finalized).toBe(true);
     expect(h.emulator.counts().total).toBe(0);
@@ -130,7 +137,15 @@ describe('dashboard discovery', () => {
         apiVersion: 'networking.k8s.io/v1',
         kind: 'Ingress',
         metadata: { name: 'rollout-dashboard', namespace: 'kuberik' },
-        spec: { tls: [{ hosts: ['rollouts.example.com'] }], rules: [{ host: 'rollouts.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'rollout-dashboard', port: { number: 80 } } } }] } }] },
+        spec: {
+          tls: [{ hosts: ['rollouts.example.com'] }],
+          rules: [
+            {
+              host: 'rollouts.example.com',
+              http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'rollout-dashboard', port: { number: 80 } } } }] },
+            },
+          ],
+        },
       } as never,
     };
     const res = await h.post('/sync', request);

@@ -86,7 +86,9 @@ describe('GET /metrics', () => {
   });
 
   test('the last rate-limit remaining GitHub reported, per resource', async () => {
-    const limits = (await request(`${h.emulator.url}/rate_limit`, { headers: { authorization: 'token ghp_integrationTestToken0123456789abcdef' } }).then((r) => r.body.json())) as {
+    const limits = (await request(`${h.emulator.url}/rate_limit`, { headers: { authorization: 'token ghp_integrationTestToken0123456789abcdef' } }).then((r) =>
+      r.body.json(),
+    )) as {
       resources: { core: { remaining: number }; graphql: { remaining: number } };
     };
     expect(limits.resources.core.remaining).toBe(4999);

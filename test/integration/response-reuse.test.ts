@@ -11,17 +11,30 @@ import { startHarness, NOW, REPOSITORY, type Harness } from '../support/harness.
 import { environment, rollout, syncRequest } from '../support/requests.js';
 
 const goFixture = goControllerFixture();
-const FIXTURE_REV = { 'v1.0.0': '9f1c2e7a4b3d5f60718293a4b5c6d7e8f9012345', 'v1.1.0': '0a9c600d3a75bcb7ec54dcef3b03e0d7fe0598d7', 'v1.2.0': '5b2e8d1c9a7f6e4d3c2b1a0f9e8d7c6b5a493827' };
+const FIXTURE_REV = {
+  'v1.0.0': '9f1c2e7a4b3d5f60718293a4b5c6d7e8f9012345',
+  'v1.1.0': '0a9c600d3a75bcb7ec54dcef3b03e0d7fe0598d7',
+  'v1.2.0': '5b2e8d1c9a7f6e4d3c2b1a0f9e8d7c6b5a493827',
+};
 const candidates = Object.entries(FIXTURE_REV).map(([tag, revision]) => ({ tag, revision }));
 const production = environment({ environment: 'production', relationship: { environment: 'staging', type: 'After' } });
-const productionRollout = rollout([{ id: 7, tag: 'v1.0.0', revision: FIXTURE_REV['v1.0.0'], bakeStatus: 'Succeeded', bakeStatusMessage: 'Bake completed (no bake time configured).' }], candidates);
+const productionRollout = rollout(
+  [{ id: 7, tag: 'v1.0.0', revision: FIXTURE_REV['v1.0.0'], bakeStatus: 'Succeeded', bakeStatusMessage: 'Bake completed (no bake time configured).' }],
+  candidates,
+);
 const productionRequest = syncRequest({ parent: production, rollout: productionRollout });
 const stagingBaked = syncRequest({
   parent: environment({ environment: 'staging' }),
   rollout: rollout([
     { id: 3, tag: 'v1.2.0', revision: FIXTURE_REV['v1.2.0'], bakeStatus: 'Succeeded', bakeStatusMessage: 'Bake time completed' },
     { id: 2, tag: 'v1.1.0', revision: FIXTURE_REV['v1.1.0'], bakeStatus: 'Failed', bakeStatusMessage: 'A HealthCheck reported an error after deployment.' },
-    { id: 1, tag: 'v1.0.0', revision: FIXTURE_REV['v1.0.0'], bakeStatus: 'Succeeded', bakeStatusMessage: 'Bake time completed successfully (no errors within bake time).' },
+    {
+      id: 1,
+      tag: 'v1.0.0',
+      revision: FIXTURE_REV['v1.0.0'],
+      bakeStatus: 'Succeeded',
+      bakeStatusMessage: 'Bake time completed successfully (no errors within bake time).',
+    },
   ]),
 });
 
@@ -122,7 +135,10 @@ test('reuse ends with the shared read: a change made by another cluster shows on
   const ttlMs = 1500;
   await seeded({ config: { ledgerCacheTtlMs: ttlMs } });
   // Another cluster's service, writing to the same GitHub.
-  const otherCluster = await buildApp({ ...loadConfig({}), githubApiUrl: h.emulator.url, ledgerCacheTtlMs: 0 }, { logger: createLogger('silent'), now: () => NOW });
+  const otherCluster = await buildApp(
+    { ...loadConfig({}), githubApiUrl: h.emulator.url, ledgerCacheTtlMs: 0 },
+    { logger: createLogger('silent'), now: () => NOW },
+  );
   try {
     const { request, answer: before } = await steadyProduction();
     expect(allowedVersions(before.json)).toEqual(['v1.0.0']);

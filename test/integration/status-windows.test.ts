@@ -74,12 +74,20 @@ function seedEnvironment(env: string, minute: number): void {
 
 /** The ledger as one read of latestStatus plus the newest STATUS_WINDOW statuses (and the rest when none is ours) decodes it. */
 function expectedLedger(): Ledger {
-  const rawStatus = (s: EmulatedStatus): RawStatus => ({ state: s.state.toUpperCase(), description: s.description, environmentUrl: s.environment_url || null, createdAt: s.created_at });
+  const rawStatus = (s: EmulatedStatus): RawStatus => ({
+    state: s.state.toUpperCase(),
+    description: s.description,
+    environmentUrl: s.environment_url || null,
+    createdAt: s.created_at,
+  });
   const newestFirst = (a: EmulatedDeployment, b: EmulatedDeployment) => (a.created_at !== b.created_at ? (a.created_at < b.created_at ? 1 : -1) : b.id - a.id);
   const deployments: LedgerDeployment[] = [];
   for (const env of [...environments].sort()) {
     const github = githubEnvironment(SPEC, env);
-    for (const d of emulator.deployments(REPOSITORY).filter((x) => x.environment === github).sort(newestFirst)) {
+    for (const d of emulator
+      .deployments(REPOSITORY)
+      .filter((x) => x.environment === github)
+      .sort(newestFirst)) {
       const latest = d.statuses.at(-1);
       const decoded = toLedgerDeployment(
         {
@@ -89,7 +97,11 @@ function expectedLedger(): Ledger {
           description: d.description,
           createdAt: d.created_at,
           latestStatus: latest ? rawStatus(latest) : null,
-          statuses: { totalCount: d.statuses.length, pageInfo: { hasPreviousPage: false, startCursor: null }, nodes: d.statuses.slice(-STATUS_WINDOW).map(rawStatus) },
+          statuses: {
+            totalCount: d.statuses.length,
+            pageInfo: { hasPreviousPage: false, startCursor: null },
+            nodes: d.statuses.slice(-STATUS_WINDOW).map(rawStatus),
+          },
         },
         github,
       );
@@ -170,14 +182,21 @@ describe('stale windows', () => {
 
     // Our deployment without statuses gets one (a success: GitHub's auto-inactive may mark other deployments inactive too).
     const unstatused = first!.find((d) => d.statuses.length === 0)!;
-    await session.postStatus(unstatused.nodeId, { state: 'success', description: 'Bake succeeded', environmentUrl: 'https://example.test/x' }, Date.now() + 5000);
+    await session.postStatus(
+      unstatused.nodeId,
+      { state: 'success', description: 'Bake succeeded', environmentUrl: 'https://example.test/x' },
+      Date.now() + 5000,
+    );
     // Our baked deployment of the second environment, whose window the last read kept, gets a new status.
     const restatused = second!.find((d) => d.statuses.length > 0)!;
     await session.postStatus(restatused.nodeId, { state: 'failure', description: 'Bake failed: rolled back', environmentUrl: '' }, Date.now() + 5000);
     // The inactive deployment of the last environment is deleted.
     const deleted = last!.find((d) => d.statuses[0]?.state === 'inactive')!;
     const deletedId = emulator.deployments(REPOSITORY).find((d) => d.node_id === deleted.nodeId)!.id;
-    const response = await request(`${emulator.url}/repos/${REPOSITORY}/deployments/${deletedId}`, { method: 'DELETE', headers: { authorization: `token ${TOKEN}`, 'user-agent': 'test' } });
+    const response = await request(`${emulator.url}/repos/${REPOSITORY}/deployments/${deletedId}`, {
+      method: 'DELETE',
+      headers: { authorization: `token ${TOKEN}`, 'user-agent': 'test' },
+    });
     expect(response.statusCode).toBe(204);
     await response.body.dump();
     // A new deployment with a status appears in the second environment.
@@ -189,7 +208,9 @@ describe('stale windows', () => {
     expect(stale.ledger).toEqual(expected);
     expect([stale.requests, stale.points]).toEqual([2, 2]);
     const followUp = emulator.graphqlRequests[1]!;
-    const fetched = Object.entries(followUp.variables).filter(([name]) => name.startsWith('deployment')).map(([, id]) => id);
+    const fetched = Object.entries(followUp.variables)
+      .filter(([name]) => name.startsWith('deployment'))
+      .map(([, id]) => id);
     const created = expected.deployments.find((d) => d.payload.id === 9)!;
     expect(fetched.sort()).toEqual([unstatused.nodeId, restatused.nodeId, created.nodeId].sort());
     expect(stale.ledger.deployments.find((d) => d.nodeId === restatused.nodeId)!.statuses[0]!.description).toBe('Bake failed: rolled back');
@@ -216,7 +237,13 @@ describe('stale windows', () => {
 test('a cold read whose inline window GitHub could not give fetches that window by node id', async () => {
   await start(1);
   const github = githubEnvironment(SPEC, environments[0]!);
-  const rawStatus = (st: EmulatedStatus) => ({ id: st.node_id, state: st.state.toUpperCase(), description: st.description, environmentUrl: st.environment_url || null, createdAt: st.created_at });
+  const rawStatus = (st: EmulatedStatus) => ({
+    id: st.node_id,
+    state: st.state.toUpperCase(),
+    description: st.description,
+    environmentUrl: st.environment_url || null,
+    createdAt: st.created_at,
+  });
   const stored = emulator.deployments(REPOSITORY).sort((a, b) => b.id - a.id);
   const baked = stored.find((d) => d.statuses.length === 3)!;
   const nodes = stored.map((d) => ({
@@ -257,7 +284,11 @@ test('a deployment GitHub no longer returns between the two requests fails the r
       if (++seen === 1) {
         emulator.injectFault({
           match: { api: 'graphql' },
-          action: { kind: 'respond', status: 200, body: { data: { repository: { id: 'R_1' }, s0: null, rateLimit: { cost: 1, remaining: 4998, resetAt: '2026-11-26T13:00:00Z' } } } },
+          action: {
+            kind: 'respond',
+            status: 200,
+            body: { data: { repository: { id: 'R_1' }, s0: null, rateLimit: { cost: 1, remaining: 4998, resetAt: '2026-11-26T13:00:00Z' } } },
+          },
         });
       }
     },

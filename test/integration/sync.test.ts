@@ -4,7 +4,11 @@ import { startHarness, NOW, REPOSITORY, type Harness } from '../support/harness.
 import { environment, rollout, secret, sha, syncRequest, TOKEN, type HistoryEntry, condition } from '../support/requests.js';
 
 const goFixture = goControllerFixture();
-const FIXTURE_REV = { 'v1.0.0': '9f1c2e7a4b3d5f60718293a4b5c6d7e8f9012345', 'v1.1.0': '0a9c600d3a75bcb7ec54dcef3b03e0d7fe0598d7', 'v1.2.0': '5b2e8d1c9a7f6e4d3c2b1a0f9e8d7c6b5a493827' };
+const FIXTURE_REV = {
+  'v1.0.0': '9f1c2e7a4b3d5f60718293a4b5c6d7e8f9012345',
+  'v1.1.0': '0a9c600d3a75bcb7ec54dcef3b03e0d7fe0598d7',
+  'v1.2.0': '5b2e8d1c9a7f6e4d3c2b1a0f9e8d7c6b5a493827',
+};
 const NOW_ISO = '2026-11-26T12:00:00Z';
 
 const R1 = sha('r1');
@@ -22,7 +26,9 @@ afterEach(async () => {
 });
 
 function createdAt(tag: string, env = 'kuberik/my-app/staging'): string {
-  const d = h.emulator.deployments(REPOSITORY).find((x) => x.environment === env && JSON.parse(Buffer.from(x.payload as string, 'base64').toString()).version.tag === tag);
+  const d = h.emulator
+    .deployments(REPOSITORY)
+    .find((x) => x.environment === env && JSON.parse(Buffer.from(x.payload as string, 'base64').toString()).version.tag === tag);
   if (!d) throw new Error(`no deployment for ${tag}`);
   return d.created_at;
 }
@@ -63,8 +69,22 @@ describe('first sync', () => {
             environment: 'staging',
             history: [
               { id: 3, version: { tag: 'v1.2.0', revision: R3 }, timestamp: createdAt('v1.2.0'), message: 'Automatic deployment', bakeStatus: 'InProgress' },
-              { id: 2, version: { tag: 'v1.1.0', revision: R2 }, timestamp: createdAt('v1.1.0'), message: 'Automatic deployment', bakeStatus: 'Failed', bakeStatusMessage: 'Health check failed' },
-              { id: 1, version: { tag: 'v1.0.0', revision: R1 }, timestamp: createdAt('v1.0.0'), message: 'Automatic deployment', bakeStatus: 'Succeeded', bakeStatusMessage: 'Bake time completed' },
+              {
+                id: 2,
+                version: { tag: 'v1.1.0', revision: R2 },
+                timestamp: createdAt('v1.1.0'),
+                message: 'Automatic deployment',
+                bakeStatus: 'Failed',
+                bakeStatusMessage: 'Health check failed',
+              },
+              {
+                id: 1,
+                version: { tag: 'v1.0.0', revision: R1 },
+                timestamp: createdAt('v1.0.0'),
+                message: 'Automatic deployment',
+                bakeStatus: 'Succeeded',
+                bakeStatusMessage: 'Bake time completed',
+              },
             ],
           },
         ],
@@ -103,9 +123,17 @@ describe('steady state', () => {
     const stagingRollout = rollout([
       { id: 3, tag: 'v1.2.0', revision: FIXTURE_REV['v1.2.0'], bakeStatus: 'Deploying' },
       { id: 2, tag: 'v1.1.0', revision: FIXTURE_REV['v1.1.0'], bakeStatus: 'Failed', bakeStatusMessage: 'A HealthCheck reported an error after deployment.' },
-      { id: 1, tag: 'v1.0.0', revision: FIXTURE_REV['v1.0.0'], bakeStatus: 'Succeeded', bakeStatusMessage: 'Bake time completed successfully (no errors within bake time).' },
+      {
+        id: 1,
+        tag: 'v1.0.0',
+        revision: FIXTURE_REV['v1.0.0'],
+        bakeStatus: 'Succeeded',
+        bakeStatusMessage: 'Bake time completed successfully (no errors within bake time).',
+      },
     ]);
-    const productionRollout = rollout([{ id: 7, tag: 'v1.0.0', revision: FIXTURE_REV['v1.0.0'], bakeStatus: 'Succeeded', bakeStatusMessage: 'Bake completed (no bake time configured).' }]);
+    const productionRollout = rollout([
+      { id: 7, tag: 'v1.0.0', revision: FIXTURE_REV['v1.0.0'], bakeStatus: 'Succeeded', bakeStatusMessage: 'Bake completed (no bake time configured).' },
+    ]);
     await h.post('/sync', syncRequest({ parent: staging, rollout: stagingRollout, siblings: [production] }));
     // One cold read: the deployments with their statuses, in one request.
     expect(h.emulator.counts()).toEqual({ total: 1, graphql: 1, rest: 0, reads: 1, writes: 0 });
@@ -116,7 +144,10 @@ describe('steady state', () => {
 
 describe('promotion from data written by the Go controller', () => {
   const candidates = Object.entries(FIXTURE_REV).map(([tag, revision]) => ({ tag, revision }));
-  const productionRollout = rollout([{ id: 7, tag: 'v1.0.0', revision: FIXTURE_REV['v1.0.0'], bakeStatus: 'Succeeded', bakeStatusMessage: 'Bake completed (no bake time configured).' }], candidates);
+  const productionRollout = rollout(
+    [{ id: 7, tag: 'v1.0.0', revision: FIXTURE_REV['v1.0.0'], bakeStatus: 'Succeeded', bakeStatusMessage: 'Bake completed (no bake time configured).' }],
+    candidates,
+  );
 
   test.each([
     ['After', ['v1.0.0']],
@@ -153,16 +184,43 @@ describe('promotion from data written by the Go controller', () => {
         environment: 'staging',
         environmentUrl: 'https://dashboard.example.com/rollouts/default/my-app',
         history: [
-          { id: 3, version: { tag: 'v1.2.0', revision: FIXTURE_REV['v1.2.0'] }, timestamp: '2026-11-20T10:30:00Z', message: 'Automatic deployment', bakeStatus: 'Deploying' },
-          { id: 2, version: { tag: 'v1.1.0', revision: FIXTURE_REV['v1.1.0'] }, timestamp: '2026-11-19T09:10:00Z', message: 'Automatic deployment', bakeStatus: 'Failed', bakeStatusMessage: 'A HealthCheck reported an error after deployment.' },
-          { id: 1, version: { tag: 'v1.0.0', revision: FIXTURE_REV['v1.0.0'] }, timestamp: '2026-11-18T08:30:00Z', message: 'Automatic deployment', bakeStatus: 'Succeeded', bakeStatusMessage: 'Bake time completed successfully (no errors within bake time).' },
+          {
+            id: 3,
+            version: { tag: 'v1.2.0', revision: FIXTURE_REV['v1.2.0'] },
+            timestamp: '2026-11-20T10:30:00Z',
+            message: 'Automatic deployment',
+            bakeStatus: 'Deploying',
+          },
+          {
+            id: 2,
+            version: { tag: 'v1.1.0', revision: FIXTURE_REV['v1.1.0'] },
+            timestamp: '2026-11-19T09:10:00Z',
+            message: 'Automatic deployment',
+            bakeStatus: 'Failed',
+            bakeStatusMessage: 'A HealthCheck reported an error after deployment.',
+          },
+          {
+            id: 1,
+            version: { tag: 'v1.0.0', revision: FIXTURE_REV['v1.0.0'] },
+            timestamp: '2026-11-18T08:30:00Z',
+            message: 'Automatic deployment',
+            bakeStatus: 'Succeeded',
+            bakeStatusMessage: 'Bake time completed successfully (no errors within bake time).',
+          },
         ],
       },
       {
         environment: 'production',
         relationship: { environment: 'staging', type },
         history: [
-          { id: 7, version: { tag: 'v1.0.0', revision: FIXTURE_REV['v1.0.0'] }, timestamp: '2026-11-19T11:00:00Z', message: 'Automatic deployment', bakeStatus: 'Succeeded', bakeStatusMessage: 'Bake completed (no bake time configured).' },
+          {
+            id: 7,
+            version: { tag: 'v1.0.0', revision: FIXTURE_REV['v1.0.0'] },
+            timestamp: '2026-11-19T11:00:00Z',
+            message: 'Automatic deployment',
+            bakeStatus: 'Succeeded',
+            bakeStatusMessage: 'Bake completed (no bake time configured).',
+          },
         ],
       },
     ]);
@@ -180,13 +238,22 @@ describe('promotion from data written by the Go controller', () => {
     const stagingRollout = rollout([
       { id: 3, tag: 'v1.2.0', revision: FIXTURE_REV['v1.2.0'], bakeStatus: 'Succeeded', bakeStatusMessage: 'Bake time completed' },
       { id: 2, tag: 'v1.1.0', revision: FIXTURE_REV['v1.1.0'], bakeStatus: 'Failed', bakeStatusMessage: 'A HealthCheck reported an error after deployment.' },
-      { id: 1, tag: 'v1.0.0', revision: FIXTURE_REV['v1.0.0'], bakeStatus: 'Succeeded', bakeStatusMessage: 'Bake time completed successfully (no errors within bake time).' },
+      {
+        id: 1,
+        tag: 'v1.0.0',
+        revision: FIXTURE_REV['v1.0.0'],
+        bakeStatus: 'Succeeded',
+        bakeStatusMessage: 'Bake time completed successfully (no errors within bake time).',
+      },
     ]);
     h.emulator.resetRequests();
     await h.post('/sync', syncRequest({ parent: staging, rollout: stagingRollout }));
     expect(h.emulator.counts().writes).toBe(1);
 
-    const after = await h.post('/sync', syncRequest({ parent: { ...production, status: before.json.status }, rollout: productionRollout, gate: before.json.children[0] }));
+    const after = await h.post(
+      '/sync',
+      syncRequest({ parent: { ...production, status: before.json.status }, rollout: productionRollout, gate: before.json.children[0] }),
+    );
     expect(after.json.children[0].spec.allowedVersions).toEqual(['v1.0.0', 'v1.2.0']);
   });
 });
@@ -208,7 +275,13 @@ describe('status changes', () => {
   test('multi-byte messages are cut to 140 bytes on a character boundary', async () => {
     h = await startHarness();
     const message = `${'é'.repeat(60)}${'🚀'.repeat(10)}`;
-    const res = await h.post('/sync', syncRequest({ parent: environment({ environment: 'staging' }), rollout: rollout([{ id: 1, tag: 'v1.0.0', revision: R1, bakeStatus: 'Failed', bakeStatusMessage: message }]) }));
+    const res = await h.post(
+      '/sync',
+      syncRequest({
+        parent: environment({ environment: 'staging' }),
+        rollout: rollout([{ id: 1, tag: 'v1.0.0', revision: R1, bakeStatus: 'Failed', bakeStatusMessage: message }]),
+      }),
+    );
     expect(condition(res.json.status, 'Ready').status).toBe('True');
     const description = h.emulator.deployments(REPOSITORY)[0]!.statuses[0]!.description;
     expect(description).toBe(`Bake failed: ${'é'.repeat(60)}🚀`);
@@ -245,7 +318,14 @@ describe('reading defensively', () => {
       statuses: [{ state: 'success', description: 'Bake succeeded', created_at: '2026-11-19T11:05:00Z' }],
     });
     const parent = environment({ environment: 'staging' });
-    const res = await h.post('/sync', syncRequest({ parent, siblings: [environment({ environment: 'production', relationship: { environment: 'staging', type: 'After' } })], rollout: rollout([]) }));
+    const res = await h.post(
+      '/sync',
+      syncRequest({
+        parent,
+        siblings: [environment({ environment: 'production', relationship: { environment: 'staging', type: 'After' } })],
+        rollout: rollout([]),
+      }),
+    );
     expect(res.status).toBe(200);
     expect(condition(res.json.status, 'Ready').status).toBe('True');
     expect(res.json.status.environmentInfos).toEqual([
@@ -262,7 +342,14 @@ describe('reading defensively', () => {
     h = await startHarness();
     const staging = environment({ environment: 'staging', relationship: { environment: 'production', type: 'After' } });
     const production = environment({ environment: 'production', relationship: { environment: 'staging', type: 'After' } });
-    const res = await h.post('/sync', syncRequest({ parent: staging, siblings: [production], rollout: rollout([{ id: 1, tag: 'v1.0.0', revision: R1, bakeStatus: 'Succeeded' }], [{ tag: 'v1.0.0', revision: R1 }]) }));
+    const res = await h.post(
+      '/sync',
+      syncRequest({
+        parent: staging,
+        siblings: [production],
+        rollout: rollout([{ id: 1, tag: 'v1.0.0', revision: R1, bakeStatus: 'Succeeded' }], [{ tag: 'v1.0.0', revision: R1 }]),
+      }),
+    );
     expect(res.status).toBe(200);
     const message = 'Relationship cycle between environments production, staging (production → staging; staging → production); their gates allow no versions';
     expect(condition(res.json.status, 'Ready')).toEqual({ status: 'False', reason: 'RelationshipCycle', message });
@@ -274,7 +361,10 @@ describe('reading defensively', () => {
 
 describe('failures keep state', () => {
   const candidates = Object.entries(FIXTURE_REV).map(([tag, revision]) => ({ tag, revision }));
-  const productionRollout = rollout([{ id: 7, tag: 'v1.0.0', revision: FIXTURE_REV['v1.0.0'], bakeStatus: 'Succeeded', bakeStatusMessage: 'Bake completed (no bake time configured).' }], candidates);
+  const productionRollout = rollout(
+    [{ id: 7, tag: 'v1.0.0', revision: FIXTURE_REV['v1.0.0'], bakeStatus: 'Succeeded', bakeStatusMessage: 'Bake completed (no bake time configured).' }],
+    candidates,
+  );
 
   test('GitHub down: previous environmentInfos and gate are kept, Ready=False', async () => {
     h = await startHarness();
@@ -282,21 +372,39 @@ describe('failures keep state', () => {
     const parent = environment({ environment: 'production', relationship: { environment: 'staging', type: 'Parallel' } });
     const first = await h.post('/sync', syncRequest({ parent, rollout: productionRollout }));
     h.emulator.injectFault({ match: { api: 'graphql' }, times: Infinity, action: { kind: 'respond', status: 502, body: { message: 'Server Error' } } });
-    const res = await h.post('/sync', syncRequest({ parent: { ...parent, status: first.json.status }, rollout: productionRollout, gate: first.json.children[0] }));
+    const res = await h.post(
+      '/sync',
+      syncRequest({ parent: { ...parent, status: first.json.status }, rollout: productionRollout, gate: first.json.children[0] }),
+    );
     expect(res.status).toBe(200);
     expect(res.json.status.environmentInfos).toEqual(first.json.status.environmentInfos);
     expect(res.json.status.currentVersion).toBe(first.json.status.currentVersion);
     expect(res.json.children).toEqual(first.json.children);
-    expect(condition(res.json.status, 'Ready')).toEqual({ status: 'False', reason: 'GitHubUnavailable', message: 'GitHub answered 502 during reading deployments' });
-    expect(condition(res.json.status, 'GateReady')).toEqual({ status: 'False', reason: 'GateKept', message: 'Gate kept at its last allowed versions: GitHub answered 502 during reading deployments' });
+    expect(condition(res.json.status, 'Ready')).toEqual({
+      status: 'False',
+      reason: 'GitHubUnavailable',
+      message: 'GitHub answered 502 during reading deployments',
+    });
+    expect(condition(res.json.status, 'GateReady')).toEqual({
+      status: 'False',
+      reason: 'GateKept',
+      message: 'Gate kept at its last allowed versions: GitHub answered 502 during reading deployments',
+    });
     expect(res.json.resyncAfterSeconds).toBe(10);
   });
 
   test('secondary rate limit: retry-after decides the resync', async () => {
     h = await startHarness();
-    h.emulator.injectFault({ match: { api: 'graphql' }, action: { kind: 'respond', status: 403, body: { message: 'You have exceeded a secondary rate limit' }, headers: { 'retry-after': '120' } } });
+    h.emulator.injectFault({
+      match: { api: 'graphql' },
+      action: { kind: 'respond', status: 403, body: { message: 'You have exceeded a secondary rate limit' }, headers: { 'retry-after': '120' } },
+    });
     const res = await h.post('/sync', syncRequest({ parent: environment({ environment: 'staging' }), rollout: rollout(stagingHistory) }));
-    expect(condition(res.json.status, 'Ready')).toEqual({ status: 'False', reason: 'GitHubRateLimited', message: 'GitHub rate limit exceeded (403) during reading deployments' });
+    expect(condition(res.json.status, 'Ready')).toEqual({
+      status: 'False',
+      reason: 'GitHubRateLimited',
+      message: 'GitHub rate limit exceeded (403) during reading deployments',
+    });
     expect(res.json.resyncAfterSeconds).toBe(120);
   });
 
@@ -306,7 +414,10 @@ describe('failures keep state', () => {
   ] as const)('%s: condition, no GitHub call', async (_name, theSecret, reason, message) => {
     h = await startHarness();
     const previous = { environmentInfos: [{ environment: 'staging', history: [] }], currentVersion: R1 };
-    const res = await h.post('/sync', syncRequest({ parent: environment({ environment: 'staging', status: previous }), rollout: rollout(stagingHistory), secret: theSecret }));
+    const res = await h.post(
+      '/sync',
+      syncRequest({ parent: environment({ environment: 'staging', status: previous }), rollout: rollout(stagingHistory), secret: theSecret }),
+    );
     expect(res.status).toBe(200);
     expect(condition(res.json.status, 'Ready')).toEqual({ status: 'False', reason, message });
     expect(res.json.status.environmentInfos).toEqual(previous.environmentInfos);
@@ -320,7 +431,11 @@ describe('failures keep state', () => {
     const parent = environment({ environment: 'staging' });
     const first = await h.post('/sync', syncRequest({ parent, rollout: rollout(stagingHistory) }));
     expect(first.status).toBe(200);
-    expect(condition(first.json.status, 'Ready')).toEqual({ status: 'False', reason: 'GitHubUnreachable', message: 'GitHub could not be reached during creating the deployment of history entry 1 (' + R1.slice(0, 12) + ')' });
+    expect(condition(first.json.status, 'Ready')).toEqual({
+      status: 'False',
+      reason: 'GitHubUnreachable',
+      message: 'GitHub could not be reached during creating the deployment of history entry 1 (' + R1.slice(0, 12) + ')',
+    });
     const second = await h.post('/sync', syncRequest({ parent: { ...parent, status: first.json.status }, rollout: rollout(stagingHistory) }));
     expect(condition(second.json.status, 'Ready').status).toBe('True');
     const keys = h.emulator.deployments(REPOSITORY).map((d) => {
@@ -335,7 +450,10 @@ describe('failures keep state', () => {
     h = await startHarness({ emulator: { tokens: ['some-other-token'] } });
     const res = await h.post('/sync', syncRequest({ parent: environment({ environment: 'staging' }), rollout: rollout(stagingHistory) }));
     expect(condition(res.json.status, 'Ready').reason).toBe('GitHubUnauthorized');
-    const fin = await h.post('/finalize', syncRequest({ parent: environment({ environment: 'staging', deletionTimestamp: '2026-11-26T11:59:00Z' }), finalizing: true }));
+    const fin = await h.post(
+      '/finalize',
+      syncRequest({ parent: environment({ environment: 'staging', deletionTimestamp: '2026-11-26T11:59:00Z' }), finalizing: true }),
+    );
     expect(fin.status).toBe(200);
     const everything = [...h.logs, res.text, fin.text].join('\n');
     expect(h.logs.length).toBeGreaterThan(0);

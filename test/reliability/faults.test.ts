@@ -46,17 +46,31 @@ interface Row {
 }
 
 const readFault = (action: Fault['action']): Fault[] => [{ match: reads, times: Infinity, action }];
-const unavailable = (status: number): Expected => ({ reason: 'GitHubUnavailable', message: `GitHub answered ${status} during reading deployments`, resyncAfterSeconds: 10 });
+const unavailable = (status: number): Expected => ({
+  reason: 'GitHubUnavailable',
+  message: `GitHub answered ${status} during reading deployments`,
+  resyncAfterSeconds: 10,
+});
 
 const ROWS: Row[] = [
-  { name: '500 on the read', faults: readFault({ kind: 'respond', status: 500, body: { message: 'Server Error' } }), staging: unavailable(500), productionHit: true },
+  {
+    name: '500 on the read',
+    faults: readFault({ kind: 'respond', status: 500, body: { message: 'Server Error' } }),
+    staging: unavailable(500),
+    productionHit: true,
+  },
   {
     name: '502 (HTML body) on the read',
     faults: readFault({ kind: 'respond', status: 502, body: '<html><body><h1>502 Bad Gateway</h1></body></html>', headers: { 'content-type': 'text/html' } }),
     staging: unavailable(502),
     productionHit: true,
   },
-  { name: '503 on the read', faults: readFault({ kind: 'respond', status: 503, body: { message: 'Service Unavailable' } }), staging: unavailable(503), productionHit: true },
+  {
+    name: '503 on the read',
+    faults: readFault({ kind: 'respond', status: 503, body: { message: 'Service Unavailable' } }),
+    staging: unavailable(503),
+    productionHit: true,
+  },
   {
     name: '500 on every deployment creation',
     faults: [{ match: restPosts, times: Infinity, action: { kind: 'respond', status: 500, body: { message: 'Server Error' } } }],
@@ -146,13 +160,30 @@ const ROWS: Row[] = [
   },
   {
     name: 'secondary rate limit, 429 with retry-after on a write',
-    faults: [{ match: restPosts, times: Infinity, action: { kind: 'respond', status: 429, body: { message: 'You have exceeded a secondary rate limit.' }, headers: { 'retry-after': '30' } } }],
+    faults: [
+      {
+        match: restPosts,
+        times: Infinity,
+        action: { kind: 'respond', status: 429, body: { message: 'You have exceeded a secondary rate limit.' }, headers: { 'retry-after': '30' } },
+      },
+    ],
     staging: { reason: 'GitHubRateLimited', message: `GitHub rate limit exceeded (429) during ${creating}`, resyncAfterSeconds: 30 },
     productionHit: false,
   },
   {
     name: 'secondary rate limit, 403 without retry-after (GitHub: wait at least a minute)',
-    faults: [{ match: mutations, times: Infinity, action: { kind: 'respond', status: 403, body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, headers: { 'x-ratelimit-remaining': '4000' } } }],
+    faults: [
+      {
+        match: mutations,
+        times: Infinity,
+        action: {
+          kind: 'respond',
+          status: 403,
+          body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' },
+          headers: { 'x-ratelimit-remaining': '4000' },
+        },
+      },
+    ],
     staging: { reason: 'GitHubRateLimited', message: `GitHub rate limit exceeded (403) during ${postingFirstStatus}`, resyncAfterSeconds: 60 },
     productionHit: false,
   },
@@ -163,12 +194,19 @@ const ROWS: Row[] = [
       status: 200,
       body: {
         data: { repository: { id: 'R_kgDOAAAAAQ', d0: null }, rateLimit: { cost: 1, remaining: 4999, resetAt: '2026-11-26T13:00:00Z' } },
-        errors: [{ type: 'SERVICE_UNAVAILABLE', path: ['repository', 'd0'], message: 'Something went wrong while executing your query. This may be the result of a timeout.' }],
+        errors: [
+          {
+            type: 'SERVICE_UNAVAILABLE',
+            path: ['repository', 'd0'],
+            message: 'Something went wrong while executing your query. This may be the result of a timeout.',
+          },
+        ],
       },
     }),
     staging: {
       reason: 'GitHubPartialResponse',
-      message: 'GitHub GraphQL returned errors during reading deployments: Something went wrong while executing your query. This may be the result of a timeout.',
+      message:
+        'GitHub GraphQL returned errors during reading deployments: Something went wrong while executing your query. This may be the result of a timeout.',
       resyncAfterSeconds: 10,
     },
     productionHit: true,
@@ -199,11 +237,18 @@ const ROWS: Row[] = [
         action: {
           kind: 'respond',
           status: 200,
-          body: { data: { createDeploymentStatus: null }, errors: [{ type: 'UNPROCESSABLE', path: ['createDeploymentStatus'], message: 'Description description is too long (maximum is 140 characters)' }] },
+          body: {
+            data: { createDeploymentStatus: null },
+            errors: [{ type: 'UNPROCESSABLE', path: ['createDeploymentStatus'], message: 'Description description is too long (maximum is 140 characters)' }],
+          },
         },
       },
     ],
-    staging: { reason: 'GitHubRejected', message: `GitHub rejected ${postingFirstStatus}: Description description is too long (maximum is 140 characters)`, resyncAfterSeconds: 60 },
+    staging: {
+      reason: 'GitHubRejected',
+      message: `GitHub rejected ${postingFirstStatus}: Description description is too long (maximum is 140 characters)`,
+      resyncAfterSeconds: 60,
+    },
     productionHit: false,
   },
   {
@@ -214,17 +259,29 @@ const ROWS: Row[] = [
         action: {
           kind: 'respond',
           status: 422,
-          body: { message: 'Validation Failed', errors: [{ resource: 'Deployment', code: 'custom', field: 'description', message: 'description is too long (maximum is 140 characters)' }], documentation_url: GITHUB_DOCS },
+          body: {
+            message: 'Validation Failed',
+            errors: [{ resource: 'Deployment', code: 'custom', field: 'description', message: 'description is too long (maximum is 140 characters)' }],
+            documentation_url: GITHUB_DOCS,
+          },
         },
       },
     ],
-    staging: { reason: 'GitHubRejected', message: `GitHub rejected ${creating} (422 Validation Failed: description is too long (maximum is 140 characters))`, resyncAfterSeconds: 60 },
+    staging: {
+      reason: 'GitHubRejected',
+      message: `GitHub rejected ${creating} (422 Validation Failed: description is too long (maximum is 140 characters))`,
+      resyncAfterSeconds: 60,
+    },
     productionHit: false,
   },
   {
     name: '202 auto-merge instead of a deployment',
     faults: [{ match: restPosts, action: { kind: 'respond', status: 202, body: { message: 'Auto-merged main into topic branch.' } } }],
-    staging: { reason: 'DeploymentNotCreated', message: 'GitHub answered 202 without creating a deployment: Auto-merged main into topic branch.', resyncAfterSeconds: 60 },
+    staging: {
+      reason: 'DeploymentNotCreated',
+      message: 'GitHub answered 202 without creating a deployment: Auto-merged main into topic branch.',
+      resyncAfterSeconds: 60,
+    },
     productionHit: false,
   },
 ];
@@ -304,7 +361,11 @@ describe.each(ROWS)('$name', (row) => {
       expect(staging.json.status.environmentInfos).toEqual(before.staging.json.status.environmentInfos);
       expect(staging.json.status.currentVersion).toBe(before.staging.json.status.currentVersion);
       expect(condition(production.json.status, 'Ready')).toEqual({ status: 'False', ...pick(row.staging) });
-      expect(condition(production.json.status, 'GateReady')).toEqual({ status: 'False', reason: 'GateKept', message: `Gate kept at its last allowed versions: ${row.staging.message}` });
+      expect(condition(production.json.status, 'GateReady')).toEqual({
+        status: 'False',
+        reason: 'GateKept',
+        message: `Gate kept at its last allowed versions: ${row.staging.message}`,
+      });
       expect(production.json.status.environmentInfos).toEqual(before.production.json.status.environmentInfos);
       expect(production.json.children).toEqual(before.production.json.children);
       expect(production.json.resyncAfterSeconds).toBe(row.staging.resyncAfterSeconds);
@@ -366,8 +427,20 @@ interface FinalizeRow {
 
 const marking = 'marking deployments inactive';
 const FINALIZE_ROWS: FinalizeRow[] = [
-  { name: '503 on the read', faults: readFault({ kind: 'respond', status: 503, body: { message: 'Service Unavailable' } }), remaining: 1, problem: { reason: 'GitHubUnavailable', message: `GitHub answered 503 during ${marking}` }, resyncAfterSeconds: 5 },
-  { name: 'connection reset on the read', faults: readFault({ kind: 'reset' }), remaining: 1, problem: { reason: 'GitHubUnreachable', message: `GitHub could not be reached during ${marking}` }, resyncAfterSeconds: 5 },
+  {
+    name: '503 on the read',
+    faults: readFault({ kind: 'respond', status: 503, body: { message: 'Service Unavailable' } }),
+    remaining: 1,
+    problem: { reason: 'GitHubUnavailable', message: `GitHub answered 503 during ${marking}` },
+    resyncAfterSeconds: 5,
+  },
+  {
+    name: 'connection reset on the read',
+    faults: readFault({ kind: 'reset' }),
+    remaining: 1,
+    problem: { reason: 'GitHubUnreachable', message: `GitHub could not be reached during ${marking}` },
+    resyncAfterSeconds: 5,
+  },
   {
     name: '401 bad token',
     faults: [{ match: {}, times: Infinity, action: { kind: 'respond', status: 401, body: { message: 'Bad credentials' } } }],
@@ -377,7 +450,13 @@ const FINALIZE_ROWS: FinalizeRow[] = [
   },
   {
     name: 'secondary rate limit with retry-after on the status posts',
-    faults: [{ match: mutations, times: Infinity, action: { kind: 'respond', status: 403, body: { message: 'You have exceeded a secondary rate limit.' }, headers: { 'retry-after': '45' } } }],
+    faults: [
+      {
+        match: mutations,
+        times: Infinity,
+        action: { kind: 'respond', status: 403, body: { message: 'You have exceeded a secondary rate limit.' }, headers: { 'retry-after': '45' } },
+      },
+    ],
     remaining: 2,
     problem: { reason: 'GitHubRateLimited', message: `GitHub rate limit exceeded (403) during ${marking}` },
     resyncAfterSeconds: 45,
@@ -407,14 +486,22 @@ describe.each(FINALIZE_ROWS)('finalize: $name', (row) => {
     for (const fault of row.faults) h.emulator.injectFault(fault);
     const waiting = await finalize();
     expect([waiting.finalized, waiting.resyncAfterSeconds]).toEqual([false, row.resyncAfterSeconds]);
-    expect(condition(waiting.status, 'Ready')).toEqual({ status: 'False', reason: row.problem.reason, message: `Waiting to mark ${row.remaining} deployment(s) inactive: ${row.problem.message}` });
+    expect(condition(waiting.status, 'Ready')).toEqual({
+      status: 'False',
+      reason: row.problem.reason,
+      message: `Waiting to mark ${row.remaining} deployment(s) inactive: ${row.problem.message}`,
+    });
     expect(waiting.status.environmentInfos).toEqual(before.environmentInfos);
     expect(waiting.status.currentVersion).toBe(before.currentVersion);
 
     h.emulator.clearFaults();
     const done = await finalize();
     expect(done.finalized).toBe(true);
-    expect(condition(done.status, 'Ready')).toEqual({ status: 'False', reason: 'Finalized', message: 'Environment deleted: its GitHub deployments are marked inactive' });
+    expect(condition(done.status, 'Ready')).toEqual({
+      status: 'False',
+      reason: 'Finalized',
+      message: 'Environment deleted: its GitHub deployments are marked inactive',
+    });
     // v1 was already made inactive by GitHub when v2 succeeded: it needs no mark of ours.
     const staging = h.emulator.deployments(REPOSITORY).filter((d) => d.environment === 'kuberik/my-app/staging');
     expect(staging.map((d) => d.statuses.at(-1)!.state)).toEqual(['inactive', 'inactive', 'inactive']);

@@ -81,13 +81,11 @@ function judge(res: { statusCode: number; body: string }, route: string): void {
 const PROTOTYPE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '__defineGetter__'];
 
 /** Objects whose own keys include prototype names (a null-prototype object keeps "__proto__" as data). */
-const prototypeKeyed = fc
-  .array(fc.tuple(fc.constantFrom(...PROTOTYPE_KEYS), fc.jsonValue({ maxDepth: 2 })), { minLength: 1, maxLength: 3 })
-  .map((pairs) => {
-    const o = Object.create(null) as Record<string, unknown>;
-    for (const [k, v] of pairs) o[k] = v;
-    return o;
-  });
+const prototypeKeyed = fc.array(fc.tuple(fc.constantFrom(...PROTOTYPE_KEYS), fc.jsonValue({ maxDepth: 2 })), { minLength: 1, maxLength: 3 }).map((pairs) => {
+  const o = Object.create(null) as Record<string, unknown>;
+  for (const [k, v] of pairs) o[k] = v;
+  return o;
+});
 
 const unicode = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 64 }),
@@ -113,13 +111,20 @@ function nested(depth: number): unknown {
 const R = [sha('fuzz-1'), sha('fuzz-2')];
 function validSync(finalizing = false): Record<string, unknown> {
   return syncRequest({
-    parent: environment({ environment: 'production', relationship: { environment: 'staging', type: 'After' }, ...(finalizing ? { deletionTimestamp: '2026-11-26T11:59:00Z' } : {}) }),
+    parent: environment({
+      environment: 'production',
+      relationship: { environment: 'staging', type: 'After' },
+      ...(finalizing ? { deletionTimestamp: '2026-11-26T11:59:00Z' } : {}),
+    }),
     rollout: rollout(
       [
         { id: 2, tag: 'v2', revision: R[1]!, bakeStatus: 'InProgress' },
         { id: 1, tag: 'v1', revision: R[0]!, bakeStatus: 'Succeeded', bakeStatusMessage: 'ok' },
       ],
-      [{ tag: 'v1', revision: R[0]! }, { tag: 'v2', revision: R[1]! }],
+      [
+        { tag: 'v1', revision: R[0]! },
+        { tag: 'v2', revision: R[1]! },
+      ],
     ),
     finalizing,
   }) as unknown as Record<string, unknown>;
@@ -160,7 +165,8 @@ function mutate(base: Record<string, unknown>, mutations: Mutation[]): unknown {
       else delete parent[last];
     } else {
       const target = parent[last];
-      if (target && typeof target === 'object' && !Array.isArray(target)) Object.defineProperty(target, m.key, { value: m.value, enumerable: true, configurable: true, writable: true });
+      if (target && typeof target === 'object' && !Array.isArray(target))
+        Object.defineProperty(target, m.key, { value: m.value, enumerable: true, configurable: true, writable: true });
       else parent[last] = m.value;
     }
   }
@@ -185,10 +191,25 @@ test('mutated valid requests (wrong types, missing fields, prototype keys, unico
 
 test('generated JSON documents of any shape', async () => {
   await fc.assert(
-    fc.asyncProperty(route, fc.oneof(fc.jsonValue({ maxDepth: 6 }), fc.record({ parent: fc.jsonValue({ maxDepth: 4 }), children: fc.jsonValue({ maxDepth: 3 }), related: fc.jsonValue({ maxDepth: 3 }), finalizing: fc.jsonValue({ maxDepth: 1 }) }, { requiredKeys: [] })), async (r, body) => {
-      const res = await send({ route: r, payload: JSON.stringify(body) });
-      judge(res, r);
-    }),
+    fc.asyncProperty(
+      route,
+      fc.oneof(
+        fc.jsonValue({ maxDepth: 6 }),
+        fc.record(
+          {
+            parent: fc.jsonValue({ maxDepth: 4 }),
+            children: fc.jsonValue({ maxDepth: 3 }),
+            related: fc.jsonValue({ maxDepth: 3 }),
+            finalizing: fc.jsonValue({ maxDepth: 1 }),
+          },
+          { requiredKeys: [] },
+        ),
+      ),
+      async (r, body) => {
+        const res = await send({ route: r, payload: JSON.stringify(body) });
+        judge(res, r);
+      },
+    ),
     runs(4000),
   );
 });
@@ -200,13 +221,29 @@ test('bodies that are not JSON, or not sent as JSON', async () => {
     fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b)),
     fc.nat({ max: valid.length - 1 }).map((n) => valid.slice(0, n)),
     fc.string({ maxLength: 20 }).map((junk) => `${valid}${junk || '}'}`),
-    fc.constantFrom('', ' ', 'null', '[]', '"x"', '{"parent":{"a":1,"a":2}}', '{"__proto__":{"polluted":1}}', '{"constructor":{"prototype":{"polluted":1}}}', 'NaN', '{parent: 1}'),
+    fc.constantFrom(
+      '',
+      ' ',
+      'null',
+      '[]',
+      '"x"',
+      '{"parent":{"a":1,"a":2}}',
+      '{"__proto__":{"polluted":1}}',
+      '{"constructor":{"prototype":{"polluted":1}}}',
+      'NaN',
+      '{parent: 1}',
+    ),
   );
   await fc.assert(
-    fc.asyncProperty(route, raw, fc.constantFrom('application/json', 'application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', ''), async (r, payload, contentType) => {
-      const res = await send({ route: r, payload, contentType });
-      judge(res, r);
-    }),
+    fc.asyncProperty(
+      route,
+      raw,
+      fc.constantFrom('application/json', 'application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', ''),
+      async (r, payload, contentType) => {
+        const res = await send({ route: r, payload, contentType });
+        judge(res, r);
+      },
+    ),
     runs(2000),
   );
   expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -303,7 +340,12 @@ test('owner/repo, environment and application names: validated before GitHub, an
   await fc.assert(
     fc.asyncProperty(project, name, name, fc.option(name, { nil: undefined }), async (project, env, app, upstream) => {
       h.emulator.resetRequests();
-      const parent = environment({ environment: env, app, project, ...(upstream !== undefined ? { relationship: { environment: upstream, type: 'After' as const } } : {}) });
+      const parent = environment({
+        environment: env,
+        app,
+        project,
+        ...(upstream !== undefined ? { relationship: { environment: upstream, type: 'After' as const } } : {}),
+      });
       // Only names from the pool publish history (REST writes); the others still read GitHub.
       const history = POOL.has(env) && POOL.has(app) ? [{ id: 1, tag: 'v1', revision: R[0]!, bakeStatus: 'Succeeded' }] : [];
       const res = await send({ route: '/sync', payload: JSON.stringify(syncRequest({ parent, rollout: rollout(history) })) });
@@ -319,8 +361,7 @@ test('owner/repo, environment and application names: validated before GitHub, an
         if (r.api === 'rest') {
           restWrites++;
           expect(r.path).toMatch(SAFE_PROJECT);
-        }
-        else expect(r.path).toBe('/graphql');
+        } else expect(r.path).toBe('/graphql');
       }
       for (const g of h.emulator.graphqlRequests) {
         expect(literalValues(g.query)).toEqual([]);

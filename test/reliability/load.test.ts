@@ -204,7 +204,12 @@ beforeAll(async () => {
   emulator.injectFault({ match: { method: 'POST', api: 'rest' }, times: Infinity, probability: 0.02, action: { kind: 'drop-after-write' } });
   emulator.injectFault({ match: { api: 'graphql', mutation: true }, times: Infinity, probability: 0.02, action: { kind: 'drop-after-write' } });
   emulator.injectFault({ match: {}, times: Infinity, probability: 0.05, action: { kind: 'respond', status: 503, body: { message: 'Service Unavailable' } } });
-  emulator.injectFault({ match: {}, times: Infinity, probability: 0.02, action: { kind: 'respond', status: 502, body: '<html>502 Bad Gateway</html>', headers: { 'content-type': 'text/html' } } });
+  emulator.injectFault({
+    match: {},
+    times: Infinity,
+    probability: 0.02,
+    action: { kind: 'respond', status: 502, body: '<html>502 Bad Gateway</html>', headers: { 'content-type': 'text/html' } },
+  });
   emulator.injectFault({ match: {}, times: Infinity, probability: 0.01, action: { kind: 'reset' } });
   service = await startService(emulator.url);
 });
@@ -214,94 +219,98 @@ afterAll(async () => {
   await emulator?.close();
 });
 
-test(`${SECONDS}s at concurrency ${CONNECTIONS}: no 5xx, no duplicate deployment, bounded memory`, async () => {
-  const github = { requests: 0, faulted: 0 };
-  const drainRecorded = () => {
-    github.requests += emulator.requests.length;
-    github.faulted += emulator.requests.filter((r) => r.fault !== undefined).length;
-    emulator.resetRequests();
-  };
-  const samples: { at: number; rss: number }[] = [];
-  const cpuBefore = { service: cpuSeconds(service.child.pid!), driver: cpuSeconds(process.pid) };
-  const started = Date.now();
-  const sampler = setInterval(() => {
-    samples.push({ at: (Date.now() - started) / 1000, rss: rssBytes(service.child.pid!) });
+test(
+  `${SECONDS}s at concurrency ${CONNECTIONS}: no 5xx, no duplicate deployment, bounded memory`,
+  async () => {
+    const github = { requests: 0, faulted: 0 };
+    const drainRecorded = () => {
+      github.requests += emulator.requests.length;
+      github.faulted += emulator.requests.filter((r) => r.fault !== undefined).length;
+      emulator.resetRequests();
+    };
+    const samples: { at: number; rss: number }[] = [];
+    const cpuBefore = { service: cpuSeconds(service.child.pid!), driver: cpuSeconds(process.pid) };
+    const started = Date.now();
+    const sampler = setInterval(() => {
+      samples.push({ at: (Date.now() - started) / 1000, rss: rssBytes(service.child.pid!) });
+      drainRecorded();
+    }, 1000);
+
+    const result = await autocannon({
+      url: service.url,
+      connections: CONNECTIONS,
+      duration: SECONDS,
+      requests: [
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          setupRequest: (request: Record<string, unknown>, context: Record<string, unknown>) => {
+            const next = nextRequest();
+            // More connections than idle Environments never happens (120 > 64), but stay safe.
+            if (!next) throw new Error('no idle Environment');
+            context.state = next.state;
+            context.path = next.path;
+            return { ...request, path: next.path, body: next.body };
+          },
+          onResponse: (status: number, body: string, context: Record<string, unknown>) => {
+            onAnswer(context.state as EnvState, context.path as string, status, body);
+          },
+        },
+      ],
+    });
+    clearInterval(sampler);
     drainRecorded();
-  }, 1000);
+    const cpu = {
+      serviceCores: Number(((cpuSeconds(service.child.pid!) - cpuBefore.service) / SECONDS).toFixed(2)),
+      emulatorAndDriverCores: Number(((cpuSeconds(process.pid) - cpuBefore.driver) / SECONDS).toFixed(2)),
+    };
 
-  const result = await autocannon({
-    url: service.url,
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    requests: [
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        setupRequest: (request: Record<string, unknown>, context: Record<string, unknown>) => {
-          const next = nextRequest();
-          // More connections than idle Environments never happens (120 > 64), but stay safe.
-          if (!next) throw new Error('no idle Environment');
-          context.state = next.state;
-          context.path = next.path;
-          return { ...request, path: next.path, body: next.body };
-        },
-        onResponse: (status: number, body: string, context: Record<string, unknown>) => {
-          onAnswer(context.state as EnvState, context.path as string, status, body);
-        },
-      },
-    ],
-  });
-  clearInterval(sampler);
-  drainRecorded();
-  const cpu = {
-    serviceCores: Number(((cpuSeconds(service.child.pid!) - cpuBefore.service) / SECONDS).toFixed(2)),
-    emulatorAndDriverCores: Number(((cpuSeconds(process.pid) - cpuBefore.driver) / SECONDS).toFixed(2)),
-  };
+    // Memory: median RSS of the last 3 s of warm-up (the first half) against the last 3 s of the run.
+    const warmupEnd = Math.max(5, SECONDS * WARMUP_SHARE);
+    const warm = median(samples.filter((s) => s.at > warmupEnd - 3 && s.at <= warmupEnd).map((s) => s.rss));
+    const end = median(samples.slice(-3).map((s) => s.rss));
+    const growth = (end - warm) / warm;
 
-  // Memory: median RSS of the last 3 s of warm-up (the first half) against the last 3 s of the run.
-  const warmupEnd = Math.max(5, SECONDS * WARMUP_SHARE);
-  const warm = median(samples.filter((s) => s.at > warmupEnd - 3 && s.at <= warmupEnd).map((s) => s.rss));
-  const end = median(samples.slice(-3).map((s) => s.rss));
-  const growth = (end - warm) / warm;
+    const duplicates = new Map<string, string[]>();
+    for (const d of Array.from({ length: APPLICATIONS }, (_, a) => emulator.deployments(repositoryOf(`app-${a}`))).flat()) {
+      const payload = JSON.parse(Buffer.from(d.payload as string, 'base64').toString('utf8'));
+      const key = `${d.environment}#${payload.id}#${payload.version.revision}`;
+      duplicates.set(key, [...(duplicates.get(key) ?? []), `${d.id}@${d.created_at}`]);
+    }
+    // Each duplicate with its deployments' ids and creation times, to tell how it came about.
+    const duplicated = [...duplicates].filter(([, created]) => created.length > 1);
 
-  const duplicates = new Map<string, string[]>();
-  for (const d of Array.from({ length: APPLICATIONS }, (_, a) => emulator.deployments(repositoryOf(`app-${a}`))).flat()) {
-    const payload = JSON.parse(Buffer.from(d.payload as string, 'base64').toString('utf8'));
-    const key = `${d.environment}#${payload.id}#${payload.version.revision}`;
-    duplicates.set(key, [...(duplicates.get(key) ?? []), `${d.id}@${d.created_at}`]);
-  }
-  // Each duplicate with its deployments' ids and creation times, to tell how it came about.
-  const duplicated = [...duplicates].filter(([, created]) => created.length > 1);
+    const curve = samples.filter((_, i) => i % 5 === 4).map((s) => Math.round(s.rss / 2 ** 20));
+    const figures = {
+      rssCurveMiB: curve,
+      cpu,
+      seconds: SECONDS,
+      connections: CONNECTIONS,
+      environments: envs.length,
+      requests: result.requests.total,
+      sent,
+      answers: Object.fromEntries([...statuses].sort()),
+      errors: result.errors,
+      timeouts: result.timeouts,
+      latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
+      requestsPerSecond: result.requests.average,
+      github: { ...github, faultedShare: Number((github.faulted / github.requests).toFixed(3)) },
+      deployments: duplicates.size,
+      duplicates: duplicated.length,
+      rssMiB: { warm: Number((warm / 2 ** 20).toFixed(1)), end: Number((end / 2 ** 20).toFixed(1)), growthPercent: Number((growth * 100).toFixed(1)) },
+    };
+    process.stdout.write(`load figures: ${JSON.stringify(figures)}\n`);
 
-  const curve = samples.filter((_, i) => i % 5 === 4).map((s) => Math.round(s.rss / 2 ** 20));
-  const figures = {
-    rssCurveMiB: curve,
-    cpu,
-    seconds: SECONDS,
-    connections: CONNECTIONS,
-    environments: envs.length,
-    requests: result.requests.total,
-    sent,
-    answers: Object.fromEntries([...statuses].sort()),
-    errors: result.errors,
-    timeouts: result.timeouts,
-    latencyMs: { p50: result.latency.p50, p90: result.latency.p90, p99: result.latency.p99, max: result.latency.max },
-    requestsPerSecond: result.requests.average,
-    github: { ...github, faultedShare: Number((github.faulted / github.requests).toFixed(3)) },
-    deployments: duplicates.size,
-    duplicates: duplicated.length,
-    rssMiB: { warm: Number((warm / 2 ** 20).toFixed(1)), end: Number((end / 2 ** 20).toFixed(1)), growthPercent: Number((growth * 100).toFixed(1)) },
-  };
-  process.stdout.write(`load figures: ${JSON.stringify(figures)}\n`);
-
-  expect(serverErrors).toEqual([]);
-  expect([...statuses.keys()]).toEqual([200]);
-  expect(result.errors).toBe(0);
-  expect(result.timeouts).toBe(0);
-  expect(duplicated).toEqual([]);
-  expect(github.faulted / github.requests).toBeGreaterThan(0.07);
-  expect(sent.finalize).toBeGreaterThan(0);
-  expect(sent.customize).toBeGreaterThan(0);
-  if (SECONDS >= MEMORY_JUDGED_FROM_SECONDS) expect(growth).toBeLessThan(0.1);
-  expect(service.child.exitCode).toBeNull();
-}, (SECONDS + 90) * 1000);
+    expect(serverErrors).toEqual([]);
+    expect([...statuses.keys()]).toEqual([200]);
+    expect(result.errors).toBe(0);
+    expect(result.timeouts).toBe(0);
+    expect(duplicated).toEqual([]);
+    expect(github.faulted / github.requests).toBeGreaterThan(0.07);
+    expect(sent.finalize).toBeGreaterThan(0);
+    expect(sent.customize).toBeGreaterThan(0);
+    if (SECONDS >= MEMORY_JUDGED_FROM_SECONDS) expect(growth).toBeLessThan(0.1);
+    expect(service.child.exitCode).toBeNull();
+  },
+  (SECONDS + 90) * 1000,
+);

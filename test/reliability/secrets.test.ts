@@ -29,9 +29,15 @@ const FAULTS: Fault[] = [
   { match: {}, action: { kind: 'respond', status: 401, body: { message: `Bad credentials: ${TOKEN}`, documentation_url: 'https://docs.github.com/rest' } } },
   { match: { api: 'graphql' }, action: { kind: 'respond', status: 200, body: { errors: [{ type: 'FORBIDDEN', message: `token ${TOKEN} lacks scope` }] } } },
   { match: { api: 'graphql' }, action: { kind: 'respond', status: 200, body: { data: null, errors: [{ message: `Something went wrong for ${TOKEN}` }] } } },
-  { match: { api: 'graphql' }, action: { kind: 'respond', status: 403, body: { message: `secondary rate limit for ${TOKEN}` }, headers: { 'retry-after': '5' } } },
+  {
+    match: { api: 'graphql' },
+    action: { kind: 'respond', status: 403, body: { message: `secondary rate limit for ${TOKEN}` }, headers: { 'retry-after': '5' } },
+  },
   { match: { api: 'rest' }, action: { kind: 'respond', status: 422, body: { message: `No ref found for: ${TOKEN}` } } },
-  { match: { api: 'rest' }, action: { kind: 'respond', status: 422, body: { message: 'Validation Failed', errors: [{ field: 'description', message: `${TOKEN} is too long` }] } } },
+  {
+    match: { api: 'rest' },
+    action: { kind: 'respond', status: 422, body: { message: 'Validation Failed', errors: [{ field: 'description', message: `${TOKEN} is too long` }] } },
+  },
   { match: { api: 'rest' }, action: { kind: 'respond', status: 500, body: `<html>${TOKEN}</html>`, headers: { 'content-type': 'text/html' } } },
   { match: { api: 'rest' }, action: { kind: 'respond', status: 202, body: { message: `merged ${TOKEN}` } } },
   { match: { api: 'graphql', mutation: true }, action: { kind: 'drop-after-write' } },
@@ -76,7 +82,12 @@ describe('the token never leaks', () => {
     expect((await send('/customize', { controller: {}, parent })).status).toBe(200);
     // The token as stringData, and inside objects the schema rejects or the service ignores.
     const stringData = syncRequest({ parent, rollout: history(1) }) as any;
-    stringData.related['Secret.v1']['default/github-token'] = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'github-token', namespace: 'default' }, stringData: { token: TOKEN } };
+    stringData.related['Secret.v1']['default/github-token'] = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'github-token', namespace: 'default' },
+      stringData: { token: TOKEN },
+    };
     expect((await send('/sync', stringData)).status).toBe(200);
     const invalid = syncRequest({ parent, rollout: history(1), secret: secret(TOKEN) }) as any;
     invalid.parent.metadata.namespace = { token: TOKEN };
@@ -109,7 +120,21 @@ describe('errors thrown by the GitHub client', () => {
       const session = client.session({ type: 'token', token: TOKEN }, 'my-org', 'my-repo');
       const operations = [
         () => session.readLedger({ specName: 'my-app', knownEnvironments: ['staging'], deadline: Date.now() + 2000 }),
-        () => session.createDeployment({ ref: sha('e1'), task: 'deploy:kuberik/my-app', environment: 'kuberik/my-app/staging', description: '', payload: '', auto_merge: false, required_contexts: [], production_environment: false, transient_environment: false }, Date.now() + 2000),
+        () =>
+          session.createDeployment(
+            {
+              ref: sha('e1'),
+              task: 'deploy:kuberik/my-app',
+              environment: 'kuberik/my-app/staging',
+              description: '',
+              payload: '',
+              auto_merge: false,
+              required_contexts: [],
+              production_environment: false,
+              transient_environment: false,
+            },
+            Date.now() + 2000,
+          ),
         () => session.postStatus('DE_kwDOAAAAAQ', { state: 'success', description: 'Bake succeeded', environmentUrl: '' }, Date.now() + 2000),
       ];
       let thrown = 0;
@@ -141,13 +166,23 @@ describe('errors thrown by the GitHub client', () => {
 });
 
 describe('hardened install', () => {
-  type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: any; automountServiceAccountToken?: boolean };
+  type K8sObject = {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+    spec?: any;
+    automountServiceAccountToken?: boolean;
+  };
   const build = (dir: string): K8sObject[] =>
     YAML.parseAllDocuments(execFileSync('kubectl', ['kustomize', path.join(REPO_ROOT, dir)], { encoding: 'utf8' }))
       .map((d) => d.toJS() as K8sObject | null)
       .filter((d): d is K8sObject => d !== null);
   const bases = ['manifests', 'manifests/runner'];
-  const workloads = bases.flatMap((dir) => build(dir).filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(o.kind)).map((o) => ({ dir, o })));
+  const workloads = bases.flatMap((dir) =>
+    build(dir)
+      .filter((o) => ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(o.kind))
+      .map((o) => ({ dir, o })),
+  );
 
   test('every workload and container: non-root, read-only root filesystem, no privilege escalation, no capabilities', () => {
     expect(workloads.map(({ dir, o }) => `${dir}: ${o.kind} ${o.metadata.name}`)).toEqual([
@@ -158,7 +193,14 @@ describe('hardened install', () => {
       const pod = o.spec.template.spec;
       for (const container of [...pod.containers, ...(pod.initContainers ?? [])]) {
         const effective = { ...pod.securityContext, ...container.securityContext };
-        expect({ name: container.name, runAsNonRoot: effective.runAsNonRoot, uidNotRoot: effective.runAsUser !== 0, readOnlyRootFilesystem: effective.readOnlyRootFilesystem, allowPrivilegeEscalation: effective.allowPrivilegeEscalation, drop: effective.capabilities?.drop }).toEqual({
+        expect({
+          name: container.name,
+          runAsNonRoot: effective.runAsNonRoot,
+          uidNotRoot: effective.runAsUser !== 0,
+          readOnlyRootFilesystem: effective.readOnlyRootFilesystem,
+          allowPrivilegeEscalation: effective.allowPrivilegeEscalation,
+          drop: effective.capabilities?.drop,
+        }).toEqual({
           name: container.name,
           runAsNonRoot: true,
           uidNotRoot: true,
@@ -185,14 +227,18 @@ describe('hardened install', () => {
     for (const { o } of workloads.filter(({ o }) => o.metadata.name === 'environment-sync')) {
       const labels = o.spec.template.metadata.labels as Record<string, string>;
       const policies = objects.filter(
-        (p) => p.kind === 'NetworkPolicy' && p.metadata.namespace === o.metadata.namespace && Object.entries(p.spec.podSelector.matchLabels ?? {}).every(([k, v]) => labels[k] === v),
+        (p) =>
+          p.kind === 'NetworkPolicy' &&
+          p.metadata.namespace === o.metadata.namespace &&
+          Object.entries(p.spec.podSelector.matchLabels ?? {}).every(([k, v]) => labels[k] === v),
       );
       expect(policies.length).toBeGreaterThan(0);
       for (const policy of policies) {
         expect(policy.spec.policyTypes).toContain('Ingress');
         for (const rule of policy.spec.ingress ?? []) {
           expect(rule.from.length).toBeGreaterThan(0);
-          for (const peer of rule.from) expect(Object.keys(peer.namespaceSelector?.matchLabels ?? peer.podSelector?.matchLabels ?? {}).length).toBeGreaterThan(0);
+          for (const peer of rule.from)
+            expect(Object.keys(peer.namespaceSelector?.matchLabels ?? peer.podSelector?.matchLabels ?? {}).length).toBeGreaterThan(0);
         }
       }
     }

@@ -3,7 +3,8 @@ import { pacedLifetimeMs, type GraphQLBudget } from '../../src/github/budget.js'
 const NOW = Date.parse('2026-11-26T12:00:00Z');
 const MINUTE = 60_000;
 const budget = (remaining: number, resetInMs: number, limit = 5000): GraphQLBudget => ({ limit, remaining, resetAtMs: NOW + resetInMs });
-const pace = (b: GraphQLBudget, pointsPerRound: number, ttlMs = 10_000, maxTtlMs = 300_000) => pacedLifetimeMs({ budget: b, pointsPerRound, nowMs: NOW, ttlMs, maxTtlMs });
+const pace = (b: GraphQLBudget, pointsPerRound: number, ttlMs = 10_000, maxTtlMs = 300_000) =>
+  pacedLifetimeMs({ budget: b, pointsPerRound, nowMs: NOW, ttlMs, maxTtlMs });
 
 describe('pacedLifetimeMs', () => {
   test('keeps a read long enough that a round of reads spends at most 90 % of what remains, spread until the reset', () => {

@@ -22,8 +22,18 @@ describe('loadConfig', () => {
   });
 
   test('GitHub Enterprise Server base URL and dashboard settings, trailing slashes dropped', () => {
-    const c = loadConfig({ GITHUB_API_URL: 'https://ghe.example.com/api/v3/', DASHBOARD_URL: 'https://dash.example.com/', DASHBOARD_NAMESPACE: 'kuberik', DASHBOARD_ROUTE_KINDS: 'httproute, ingress' });
-    expect([c.githubApiUrl, c.dashboardUrl, c.dashboardNamespace, c.dashboardRouteKinds]).toEqual(['https://ghe.example.com/api/v3', 'https://dash.example.com', 'kuberik', ['httproute', 'ingress']]);
+    const c = loadConfig({
+      GITHUB_API_URL: 'https://ghe.example.com/api/v3/',
+      DASHBOARD_URL: 'https://dash.example.com/',
+      DASHBOARD_NAMESPACE: 'kuberik',
+      DASHBOARD_ROUTE_KINDS: 'httproute, ingress',
+    });
+    expect([c.githubApiUrl, c.dashboardUrl, c.dashboardNamespace, c.dashboardRouteKinds]).toEqual([
+      'https://ghe.example.com/api/v3',
+      'https://dash.example.com',
+      'kuberik',
+      ['httproute', 'ingress'],
+    ]);
   });
 
   test.each([

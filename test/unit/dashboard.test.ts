@@ -9,7 +9,10 @@ const backend = (service: string, path = '/') => ({ path, pathType: 'Prefix', ba
 
 describe('discoverDashboardUrl', () => {
   test('Ingress with TLS for the host → https, trailing slash of the path dropped', () => {
-    const i = ingress('dash', { tls: [{ hosts: ['rollouts.example.com'] }], rules: [{ host: 'rollouts.example.com', http: { paths: [backend('rollout-dashboard', '/kuberik/')] } }] });
+    const i = ingress('dash', {
+      tls: [{ hosts: ['rollouts.example.com'] }],
+      rules: [{ host: 'rollouts.example.com', http: { paths: [backend('rollout-dashboard', '/kuberik/')] } }],
+    });
     expect(discoverDashboardUrl([i], [])).toBe('https://rollouts.example.com/kuberik');
   });
 
@@ -28,7 +31,10 @@ describe('discoverDashboardUrl', () => {
   });
 
   test('HTTPRoute to the Service → https with the path prefix; Ingresses are preferred', () => {
-    const r = route('dash', { hostnames: ['rollouts.example.org'], rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/ui' } }], backendRefs: [{ name: 'rollout-dashboard', port: 80 }] }] });
+    const r = route('dash', {
+      hostnames: ['rollouts.example.org'],
+      rules: [{ matches: [{ path: { type: 'PathPrefix', value: '/ui' } }], backendRefs: [{ name: 'rollout-dashboard', port: 80 }] }],
+    });
     expect(discoverDashboardUrl([], [r])).toBe('https://rollouts.example.org/ui');
     const i = ingress('dash', { rules: [{ host: 'dash.internal', http: { paths: [backend('rollout-dashboard')] } }] });
     expect(discoverDashboardUrl([i], [r])).toBe('http://dash.internal');

@@ -40,7 +40,11 @@ function contextCopySources(dockerfile: string): string[] {
     .split('\n')
     .filter((line) => /^COPY\s/.test(line) && !/--from=/.test(line))
     .flatMap((line) => {
-      const words = line.trim().split(/\s+/).slice(1).filter((w) => !w.startsWith('--'));
+      const words = line
+        .trim()
+        .split(/\s+/)
+        .slice(1)
+        .filter((w) => !w.startsWith('--'));
       return words.slice(0, -1).map((w) => w.replace(/^\.\//, '').replace(/\/$/, ''));
     });
 }

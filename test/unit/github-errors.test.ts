@@ -16,18 +16,55 @@ function graphqlError(errors: { type?: string; message: string }[], headers: Rec
 
 describe('classifyGitHubError', () => {
   test.each([
-    [httpError(401, {}, 'Bad credentials'), { reason: 'GitHubUnauthorized', message: 'GitHub rejected the token (401 Bad credentials) during reading deployments', transient: false }],
-    [httpError(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(NOW_MS / 1000 + 90) }), { reason: 'GitHubRateLimited', message: 'GitHub rate limit exceeded (403) during reading deployments', transient: true, retryAfterSeconds: 90 }],
-    [httpError(429, { 'retry-after': '30' }), { reason: 'GitHubRateLimited', message: 'GitHub rate limit exceeded (429) during reading deployments', transient: true, retryAfterSeconds: 30 }],
-    [httpError(403, {}, 'Resource not accessible by integration'), { reason: 'GitHubForbidden', message: 'GitHub refused reading deployments (403 Resource not accessible by integration); the token needs deployments write access to my-org/my-repo', transient: false }],
-    [httpError(404, {}, 'Not Found'), { reason: 'RepositoryNotFound', message: 'Repository my-org/my-repo was not found or the token cannot read it', transient: false }],
-    [httpError(422, {}, 'No ref found for: abc'), { reason: 'RevisionNotFound', message: 'No ref found for: abc in my-org/my-repo: the revision was never pushed there', transient: false }],
+    [
+      httpError(401, {}, 'Bad credentials'),
+      { reason: 'GitHubUnauthorized', message: 'GitHub rejected the token (401 Bad credentials) during reading deployments', transient: false },
+    ],
+    [
+      httpError(403, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(NOW_MS / 1000 + 90) }),
+      { reason: 'GitHubRateLimited', message: 'GitHub rate limit exceeded (403) during reading deployments', transient: true, retryAfterSeconds: 90 },
+    ],
+    [
+      httpError(429, { 'retry-after': '30' }),
+      { reason: 'GitHubRateLimited', message: 'GitHub rate limit exceeded (429) during reading deployments', transient: true, retryAfterSeconds: 30 },
+    ],
+    [
+      httpError(403, {}, 'Resource not accessible by integration'),
+      {
+        reason: 'GitHubForbidden',
+        message: 'GitHub refused reading deployments (403 Resource not accessible by integration); the token needs deployments write access to my-org/my-repo',
+        transient: false,
+      },
+    ],
+    [
+      httpError(404, {}, 'Not Found'),
+      { reason: 'RepositoryNotFound', message: 'Repository my-org/my-repo was not found or the token cannot read it', transient: false },
+    ],
+    [
+      httpError(422, {}, 'No ref found for: abc'),
+      { reason: 'RevisionNotFound', message: 'No ref found for: abc in my-org/my-repo: the revision was never pushed there', transient: false },
+    ],
     [httpError(409, {}, 'Conflict'), { reason: 'GitHubRejected', message: 'GitHub rejected reading deployments (409 Conflict)', transient: false }],
     [httpError(503), { reason: 'GitHubUnavailable', message: 'GitHub answered 503 during reading deployments', transient: true }],
-    [graphqlError([{ type: 'RATE_LIMITED', message: 'API rate limit exceeded' }], { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(NOW_MS / 1000 + 600) }), { reason: 'GitHubRateLimited', message: 'GitHub GraphQL rate limit exceeded during reading deployments', transient: true, retryAfterSeconds: 600 }],
-    [graphqlError([{ type: 'RATE_LIMIT', message: 'API rate limit already exceeded' }]), { reason: 'GitHubRateLimited', message: 'GitHub GraphQL rate limit exceeded during reading deployments', transient: true, retryAfterSeconds: 60 }],
-    [graphqlError([{ type: 'NOT_FOUND', message: "Could not resolve to a Repository with the name 'my-org/my-repo'." }]), { reason: 'RepositoryNotFound', message: 'Repository my-org/my-repo was not found or the token cannot read it', transient: false }],
-    [Object.assign(new Error('This operation was aborted'), { name: 'AbortError' }), { reason: 'GitHubTimeout', message: 'GitHub did not answer in time during reading deployments', transient: true }],
+    [
+      graphqlError([{ type: 'RATE_LIMITED', message: 'API rate limit exceeded' }], {
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': String(NOW_MS / 1000 + 600),
+      }),
+      { reason: 'GitHubRateLimited', message: 'GitHub GraphQL rate limit exceeded during reading deployments', transient: true, retryAfterSeconds: 600 },
+    ],
+    [
+      graphqlError([{ type: 'RATE_LIMIT', message: 'API rate limit already exceeded' }]),
+      { reason: 'GitHubRateLimited', message: 'GitHub GraphQL rate limit exceeded during reading deployments', transient: true, retryAfterSeconds: 60 },
+    ],
+    [
+      graphqlError([{ type: 'NOT_FOUND', message: "Could not resolve to a Repository with the name 'my-org/my-repo'." }]),
+      { reason: 'RepositoryNotFound', message: 'Repository my-org/my-repo was not found or the token cannot read it', transient: false },
+    ],
+    [
+      Object.assign(new Error('This operation was aborted'), { name: 'AbortError' }),
+      { reason: 'GitHubTimeout', message: 'GitHub did not answer in time during reading deployments', transient: true },
+    ],
     [new TypeError('fetch failed'), { reason: 'GitHubUnreachable', message: 'GitHub could not be reached during reading deployments', transient: true }],
   ])('%s', (error, expected) => {
     expect(classifyGitHubError(error, ctx)).toEqual(expected);
@@ -55,9 +92,26 @@ describe('waitFromHeaders', () => {
 
 describe('refusals, secondary limits and unanswered requests', () => {
   test.each([
-    [graphqlError([{ type: 'UNPROCESSABLE', message: 'Description description is too long (maximum is 140 characters)' }]), { reason: 'GitHubRejected', message: 'GitHub rejected reading deployments: Description description is too long (maximum is 140 characters)', transient: false }],
-    [graphqlError([{ type: 'FORBIDDEN', message: 'Resource not accessible by integration' }]), { reason: 'GitHubForbidden', message: 'GitHub refused reading deployments (Resource not accessible by integration); the token needs deployments write access to my-org/my-repo', transient: false }],
-    [httpError(403, { 'x-ratelimit-remaining': '4000' }, 'You have exceeded a secondary rate limit.'), { reason: 'GitHubRateLimited', message: 'GitHub rate limit exceeded (403) during reading deployments', transient: true, retryAfterSeconds: 60 }],
+    [
+      graphqlError([{ type: 'UNPROCESSABLE', message: 'Description description is too long (maximum is 140 characters)' }]),
+      {
+        reason: 'GitHubRejected',
+        message: 'GitHub rejected reading deployments: Description description is too long (maximum is 140 characters)',
+        transient: false,
+      },
+    ],
+    [
+      graphqlError([{ type: 'FORBIDDEN', message: 'Resource not accessible by integration' }]),
+      {
+        reason: 'GitHubForbidden',
+        message: 'GitHub refused reading deployments (Resource not accessible by integration); the token needs deployments write access to my-org/my-repo',
+        transient: false,
+      },
+    ],
+    [
+      httpError(403, { 'x-ratelimit-remaining': '4000' }, 'You have exceeded a secondary rate limit.'),
+      { reason: 'GitHubRateLimited', message: 'GitHub rate limit exceeded (403) during reading deployments', transient: true, retryAfterSeconds: 60 },
+    ],
   ])('%s', (error, expected) => {
     expect(classifyGitHubError(error, ctx)).toEqual(expected);
   });
@@ -65,9 +119,18 @@ describe('refusals, secondary limits and unanswered requests', () => {
   test('a 422 Validation Failed names its field errors', () => {
     const error = new RequestError('Validation Failed', 422, {
       request,
-      response: { status: 422, url: request.url, headers: {}, data: { message: 'Validation Failed', errors: [{ field: 'description', message: 'description is too long (maximum is 140 characters)' }] } },
+      response: {
+        status: 422,
+        url: request.url,
+        headers: {},
+        data: { message: 'Validation Failed', errors: [{ field: 'description', message: 'description is too long (maximum is 140 characters)' }] },
+      },
     });
-    expect(classifyGitHubError(error, ctx)).toEqual({ reason: 'GitHubRejected', message: 'GitHub rejected reading deployments (422 Validation Failed: description is too long (maximum is 140 characters))', transient: false });
+    expect(classifyGitHubError(error, ctx)).toEqual({
+      reason: 'GitHubRejected',
+      message: 'GitHub rejected reading deployments (422 Validation Failed: description is too long (maximum is 140 characters))',
+      transient: false,
+    });
   });
 
   test('our own errors are scrubbed too', () => {

@@ -2,7 +2,12 @@ import { LedgerCache } from '../../src/github/ledger-cache.js';
 import type { StatusWindows } from '../../src/github/status-windows.js';
 
 const windows = (nodeId: string): StatusWindows =>
-  new Map([[nodeId, { latest: `["DES_${nodeId}"]`, statuses: [{ state: 'success', description: 'Bake succeeded', environmentUrl: '', createdAt: '2026-11-01T00:00:00Z' }] }]]);
+  new Map([
+    [
+      nodeId,
+      { latest: `["DES_${nodeId}"]`, statuses: [{ state: 'success', description: 'Bake succeeded', environmentUrl: '', createdAt: '2026-11-01T00:00:00Z' }] },
+    ],
+  ]);
 
 describe('LedgerCache status windows', () => {
   test('outlive the shared read: kept after its TTL and after invalidation, replaced by the next read', async () => {

@@ -16,7 +16,11 @@ describe('buildLedgerQuery', () => {
       inlineWindows: true,
     },
     'status pages': { listEnvironments: false, deployments: [], statusPages: [{ deploymentId: 'DE_1', before: 'Y3Vy' }] },
-    'status windows and a status page': { listEnvironments: false, deployments: [], statusPages: [{ deploymentId: 'DE_1' }, { deploymentId: 'DE_2', before: 'Y3Vy' }] },
+    'status windows and a status page': {
+      listEnvironments: false,
+      deployments: [],
+      statusPages: [{ deploymentId: 'DE_1' }, { deploymentId: 'DE_2', before: 'Y3Vy' }],
+    },
     everything: {
       listEnvironments: true,
       environmentsAfter: 'ZW52',
@@ -25,7 +29,7 @@ describe('buildLedgerQuery', () => {
     },
   };
 
-  test.each(Object.entries(plans))('%s: valid against GitHub\'s published schema', (_name, plan) => {
+  test.each(Object.entries(plans))("%s: valid against GitHub's published schema", (_name, plan) => {
     const { query } = buildLedgerQuery(plan, 'my-org', 'my-repo');
     expect(validate(query)).toEqual([]);
   });
@@ -36,8 +40,12 @@ describe('buildLedgerQuery', () => {
     expect(query).toContain('latestStatus { id state description environmentUrl createdAt }');
   });
 
-  test('a cold read selects each deployment\'s window with its latest status', () => {
-    const { query } = buildLedgerQuery({ listEnvironments: false, deployments: [{ environment: 'kuberik/my-app/staging' }], statusPages: [], inlineWindows: true }, 'o', 'r');
+  test("a cold read selects each deployment's window with its latest status", () => {
+    const { query } = buildLedgerQuery(
+      { listEnvironments: false, deployments: [{ environment: 'kuberik/my-app/staging' }], statusPages: [], inlineWindows: true },
+      'o',
+      'r',
+    );
     expect(query.slice(query.indexOf(' fragment '))).toBe(
       ' fragment LedgerPageWithWindows on DeploymentConnection { pageInfo { hasNextPage endCursor } nodes { id environment payload description createdAt ' +
         'latestStatus { id state description environmentUrl createdAt } statuses(last: 10) { totalCount pageInfo { hasPreviousPage startCursor } nodes { state description environmentUrl createdAt } } } }',
@@ -77,7 +85,11 @@ describe('toLedgerDeployment', () => {
         statuses: {
           totalCount: 3,
           pageInfo: { hasPreviousPage: false, startCursor: null },
-          nodes: [status('IN_PROGRESS', 'Deploying', '2026-11-01T00:01:00Z'), status('SUCCESS', 'Bake succeeded', '2026-11-01T00:02:00Z'), status('INACTIVE', 'This deployment is inactive', '2026-11-01T00:03:00Z')],
+          nodes: [
+            status('IN_PROGRESS', 'Deploying', '2026-11-01T00:01:00Z'),
+            status('SUCCESS', 'Bake succeeded', '2026-11-01T00:02:00Z'),
+            status('INACTIVE', 'This deployment is inactive', '2026-11-01T00:03:00Z'),
+          ],
         },
       },
       'kuberik/my-app/staging',
@@ -96,7 +108,7 @@ describe('toLedgerDeployment', () => {
     });
   });
 
-  test('statuses created in the same second keep GitHub\'s order: the last one is the newest', () => {
+  test("statuses created in the same second keep GitHub's order: the last one is the newest", () => {
     const at = '2026-11-01T00:01:00Z';
     const status = (state: string, description: string) => ({ state, description, environmentUrl: null, createdAt: at });
     const d = toLedgerDeployment(

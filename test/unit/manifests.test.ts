@@ -35,8 +35,7 @@ function loadCrd(file: string, name: string): Schema {
   return crd;
 }
 
-const ids = (objects: K8sObject[]) =>
-  objects.map((o) => `${o.kind} ${o.metadata.namespace ?? '-'}/${o.metadata.name}`).sort();
+const ids = (objects: K8sObject[]) => objects.map((o) => `${o.kind} ${o.metadata.namespace ?? '-'}/${o.metadata.name}`).sort();
 
 function find(objects: K8sObject[], kind: string, name: string): K8sObject {
   const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
@@ -44,8 +43,7 @@ function find(objects: K8sObject[], kind: string, name: string): K8sObject {
   return found;
 }
 
-const expectValid = (result: { valid: boolean; errors: string[] }) =>
-  expect(result).toEqual({ valid: true, errors: [] });
+const expectValid = (result: { valid: boolean; errors: string[] }) => expect(result).toEqual({ valid: true, errors: [] });
 
 const install = kustomize(MANIFESTS);
 const samples = kustomize(path.join(MANIFESTS, 'samples'));
@@ -76,28 +74,19 @@ describe('kubectl kustomize manifests/', () => {
   });
 
   it('ships the generated CRD unchanged', () => {
-    const built = find(
-      install,
-      'CustomResourceDefinition',
-      'environments.environments.kuberik.com',
-    );
+    const built = find(install, 'CustomResourceDefinition', 'environments.environments.kuberik.com');
     const { labels: _partOf, ...metadata } = built.metadata;
     expect({ ...built, metadata }).toEqual(ourCrd);
   });
 
   it('does not include the samples', () => {
-    expect(install.filter((o) => ['Environment', 'Rollout', 'Secret'].includes(o.kind))).toEqual(
-      [],
-    );
+    expect(install.filter((o) => ['Environment', 'Rollout', 'Secret'].includes(o.kind))).toEqual([]);
   });
 });
 
 describe('CompositeController', () => {
   const cc = find(install, 'CompositeController', 'environment-sync');
-  const metacontrollerCrd = loadCrd(
-    path.join(REFERENCE_CRDS, 'metacontroller-crds-v1.yaml'),
-    'compositecontrollers.metacontroller.k8s.io',
-  );
+  const metacontrollerCrd = loadCrd(path.join(REFERENCE_CRDS, 'metacontroller-crds-v1.yaml'), 'compositecontrollers.metacontroller.k8s.io');
 
   it('validates against the Metacontroller v4.17.2 CompositeController CRD', () => {
     expectValid(crdValidator(metacontrollerCrd, { rejectUnknownFields: true })(cc));
@@ -140,24 +129,19 @@ describe('CompositeController', () => {
       expect(h.version).toBe('v2');
       expect(h.webhook.service.name).toBe(service.metadata.name);
       expect(h.webhook.service.namespace).toBe(service.metadata.namespace);
-      expect(
-        (service.spec as { ports: Array<{ port: number }> }).ports.map((p) => p.port),
-      ).toContain(h.webhook.service.port);
+      expect((service.spec as { ports: Array<{ port: number }> }).ports.map((p) => p.port)).toContain(h.webhook.service.port);
     }
   });
 });
 
 describe('webhook', () => {
   const deployment = find(install, 'Deployment', 'environment-sync');
-  const podSpec = (deployment.spec as { template: { spec: Schema & { containers: Schema[] } } })
-    .template.spec;
+  const podSpec = (deployment.spec as { template: { spec: Schema & { containers: Schema[] } } }).template.spec;
   const container = podSpec.containers[0] as Schema;
 
   it('has a Namespace and a ServiceAccount without an API token', () => {
     find(install, 'Namespace', 'environment-sync');
-    expect(find(install, 'ServiceAccount', 'environment-sync').automountServiceAccountToken).toBe(
-      false,
-    );
+    expect(find(install, 'ServiceAccount', 'environment-sync').automountServiceAccountToken).toBe(false);
   });
 
   it('runs 2 replicas of environment-sync:0.1.0 selected by the app labels', () => {
@@ -304,13 +288,8 @@ describe('kubectl kustomize manifests/samples', () => {
   });
 
   it('the Rollout validates against the kuberik Rollout CRD', () => {
-    const rolloutCrd = loadCrd(
-      path.join(REFERENCE_CRDS, 'kuberik.com_rollouts.yaml'),
-      'rollouts.kuberik.com',
-    );
-    expectValid(
-      crdValidator(rolloutCrd, { rejectUnknownFields: true })(find(samples, 'Rollout', 'my-app')),
-    );
+    const rolloutCrd = loadCrd(path.join(REFERENCE_CRDS, 'kuberik.com_rollouts.yaml'), 'rollouts.kuberik.com');
+    expectValid(crdValidator(rolloutCrd, { rejectUnknownFields: true })(find(samples, 'Rollout', 'my-app')));
   });
 
   it('the Secret holds a placeholder token under key `token`', () => {

@@ -35,8 +35,12 @@ describe('kubectl kustomize manifests/monitoring', () => {
   it('admits the monitoring namespace to the container port the Service targets', () => {
     const policy = monitoring[1]!;
     expect(policy.spec.podSelector).toEqual({ matchLabels: deployment.spec.selector.matchLabels });
-    const containerPort = deployment.spec.template.spec.containers[0].ports.find((p: { name: string }) => p.name === service.spec.ports[0].targetPort).containerPort;
-    expect(policy.spec.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ protocol: 'TCP', port: containerPort }] }]);
+    const containerPort = deployment.spec.template.spec.containers[0].ports.find(
+      (p: { name: string }) => p.name === service.spec.ports[0].targetPort,
+    ).containerPort;
+    expect(policy.spec.ingress).toEqual([
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ protocol: 'TCP', port: containerPort }] },
+    ]);
   });
 
   it('is not part of the default install (the ServiceMonitor CRD is optional)', () => {

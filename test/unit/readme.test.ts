@@ -22,7 +22,12 @@ function table(heading: string, firstColumn: string): string[][] {
   const rows: string[][] = [];
   for (const line of lines.slice(header + 2)) {
     if (!line.startsWith('|')) break;
-    rows.push(line.slice(1, -1).split(' | ').map((c) => c.trim()));
+    rows.push(
+      line
+        .slice(1, -1)
+        .split(' | ')
+        .map((c) => c.trim()),
+    );
   }
   return rows;
 }
@@ -71,7 +76,9 @@ describe('README ## Conditions', () => {
 describe('README ## Debugging with curl', () => {
   it('lists every error code the service answers with, and no other', () => {
     const codes = found(/(?:errorBody\(|HookRequestError\(\d+, )'([A-Za-z]+)'/g);
-    const documented = table('Debugging with curl', 'HTTP').map((r) => backticked(r[1]!)[0]!).sort();
+    const documented = table('Debugging with curl', 'HTTP')
+      .map((r) => backticked(r[1]!)[0]!)
+      .sort();
     expect(documented).toEqual(codes);
   });
 });
@@ -79,7 +86,9 @@ describe('README ## Debugging with curl', () => {
 describe('README ## Metrics', () => {
   it('documents exactly the metrics of src/metrics.ts, with their types', async () => {
     const families = (await new Metrics({ processMetrics: false }).registry.getMetricsAsJSON()).map((m) => [m.name, m.type]).sort();
-    const documented = table('Metrics', 'metric').map((r) => [backticked(r[0]!)[0]!, r[1]!]).sort();
+    const documented = table('Metrics', 'metric')
+      .map((r) => [backticked(r[0]!)[0]!, r[1]!])
+      .sort();
     expect(documented).toEqual(families);
   });
 });

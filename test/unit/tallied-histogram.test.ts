@@ -24,7 +24,7 @@ function pair(): { ours: TalliedHistogram<'hook'>; theirs: Histogram<'hook'>; ou
 }
 
 describe('TalliedHistogram', () => {
-  test('renders exactly the text prom-client\'s Histogram renders for the same observations', async () => {
+  test("renders exactly the text prom-client's Histogram renders for the same observations", async () => {
     const { ours, theirs, ourRegistry, theirRegistry } = pair();
     for (const [hook, seconds] of OBSERVATIONS) {
       ours.tally(hook, { hook }, seconds);
@@ -37,7 +37,7 @@ describe('TalliedHistogram', () => {
     expect(text).toContain('x_duration_seconds_count{hook="finalize"} 2\n');
   });
 
-  test('observe() with prom-client\'s signatures lands in the same tally; exemplar objects and non-numbers are refused', async () => {
+  test("observe() with prom-client's signatures lands in the same tally; exemplar objects and non-numbers are refused", async () => {
     const { ours, theirs, ourRegistry, theirRegistry } = pair();
     for (const [hook, seconds] of OBSERVATIONS) {
       ours.observe({ hook }, seconds);
@@ -50,7 +50,7 @@ describe('TalliedHistogram', () => {
     expect(() => ours.observe({ labels: { hook: 'sync' }, value: 1 })).toThrow('Value is not a valid number: undefined');
   });
 
-  test('reset() empties it, as the registry\'s resetMetrics() expects', async () => {
+  test("reset() empties it, as the registry's resetMetrics() expects", async () => {
     const { ours, ourRegistry } = pair();
     ours.tally('sync', { hook: 'sync' }, 0.1);
     ourRegistry.resetMetrics();

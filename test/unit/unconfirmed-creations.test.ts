@@ -34,7 +34,7 @@ describe('UnconfirmedCreations', () => {
     expect(registry.pending('k')).toBe(false);
   });
 
-  test('an unanswered failure stays pending for GitHub\'s processing limit; an answered one does not', async () => {
+  test("an unanswered failure stays pending for GitHub's processing limit; an answered one does not", async () => {
     let now = 1_000_000;
     const registry = new UnconfirmedCreations(() => now);
     await expect(registry.track('lost', Promise.reject(new Error('no answer')), now + 1000, unanswered)).rejects.toThrow('no answer');

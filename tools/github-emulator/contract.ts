@@ -103,8 +103,10 @@ function article(type: string): string {
 }
 
 function describeTypes(schema: unknown): string {
-  const branches = schema && typeof schema === 'object' && Array.isArray((schema as { oneOf?: unknown }).oneOf) ? ((schema as { oneOf: unknown[] }).oneOf) : [];
-  const types = branches.map((b) => (b && typeof b === 'object' && typeof (b as { type?: unknown }).type === 'string' ? (b as { type: string }).type : 'value'));
+  const branches = schema && typeof schema === 'object' && Array.isArray((schema as { oneOf?: unknown }).oneOf) ? (schema as { oneOf: unknown[] }).oneOf : [];
+  const types = branches.map((b) =>
+    b && typeof b === 'object' && typeof (b as { type?: unknown }).type === 'string' ? (b as { type: string }).type : 'value',
+  );
   return types.map(article).join(' or ');
 }
 

@@ -50,9 +50,7 @@ export class FaultInjector {
 
   /** Consumes one use of the first matching fault. */
   take(subject: FaultSubject): Fault['action'] | undefined {
-    const i = this.armed.findIndex(
-      (a) => faultMatches(a.fault.match, subject) && (a.fault.probability === undefined || this.random() < a.fault.probability),
-    );
+    const i = this.armed.findIndex((a) => faultMatches(a.fault.match, subject) && (a.fault.probability === undefined || this.random() < a.fault.probability));
     if (i < 0) return undefined;
     const a = this.armed[i]!;
     a.remaining -= 1;

@@ -157,7 +157,10 @@ export function paginationProblem(connection: string, args: Record<string, unkno
       message: `You must provide a \`first\` or \`last\` value to properly paginate the \`${connection}\` connection.`,
     };
   }
-  for (const [name, value] of [['first', first], ['last', last]] as const) {
+  for (const [name, value] of [
+    ['first', first],
+    ['last', last],
+  ] as const) {
     if (typeof value !== 'number') continue;
     if (value > MAX_PAGE_SIZE) {
       return {

@@ -225,7 +225,8 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
     createDeploymentStatus: (_s, args, ctx) => {
       const i = input(args);
       const d = node(ctx.store, String(i.deploymentId));
-      if (d.__typename !== 'Deployment') throw new GitHubGraphQLError('NOT_FOUND', `Could not resolve to Deployment node with the global id of '${String(i.deploymentId)}'.`);
+      if (d.__typename !== 'Deployment')
+        throw new GitHubGraphQLError('NOT_FOUND', `Could not resolve to Deployment node with the global id of '${String(i.deploymentId)}'.`);
       try {
         const status = ctx.store.createStatus(
           d,
@@ -247,9 +248,11 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
     createDeployment: (_s, args, ctx) => {
       const i = input(args);
       const repo = node(ctx.store, String(i.repositoryId));
-      if (repo.__typename !== 'Repository') throw new GitHubGraphQLError('NOT_FOUND', `Could not resolve to Repository node with the global id of '${String(i.repositoryId)}'.`);
+      if (repo.__typename !== 'Repository')
+        throw new GitHubGraphQLError('NOT_FOUND', `Could not resolve to Repository node with the global id of '${String(i.repositoryId)}'.`);
       const ref = node(ctx.store, String(i.refId));
-      if (ref.__typename !== 'Ref' || ref.repo !== repo) throw new GitHubGraphQLError('NOT_FOUND', `Could not resolve to Ref node with the global id of '${String(i.refId)}'.`);
+      if (ref.__typename !== 'Ref' || ref.repo !== repo)
+        throw new GitHubGraphQLError('NOT_FOUND', `Could not resolve to Ref node with the global id of '${String(i.refId)}'.`);
       try {
         const deployment = ctx.store.createDeployment(
           repo,
@@ -270,7 +273,8 @@ export const resolvers: Record<string, Record<string, Resolver>> = {
     deleteDeployment: (_s, args, ctx) => {
       const i = input(args);
       const d = node(ctx.store, String(i.id));
-      if (d.__typename !== 'Deployment') throw new GitHubGraphQLError('NOT_FOUND', `Could not resolve to Deployment node with the global id of '${String(i.id)}'.`);
+      if (d.__typename !== 'Deployment')
+        throw new GitHubGraphQLError('NOT_FOUND', `Could not resolve to Deployment node with the global id of '${String(i.id)}'.`);
       try {
         ctx.store.deleteDeployment(d);
       } catch (e) {

@@ -209,7 +209,11 @@ const typeResolver: GraphQLTypeResolver<unknown, GraphQLContext> = (value) =>
     ? (value as { __typename: string }).__typename
     : undefined;
 
-export async function executeGraphQL(prepared: PreparedGraphQL, context: Omit<GraphQLContext, 'rateLimit'>, rateLimit: RateLimitView): Promise<GraphQLResponseBody> {
+export async function executeGraphQL(
+  prepared: PreparedGraphQL,
+  context: Omit<GraphQLContext, 'rateLimit'>,
+  rateLimit: RateLimitView,
+): Promise<GraphQLResponseBody> {
   const result: ExecutionResult = await execute({
     schema: githubGraphQLSchema(),
     document: prepared.document!,

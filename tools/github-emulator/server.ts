@@ -201,7 +201,11 @@ export class GitHubEmulator {
     };
     this.recorded.push(record);
     if (typeof prepared?.query === 'string') {
-      this.recordedGraphQL.push({ ...(prepared.operationName ? { operationName: prepared.operationName } : {}), query: prepared.query, variables: prepared.variables });
+      this.recordedGraphQL.push({
+        ...(prepared.operationName ? { operationName: prepared.operationName } : {}),
+        query: prepared.query,
+        variables: prepared.variables,
+      });
     }
 
     const action = this.faults.take({ api, method, path: target, mutation: record.mutation });
@@ -215,7 +219,11 @@ export class GitHubEmulator {
 
     let reply: Reply;
     if (action?.kind === 'respond') {
-      reply = { status: action.status, body: action.body, headers: { ...this.headersFor(api, undefined, credentialOf(req)), ...lowerKeys(action.headers ?? {}) } };
+      reply = {
+        status: action.status,
+        body: action.body,
+        headers: { ...this.headersFor(api, undefined, credentialOf(req)), ...lowerKeys(action.headers ?? {}) },
+      };
     } else {
       reply = await this.process(req, api, method, url, raw, prepared, badJson);
     }
@@ -231,7 +239,10 @@ export class GitHubEmulator {
   }
 
   private log(r: RecordedRequest): void {
-    this.logger?.debug({ api: r.api, method: r.method, path: r.path, operationName: r.operationName, status: r.status, fault: r.fault }, 'github emulator request');
+    this.logger?.debug(
+      { api: r.api, method: r.method, path: r.path, operationName: r.operationName, status: r.status, fault: r.fault },
+      'github emulator request',
+    );
   }
 
   private headersFor(api: RecordedRequest['api'], snapshot?: RateLimitSnapshot, credential = ''): Record<string, string> {
@@ -295,7 +306,11 @@ export class GitHubEmulator {
       const core = this.limiter.peek('core', credential);
       const graphql = this.limiter.peek('graphql', credential);
       const view = (s: RateLimitSnapshot) => ({ limit: s.limit, used: s.used, remaining: s.remaining, reset: s.reset });
-      return { status: 200, body: { resources: { core: view(core), graphql: view(graphql) }, rate: { ...view(core), resource: 'core' } }, headers: this.headersFor('rest', core) };
+      return {
+        status: 200,
+        body: { resources: { core: view(core), graphql: view(graphql) }, rate: { ...view(core), resource: 'core' } },
+        headers: this.headersFor('rest', core),
+      };
     }
     const { exceeded, snapshot } = this.limiter.take('core', 1, credential);
     if (exceeded) {
@@ -315,7 +330,11 @@ export class GitHubEmulator {
       return { status: 404, body: errorBody(404, 'Not Found', 'https://docs.github.com/graphql'), headers: this.headersFor('graphql', undefined, credential) };
     }
     if (badJson || !prepared) {
-      return { status: 400, body: errorBody(400, 'Problems parsing JSON', 'https://docs.github.com/graphql'), headers: this.headersFor('graphql', undefined, credential) };
+      return {
+        status: 400,
+        body: errorBody(400, 'Problems parsing JSON', 'https://docs.github.com/graphql'),
+        headers: this.headersFor('graphql', undefined, credential),
+      };
     }
     const plan = await planGraphQL(prepared);
     const { exceeded, snapshot } = this.limiter.take('graphql', plan.dryRun ? 0 : plan.cost, credential);

@@ -6,9 +6,7 @@
 import { isoSeconds, nodeId } from './ids.js';
 import type { EmulatedDeployment, EmulatedStatus, SeedDeployment, StatusState } from './types.js';
 
-export const STATUS_STATES: readonly StatusState[] = [
-  'error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success', 'waiting',
-];
+export const STATUS_STATES: readonly StatusState[] = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success', 'waiting'];
 export const MAX_STATUS_DESCRIPTION = 140;
 export const INACTIVE_DESCRIPTION = 'This deployment is inactive';
 
@@ -326,9 +324,10 @@ export class Store {
     this.nodes.set(env.nodeId, env);
   }
 
-
   environmentsSorted(repo: RepoRecord): EnvironmentRecord[] {
-    return [...repo.environments.values()].sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : a.name.toLowerCase() > b.name.toLowerCase() ? 1 : a.dbId - b.dbId));
+    return [...repo.environments.values()].sort((a, b) =>
+      a.name.toLowerCase() < b.name.toLowerCase() ? -1 : a.name.toLowerCase() > b.name.toLowerCase() ? 1 : a.dbId - b.dbId,
+    );
   }
 
   // ---- deployments --------------------------------------------------------------------------
@@ -462,7 +461,10 @@ export class Store {
     }
   }
 
-  private appendStatus(d: DeploymentRecord, s: Omit<StatusRecord, '__typename' | 'id' | 'nodeId' | 'deployment' | 'position'> & { id?: number; nodeId?: string }): StatusRecord {
+  private appendStatus(
+    d: DeploymentRecord,
+    s: Omit<StatusRecord, '__typename' | 'id' | 'nodeId' | 'deployment' | 'position'> & { id?: number; nodeId?: string },
+  ): StatusRecord {
     const id = s.id ?? this.nextStatusId++;
     if (this.statusesById.has(id)) throw new StoreError('invalid', `deployment status id ${id} already exists`);
     const record: StatusRecord = {
@@ -576,21 +578,19 @@ export class Store {
       production_environment: d.productionEnvironment,
       transient_environment: d.transientEnvironment,
       creator: d.creator.login,
-      statuses: d.statuses.map(
-        (s): EmulatedStatus => ({
-          id: s.id,
-          node_id: s.nodeId,
-          state: s.state,
-          description: s.description,
-          environment: s.environment,
-          environment_url: s.environmentUrl,
-          log_url: s.logUrl,
-          target_url: s.targetUrl,
-          created_at: s.createdAt,
-          updated_at: s.updatedAt,
-          creator: s.creator.login,
-        }),
-      ),
+      statuses: d.statuses.map((s): EmulatedStatus => ({
+        id: s.id,
+        node_id: s.nodeId,
+        state: s.state,
+        description: s.description,
+        environment: s.environment,
+        environment_url: s.environmentUrl,
+        log_url: s.logUrl,
+        target_url: s.targetUrl,
+        created_at: s.createdAt,
+        updated_at: s.updatedAt,
+        creator: s.creator.login,
+      })),
     };
   }
 }

@@ -120,7 +120,9 @@ async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError instanceof Error ? String(lastError) : JSON.stringify(lastError)}` : ''}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError instanceof Error ? String(lastError) : JSON.stringify(lastError)}` : ''}`,
+  );
 }
 
 function kubeconfigFor(name: string, server: string, user: string, token: string, namespace = 'default'): string {
@@ -191,8 +193,7 @@ export async function startCluster(name: string): Promise<Cluster> {
     const tokens = join(dir, 'tokens.csv');
     await writeFile(
       tokens,
-      `${adminToken},e2e-admin,e2e-admin,"system:masters"\n` +
-        `${controllerToken},system:kube-controller-manager,system:kube-controller-manager\n`,
+      `${adminToken},e2e-admin,e2e-admin,"system:masters"\n` + `${controllerToken},system:kube-controller-manager,system:kube-controller-manager\n`,
       { mode: 0o600 },
     );
     const certDir = join(dir, 'pki');
@@ -252,11 +253,7 @@ export async function startCluster(name: string): Promise<Cluster> {
     });
 
     const controllerKubeconfig = join(dir, 'controller-manager.kubeconfig');
-    await writeFile(
-      controllerKubeconfig,
-      kubeconfigFor(name, server, 'system:kube-controller-manager', controllerToken, 'kube-system'),
-      { mode: 0o600 },
-    );
+    await writeFile(controllerKubeconfig, kubeconfigFor(name, server, 'system:kube-controller-manager', controllerToken, 'kube-system'), { mode: 0o600 });
     const kcmLog = join(dir, 'kube-controller-manager.log');
     const controllerManager = startProcess(
       join(binDir, 'kube-controller-manager'),
@@ -290,9 +287,7 @@ export async function startCluster(name: string): Promise<Cluster> {
 
     const tokenKubeconfig = async (namespace: string, serviceAccount: string): Promise<string> => {
       const token = await waitFor(`a token Secret for ${namespace}/${serviceAccount}`, 60_000, async () => {
-        const secretName = (
-          await kubectl(['get', 'serviceaccount', serviceAccount, '-n', namespace, '-o', 'jsonpath={.secrets[0].name}'])
-        ).trim();
+        const secretName = (await kubectl(['get', 'serviceaccount', serviceAccount, '-n', namespace, '-o', 'jsonpath={.secrets[0].name}'])).trim();
         if (!secretName) return undefined;
         const encoded = (await kubectl(['get', 'secret', secretName, '-n', namespace, '-o', 'jsonpath={.data.token}'])).trim();
         return encoded ? Buffer.from(encoded, 'base64').toString('utf8') : undefined;

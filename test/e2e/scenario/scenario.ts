@@ -101,9 +101,7 @@ export async function setRolloutStatus(site: Site, history: HistoryEntry[], cand
     })),
     releaseCandidates: candidates.map((tag) => ({ tag, revision: REVISIONS[tag] })),
   };
-  await site.kubectl(
-    ['patch', 'rollout', ROLLOUT, '-n', site.namespace, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })],
-  );
+  await site.kubectl(['patch', 'rollout', ROLLOUT, '-n', site.namespace, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]);
 }
 
 export async function allowedVersions(site: Site): Promise<string[] | undefined> {
@@ -150,7 +148,7 @@ export function defineScenario(target: () => ScenarioTarget): void {
     expect(rollout.status.releaseCandidates.map((c: { tag: string }) => c.tag)).toEqual(['v1.2.0', 'v1.3.0']);
   });
 
-  test('kubectl explain shows the CRD\'s field descriptions', async () => {
+  test("kubectl explain shows the CRD's field descriptions", async () => {
     const crd = parseAllDocuments(await readFile(join(REPO_ROOT, 'manifests', 'crd', 'environments.kuberik.com_environments.yaml'), 'utf8'))[0]!.toJS();
     const relationship = crd.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.relationship;
     const explained = await t().production.kubectl(['explain', 'environments.spec.relationship']);
@@ -200,12 +198,15 @@ export function defineScenario(target: () => ScenarioTarget): void {
     const [headerLine, ...rows] = table.trim().split('\n');
     const header = headerLine!.trim().split(/\s{2,}/);
     expect(header).toEqual(await expectedColumns());
-    const row = rows.find((line) => line.startsWith(ENVIRONMENTS.production))!.trim().split(/\s{2,}/);
+    const row = rows
+      .find((line) => line.startsWith(ENVIRONMENTS.production))!
+      .trim()
+      .split(/\s{2,}/);
     const cell = (column: string): string | undefined => row[header.indexOf(column)];
     expect([cell('ENVIRONMENT'), cell('UPSTREAM'), cell('VERSION'), cell('READY')]).toEqual(['production', 'staging', REVISIONS['v1.2.0'], 'True']);
   });
 
-  test("4. staging fails v1.3.0: production reads it but its gate does not gain v1.3.0", async () => {
+  test('4. staging fails v1.3.0: production reads it but its gate does not gain v1.3.0', async () => {
     await setRolloutStatus(
       t().staging,
       [

@@ -1,10 +1,4 @@
-import {
-  desiredStatus,
-  MAX_DESCRIPTION_BYTES,
-  newestRecognisable,
-  readBake,
-  truncateUtf8,
-} from '../../../src/core/bake-status.js';
+import { desiredStatus, MAX_DESCRIPTION_BYTES, newestRecognisable, readBake, truncateUtf8 } from '../../../src/core/bake-status.js';
 import type { LedgerStatus } from '../../../src/core/types.js';
 import { fixture, fixtureDeployments, status } from './helpers.js';
 
@@ -132,22 +126,22 @@ describe('readBake: reading a status back (spec §4)', () => {
   });
 
   it('reads inactive + "Bake cancelled: x" as Cancelled', () => {
-    expect(
-      readBake([status('inactive', 'Bake cancelled: x', 't3'), status('in_progress', 'Baking in progress', 't2')]),
-    ).toEqual({ bakeStatus: 'Cancelled', bakeStatusMessage: 'x' });
+    expect(readBake([status('inactive', 'Bake cancelled: x', 't3'), status('in_progress', 'Baking in progress', 't2')])).toEqual({
+      bakeStatus: 'Cancelled',
+      bakeStatusMessage: 'x',
+    });
     expect(readBake([status('inactive', 'Bake cancelled', 't3')])).toEqual({ bakeStatus: 'Cancelled' });
   });
 
   it('skips inactive statuses with any other known prefix', () => {
-    expect(
-      readBake([status('inactive', 'Bake succeeded: copied', 't3'), status('failure', 'Bake failed: boom', 't2')]),
-    ).toEqual({ bakeStatus: 'Failed', bakeStatusMessage: 'boom' });
+    expect(readBake([status('inactive', 'Bake succeeded: copied', 't3'), status('failure', 'Bake failed: boom', 't2')])).toEqual({
+      bakeStatus: 'Failed',
+      bakeStatusMessage: 'boom',
+    });
   });
 
   it('skips our own finalize status "Environment deleted"', () => {
-    expect(
-      readBake([status('inactive', 'Environment deleted', 't3'), status('success', 'Bake succeeded', 't2')]),
-    ).toEqual({ bakeStatus: 'Succeeded' });
+    expect(readBake([status('inactive', 'Environment deleted', 't3'), status('success', 'Bake succeeded', 't2')])).toEqual({ bakeStatus: 'Succeeded' });
   });
 
   it('reads every prefix it writes', () => {

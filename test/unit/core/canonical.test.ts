@@ -17,17 +17,28 @@ const jsonish = fc.letrec((tie) => ({
 /** The same value with every object's keys in another order. */
 function reordered(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(reordered);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reordered(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value)
+        .reverse()
+        .map(([k, v]) => [k, reordered(v)]),
+    );
   return value;
 }
 
 describe('sameJson', () => {
   test('agrees with comparing canonical JSON for any two values', () => {
-    fc.assert(fc.property(jsonish, jsonish, (a, b) => sameJson(a, b) === (canonicalJson(a) === canonicalJson(b))), { numRuns: 2000 });
+    fc.assert(
+      fc.property(jsonish, jsonish, (a, b) => sameJson(a, b) === (canonicalJson(a) === canonicalJson(b))),
+      { numRuns: 2000 },
+    );
   });
 
   test('ignores key order and keys holding undefined, as JSON does', () => {
-    fc.assert(fc.property(jsonish, (a) => sameJson(a, reordered(a)) && canonicalJson(a) === canonicalJson(reordered(a))), { numRuns: 500 });
+    fc.assert(
+      fc.property(jsonish, (a) => sameJson(a, reordered(a)) && canonicalJson(a) === canonicalJson(reordered(a))),
+      { numRuns: 500 },
+    );
     expect(sameJson({ a: 1, b: undefined }, { a: 1 })).toBe(true);
     expect(sameJson({ a: 1 }, { a: 1, b: undefined })).toBe(true);
   });

@@ -6,7 +6,12 @@ import type { Secret } from '../../../src/generated/kubernetes.js';
 
 const PEM = '-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----';
 const b64 = (s: string) => Buffer.from(s).toString('base64');
-const secret = (data: Record<string, string>): Secret => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'ns' }, data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, b64(v)])) });
+const secret = (data: Record<string, string>): Secret => ({
+  apiVersion: 'v1',
+  kind: 'Secret',
+  metadata: { name: 's', namespace: 'ns' },
+  data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, b64(v)])),
+});
 const app = { appId: '12', privateKey: PEM, installationId: '34' };
 
 describe('credentialsFrom', () => {
@@ -19,8 +24,15 @@ describe('credentialsFrom', () => {
   });
 
   it('apiUrl in either mode, trailing slashes dropped', () => {
-    expect(credentialsFrom(secret({ token: 't', apiUrl: 'https://ghe.example/api/v3/' }), 'ns/s')).toEqual({ type: 'token', token: 't', apiUrl: 'https://ghe.example/api/v3' });
-    expect(credentialsFrom(secret({ ...app, apiUrl: 'https://ghe.example/api/v3' }), 'ns/s')).toMatchObject({ type: 'app', apiUrl: 'https://ghe.example/api/v3' });
+    expect(credentialsFrom(secret({ token: 't', apiUrl: 'https://ghe.example/api/v3/' }), 'ns/s')).toEqual({
+      type: 'token',
+      token: 't',
+      apiUrl: 'https://ghe.example/api/v3',
+    });
+    expect(credentialsFrom(secret({ ...app, apiUrl: 'https://ghe.example/api/v3' }), 'ns/s')).toMatchObject({
+      type: 'app',
+      apiUrl: 'https://ghe.example/api/v3',
+    });
   });
 
   it('stringData as well as data', () => {
@@ -33,8 +45,16 @@ describe('credentialsFrom', () => {
     [{ appId: '12', privateKey: PEM }, 'SecretKeyMissing', 'Secret ns/s has GitHub App keys but lacks "installationId"'],
     [{ privateKey: PEM }, 'SecretKeyMissing', 'Secret ns/s has GitHub App keys but lacks "appId" and "installationId"'],
     [{ ...app, appId: '0' }, 'InvalidSecret', 'Secret ns/s key "appId" must be the numeric App ID'],
-    [{ ...app, privateKey: 'not a key' }, 'InvalidSecret', 'Secret ns/s key "privateKey" must be the App\'s PEM private key (-----BEGIN RSA PRIVATE KEY----- …)'],
-    [{ token: 't', apiUrl: 'https://user:pw@ghe.example' }, 'InvalidSecret', 'Secret ns/s key "apiUrl" must be an http(s) URL without credentials, such as https://github.example.com/api/v3'],
+    [
+      { ...app, privateKey: 'not a key' },
+      'InvalidSecret',
+      'Secret ns/s key "privateKey" must be the App\'s PEM private key (-----BEGIN RSA PRIVATE KEY----- …)',
+    ],
+    [
+      { token: 't', apiUrl: 'https://user:pw@ghe.example' },
+      'InvalidSecret',
+      'Secret ns/s key "apiUrl" must be an http(s) URL without credentials, such as https://github.example.com/api/v3',
+    ],
   ])('%j → %s', (data, reason, message) => {
     expect(credentialsFrom(secret(data), 'ns/s')).toEqual({ reason, message });
   });

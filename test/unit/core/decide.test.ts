@@ -36,7 +36,12 @@ function ok(interpretation: Interpretation) {
   return interpretation.context;
 }
 
-function sync(requestOptions: RequestOptions, ledgerValue: Ledger | undefined, now: string, extra: { readProblem?: GitHubProblem; writeProblem?: GitHubProblem } = {}): DesiredState {
+function sync(
+  requestOptions: RequestOptions,
+  ledgerValue: Ledger | undefined,
+  now: string,
+  extra: { readProblem?: GitHubProblem; writeProblem?: GitHubProblem } = {},
+): DesiredState {
   const outcome = ledgerValue ? { ledger: ledgerValue, ...extra } : extra;
   return decideSync(interpretRequest(requestOptions), outcome, options(now));
 }
@@ -68,7 +73,14 @@ const EXPECTED_INFOS: EnvironmentInfo[] = [
     environmentUrl: STAGING_URL,
     relationship: { environment: 'dev', type: 'After' },
     history: [
-      { id: 4, version: { tag: 'v1.0.0', revision: REV_V100 }, timestamp: '2026-11-21T07:00:00Z', message: 'Rollback', bakeStatus: 'Succeeded', bakeStatusMessage: 'rollback ok' },
+      {
+        id: 4,
+        version: { tag: 'v1.0.0', revision: REV_V100 },
+        timestamp: '2026-11-21T07:00:00Z',
+        message: 'Rollback',
+        bakeStatus: 'Succeeded',
+        bakeStatusMessage: 'rollback ok',
+      },
       { id: 3, version: { tag: 'v1.2.0', revision: REV_V120 }, timestamp: '2026-11-20T10:30:00Z', message: 'Automatic deployment', bakeStatus: 'Deploying' },
       {
         id: 2,
@@ -126,7 +138,14 @@ const synced = (generation = 3, time = T1) => [
     status: 'True',
     type: 'GateReady',
   },
-  { lastTransitionTime: time, message: 'Environment is in sync with GitHub', observedGeneration: generation, reason: 'Synced', status: 'False', type: 'Degraded' },
+  {
+    lastTransitionTime: time,
+    message: 'Environment is in sync with GitHub',
+    observedGeneration: generation,
+    reason: 'Synced',
+    status: 'False',
+    type: 'Degraded',
+  },
 ];
 
 /** The first full sync, and the request options that describe the cluster after it. */
@@ -195,8 +214,7 @@ describe('interpret: arrival order and key formats', () => {
 
   it('finds related objects by value, not by map key format', () => {
     const req = request();
-    const rekey = (group: Record<string, unknown> | undefined) =>
-      Object.fromEntries(Object.values(group ?? {}).map((o, i) => [`weird-key-${i}`, o]));
+    const rekey = (group: Record<string, unknown> | undefined) => Object.fromEntries(Object.values(group ?? {}).map((o, i) => [`weird-key-${i}`, o]));
     for (const key of Object.keys(req.related ?? {})) (req.related as Record<string, unknown>)[key] = rekey(req.related?.[key]);
     const d = decideSync(interpret(req, checkSpec), { ledger: ledger() }, options(T1));
     expect(JSON.stringify(d)).toBe(JSON.stringify(sync({}, ledger(), T1)));
@@ -323,7 +341,12 @@ describe('decideSync: a full sync', () => {
 
   it('currentVersion is the newest local entry published to GitHub', () => {
     const withUnpublished = rollout() as unknown as { status: { history: unknown[] } };
-    withUnpublished.status.history.unshift({ id: 9, version: { tag: 'v1.1.0', revision: REV_V110 }, timestamp: '2026-11-21T09:59:00Z', bakeStatus: 'Deploying' });
+    withUnpublished.status.history.unshift({
+      id: 9,
+      version: { tag: 'v1.1.0', revision: REV_V110 },
+      timestamp: '2026-11-21T09:59:00Z',
+      bakeStatus: 'Deploying',
+    });
     const d = sync({ rollout: withUnpublished as never }, ledger(), T1);
     expect(d.status.currentVersion).toBe(REV_V120);
     // The unpublished entry still shows, with the Rollout's own timestamp.
@@ -456,7 +479,12 @@ describe('decideSync: problems with the object keep the previous state (spec §7
     const { after } = firstSync();
     const observed = {
       ...EXPECTED_GATE,
-      metadata: { ...EXPECTED_GATE.metadata, labels: { 'controller-uid': 'x' }, resourceVersion: '12', annotations: { ...EXPECTED_GATE.metadata.annotations, other: 'y' } },
+      metadata: {
+        ...EXPECTED_GATE.metadata,
+        labels: { 'controller-uid': 'x' },
+        resourceVersion: '12',
+        annotations: { ...EXPECTED_GATE.metadata.annotations, other: 'y' },
+      },
       spec: { ...EXPECTED_GATE.spec, passing: false, allowedVersions: ['v0.9.0', 7, 'v1.0.0'] },
       status: { whatever: true },
     } as unknown as RolloutGate;

@@ -16,10 +16,7 @@ describe('parseDurationSeconds (Go-style durations, spec §3)', () => {
     expect(parseDurationSeconds(text)).toBe(seconds);
   });
 
-  it.each(['', '1d', '5', 'm', '-1s', 's30', '1 m', ' 1m', '1m ', '1M', '1hh', 'abc', '1m-'])(
-    '%j is not a duration',
-    (text) => {
-      expect(parseDurationSeconds(text)).toBeNull();
-    },
-  );
+  it.each(['', '1d', '5', 'm', '-1s', 's30', '1 m', ' 1m', '1m ', '1M', '1hh', 'abc', '1m-'])('%j is not a duration', (text) => {
+    expect(parseDurationSeconds(text)).toBeNull();
+  });
 });

@@ -31,7 +31,13 @@ describe('environmentInfos (spec §5.5)', () => {
         environment: 'staging',
         environmentUrl: 'https://dashboard.example.com/rollouts/default/my-app',
         history: [
-          { id: 3, version: { tag: 'v1.2.0', revision: REV_V120 }, timestamp: '2026-11-20T10:30:00Z', message: 'Automatic deployment', bakeStatus: 'Deploying' },
+          {
+            id: 3,
+            version: { tag: 'v1.2.0', revision: REV_V120 },
+            timestamp: '2026-11-20T10:30:00Z',
+            message: 'Automatic deployment',
+            bakeStatus: 'Deploying',
+          },
           {
             id: 2,
             version: { tag: 'v1.1.0', revision: REV_V110 },
@@ -122,7 +128,7 @@ describe('environmentInfos (spec §5.5)', () => {
     ]);
   });
 
-  it('self: local bake state wins, timestamp is the deployment\'s createdAt once published, else the Rollout\'s', () => {
+  it("self: local bake state wins, timestamp is the deployment's createdAt once published, else the Rollout's", () => {
     const ledger: Ledger = {
       environments: ['production'],
       deployments: [
@@ -149,8 +155,22 @@ describe('environmentInfos (spec §5.5)', () => {
         environmentUrl: 'https://dash/rollouts/default/my-app',
         history: [
           { id: 2, version: { tag: 'v2', revision: 'r2' }, timestamp: '2026-01-02T00:00:00Z', bakeStatus: 'Deploying' },
-          { id: 1, version: { tag: 'v1', revision: 'r1' }, timestamp: '2026-01-01T00:00:05Z', message: 'm1', bakeStatus: 'Succeeded', bakeStatusMessage: 'done' },
-          { id: 0, version: { tag: 'v0', revision: 'r0' }, timestamp: '2025-12-01T00:00:00Z', message: 'd0', bakeStatus: 'Succeeded', bakeStatusMessage: 'gone from the Rollout' },
+          {
+            id: 1,
+            version: { tag: 'v1', revision: 'r1' },
+            timestamp: '2026-01-01T00:00:05Z',
+            message: 'm1',
+            bakeStatus: 'Succeeded',
+            bakeStatusMessage: 'done',
+          },
+          {
+            id: 0,
+            version: { tag: 'v0', revision: 'r0' },
+            timestamp: '2025-12-01T00:00:00Z',
+            message: 'd0',
+            bakeStatus: 'Succeeded',
+            bakeStatusMessage: 'gone from the Rollout',
+          },
         ],
       },
     ]);

@@ -1,11 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  allowedVersions,
-  DESCRIPTION_ANNOTATION,
-  gateName,
-  gateObject,
-  PRETTY_NAME_ANNOTATION,
-} from '../../../src/core/gate.js';
+import { allowedVersions, DESCRIPTION_ANNOTATION, gateName, gateObject, PRETTY_NAME_ANNOTATION } from '../../../src/core/gate.js';
 import type { RolloutVersionInfo } from '../../../src/generated/kubernetes.js';
 import type { LedgerDeployment, Relationship } from '../../../src/core/types.js';
 import { fixture, fixtureDeployments, REV_V100, REV_V110, REV_V120, status } from './helpers.js';

@@ -53,15 +53,7 @@ describe('buildGraph: component discovery (spec §5.4)', () => {
       ['a-early', after('dev')],
     ];
     // depth 0: dev; depth 1: a-early, qa, staging; depth 2: perf, production; depth 3: canary
-    expect(buildGraph('qa', new Map(edges)).component).toEqual([
-      'dev',
-      'a-early',
-      'qa',
-      'staging',
-      'perf',
-      'production',
-      'canary',
-    ]);
+    expect(buildGraph('qa', new Map(edges)).component).toEqual(['dev', 'a-early', 'qa', 'staging', 'perf', 'production', 'canary']);
   });
 
   it('sorts names by code unit, independent of locale', () => {
@@ -87,7 +79,7 @@ describe('buildGraph: component discovery (spec §5.4)', () => {
     }
   });
 
-  it('exposes each environment\'s relationship', () => {
+  it("exposes each environment's relationship", () => {
     const g = buildGraph('production', new Map(PIPELINE));
     expect(g.relationshipOf('production')).toEqual(after('staging'));
     expect(g.relationshipOf('qa')).toEqual(parallel('dev'));
@@ -135,21 +127,20 @@ describe('buildGraph: cycles never hang and are reported', () => {
   });
 
   it('reports a cycle elsewhere in the component when self is not on it', () => {
-    const g = buildGraph('canary', new Map<string, Relationship | undefined>([
-      ['x', after('y')],
-      ['y', after('x')],
-      ['canary', after('x')],
-    ]));
+    const g = buildGraph(
+      'canary',
+      new Map<string, Relationship | undefined>([
+        ['x', after('y')],
+        ['y', after('x')],
+        ['canary', after('x')],
+      ]),
+    );
     expect(g.cyclic).toEqual(['x', 'y']);
     expect(g.component).toEqual(['canary', 'x', 'y']);
   });
 
   it('does not report a cycle outside the component', () => {
-    const g = buildGraph('production', new Map<string, Relationship | undefined>([
-      ...PIPELINE,
-      ['loop1', after('loop2')],
-      ['loop2', after('loop1')],
-    ]));
+    const g = buildGraph('production', new Map<string, Relationship | undefined>([...PIPELINE, ['loop1', after('loop2')], ['loop2', after('loop1')]]));
     expect(g.cyclic).toEqual([]);
     expect(g.component).toEqual(['dev', 'qa', 'staging', 'production']);
   });

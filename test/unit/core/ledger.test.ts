@@ -7,7 +7,14 @@ import type { Condition } from '../../../src/generated/environment.js';
 import type { Ledger, LedgerDeployment } from '../../../src/core/types.js';
 import { fixtureDeployments, REV_V100, REV_V110, REV_V120, status } from './helpers.js';
 
-function d(nodeId: string, id: number, revision: string, createdAt: string, statuses: LedgerDeployment['statuses'] = [], environment = 'staging'): LedgerDeployment {
+function d(
+  nodeId: string,
+  id: number,
+  revision: string,
+  createdAt: string,
+  statuses: LedgerDeployment['statuses'] = [],
+  environment = 'staging',
+): LedgerDeployment {
   return { nodeId, environment, payload: { id, version: { tag: `t${id}`, revision } }, createdAt, description: '', statuses };
 }
 
@@ -31,7 +38,12 @@ describe('ledger queries', () => {
       d('E', 2, 'r', '2026-01-02T00:00:00Z'),
     ];
     expect([...list].sort(newestFirst).map((x) => x.nodeId)).toEqual(['E', 'B', 'C', 'A']);
-    expect([...list].reverse().sort(newestFirst).map((x) => x.nodeId)).toEqual(['E', 'B', 'C', 'A']);
+    expect(
+      [...list]
+        .reverse()
+        .sort(newestFirst)
+        .map((x) => x.nodeId),
+    ).toEqual(['E', 'B', 'C', 'A']);
   });
 
   it('findDeployment matches id and revision together, newest first', () => {
@@ -67,7 +79,7 @@ describe('ledger queries', () => {
   });
 });
 
-describe('applyWrites: the ledger after this sync\'s writes', () => {
+describe("applyWrites: the ledger after this sync's writes", () => {
   const base: Ledger = { environments: ['staging'], deployments: [d('S1', 1, 'r1', '2026-01-01T00:00:00Z')] };
 
   it('returns the same ledger when nothing was written', () => {
@@ -85,9 +97,7 @@ describe('applyWrites: the ledger after this sync\'s writes', () => {
     });
     if (write?.kind !== 'createDeployment') throw new Error('expected a create');
     const created = status('success', 'Bake succeeded', '2026-01-05T00:00:01Z', 'u');
-    const results: WriteResult[] = [
-      { write, deployment: { nodeId: 'P4', createdAt: '2026-01-05T00:00:00Z' }, status: created },
-    ];
+    const results: WriteResult[] = [{ write, deployment: { nodeId: 'P4', createdAt: '2026-01-05T00:00:00Z' }, status: created }];
     expect(applyWrites(base, 'production', results)).toEqual({
       environments: ['production', 'staging'],
       deployments: [
@@ -106,13 +116,20 @@ describe('applyWrites: the ledger after this sync\'s writes', () => {
 
   it('records a created deployment whose first status failed with no statuses', () => {
     const [write] = planPublication({
-      specName: 'my-app', environment: 'staging', relationship: undefined,
-      history: [{ id: 2, version: { tag: 'v2', revision: 'r2' } }], deployments: [], environmentUrl: '',
+      specName: 'my-app',
+      environment: 'staging',
+      relationship: undefined,
+      history: [{ id: 2, version: { tag: 'v2', revision: 'r2' } }],
+      deployments: [],
+      environmentUrl: '',
     });
     if (write?.kind !== 'createDeployment') throw new Error('expected a create');
     const out = applyWrites(base, 'staging', [{ write, deployment: { nodeId: 'S2', createdAt: '2026-01-02T00:00:00Z' } }]);
     expect(out.environments).toBe(base.environments);
-    expect(out.deployments.map((x) => [x.nodeId, x.statuses.length])).toEqual([['S1', 0], ['S2', 0]]);
+    expect(out.deployments.map((x) => [x.nodeId, x.statuses.length])).toEqual([
+      ['S1', 0],
+      ['S2', 0],
+    ]);
   });
 
   it('prepends a posted status to its deployment (newest first)', () => {
@@ -120,7 +137,15 @@ describe('applyWrites: the ledger after this sync\'s writes', () => {
     const ledger: Ledger = { environments: ['staging'], deployments: [{ ...base.deployments[0]!, statuses: [existing] }] };
     const posted = status('success', 'Bake succeeded', '2026-01-01T00:10:00Z');
     const out = applyWrites(ledger, 'staging', [
-      { write: { kind: 'postStatus', key: { id: 1, revision: 'r1' }, deploymentId: 'S1', status: { state: 'success', description: 'Bake succeeded', environmentUrl: '' } }, status: posted },
+      {
+        write: {
+          kind: 'postStatus',
+          key: { id: 1, revision: 'r1' },
+          deploymentId: 'S1',
+          status: { state: 'success', description: 'Bake succeeded', environmentUrl: '' },
+        },
+        status: posted,
+      },
     ]);
     expect(out.deployments[0]?.statuses).toEqual([posted, existing]);
     expect(ledger.deployments[0]?.statuses).toEqual([existing]);

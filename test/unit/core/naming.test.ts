@@ -1,10 +1,4 @@
-import {
-  belongsToApplication,
-  deploymentName,
-  deploymentTask,
-  githubEnvironment,
-  shortEnvironment,
-} from '../../../src/core/naming.js';
+import { belongsToApplication, deploymentName, deploymentTask, githubEnvironment, shortEnvironment } from '../../../src/core/naming.js';
 import { fixture } from './helpers.js';
 
 describe('deploymentName (spec §4)', () => {

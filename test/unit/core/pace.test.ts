@@ -3,7 +3,12 @@ import type { RolloutHistoryEntry } from '../../../src/generated/kubernetes.js';
 
 const rev = (id: number) => String(id).repeat(40).slice(0, 40);
 const history = (count: number): RolloutHistoryEntry[] =>
-  Array.from({ length: count }, (_, i) => ({ id: count - i, version: { tag: `v${count - i}`, revision: rev(count - i) }, timestamp: '2026-01-01T00:00:00Z', bakeStatus: 'Succeeded' }));
+  Array.from({ length: count }, (_, i) => ({
+    id: count - i,
+    version: { tag: `v${count - i}`, revision: rev(count - i) },
+    timestamp: '2026-01-01T00:00:00Z',
+    bakeStatus: 'Succeeded',
+  }));
 const plan = (count: number): PlannedWrite[] =>
   planPublication({ specName: 'my-app', environment: 'staging', relationship: undefined, history: history(count), deployments: [], environmentUrl: '' });
 const ids = (writes: PlannedWrite[]) => writes.map((w) => w.key.id);
@@ -33,7 +38,12 @@ describe('paceWrites', () => {
 
   test('status updates fill what the budget leaves', () => {
     const [first, second] = plan(2);
-    const statuses: PlannedWrite[] = [1, 2, 3].map((id) => ({ kind: 'postStatus', key: { id, revision: rev(id) }, deploymentId: `DE_${id}`, status: first!.status }));
+    const statuses: PlannedWrite[] = [1, 2, 3].map((id) => ({
+      kind: 'postStatus',
+      key: { id, revision: rev(id) },
+      deploymentId: `DE_${id}`,
+      status: first!.status,
+    }));
     expect(paceWrites([first!, ...statuses, second!], 4)).toEqual({ now: [first!, statuses[0], statuses[1]], later: [statuses[2], second!] });
   });
 });

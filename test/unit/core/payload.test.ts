@@ -24,9 +24,7 @@ describe('encodePayload (spec §4: written like the Go controller)', () => {
       relationship: { environment: 'staging', type: 'After' },
       version: { tag: 'v1.0.0', revision: REV_V100 },
     });
-    expect(unb64(out)).toBe(
-      `{"id":"7","relationship":{"environment":"staging","type":"After"},"version":{"tag":"v1.0.0","revision":"${REV_V100}"}}`,
-    );
+    expect(unb64(out)).toBe(`{"id":"7","relationship":{"environment":"staging","type":"After"},"version":{"tag":"v1.0.0","revision":"${REV_V100}"}}`);
     expect(out).toBe(fixture.deployments[3]!.payload);
   });
 
@@ -40,9 +38,7 @@ describe('encodePayload (spec §4: written like the Go controller)', () => {
       id: 1,
       version: { tag: 'v1', revision: 'r1', digest: 'sha256:aa', version: '1.0.0', created: '2026-01-01T00:00:00Z' },
     });
-    expect(unb64(out)).toBe(
-      '{"id":"1","version":{"tag":"v1","revision":"r1","digest":"sha256:aa","version":"1.0.0","created":"2026-01-01T00:00:00Z"}}',
-    );
+    expect(unb64(out)).toBe('{"id":"1","version":{"tag":"v1","revision":"r1","digest":"sha256:aa","version":"1.0.0","created":"2026-01-01T00:00:00Z"}}');
   });
 
   it('round-trips through decodePayload', () => {
@@ -100,9 +96,10 @@ describe('decodePayload: every encoding GitHub hands back (spec §4)', () => {
     expect(decodePayload({ id: 1, version: { revision: REV } })).toEqual({ id: 1, version: { tag: '', revision: REV } });
   });
   it('keeps only the known, non-empty version fields', () => {
-    expect(
-      decodePayload({ id: 1, version: { tag: 'v1', revision: REV, digest: '', extra: 'x', version: 7, created: 'c' } }),
-    ).toEqual({ id: 1, version: { tag: 'v1', revision: REV, created: 'c' } });
+    expect(decodePayload({ id: 1, version: { tag: 'v1', revision: REV, digest: '', extra: 'x', version: 7, created: 'c' } })).toEqual({
+      id: 1,
+      version: { tag: 'v1', revision: REV, created: 'c' },
+    });
   });
 
   it('keeps a valid relationship', () => {

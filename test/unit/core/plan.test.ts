@@ -248,7 +248,7 @@ describe('planPublication: later syncs', () => {
     expect(writes[0]).toMatchObject({ kind: 'createDeployment', key: { id: 1, revision: NEW_REV }, body: { ref: NEW_REV } });
   });
 
-  it('GitHub\'s automatic inactive status after our success needs no write', () => {
+  it("GitHub's automatic inactive status after our success needs no write", () => {
     const deployments = inSync().map((d) =>
       d.payload.id === 1
         ? {

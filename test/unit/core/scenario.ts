@@ -194,19 +194,39 @@ export function ledger(): Ledger {
     deployments: [
       ...fixtureDeployments(),
       // staging: a rollback to v1.0.0 whose payload names a stale relationship (the sibling spec wins).
-      deployment('staging', 4, 'v1.0.0', REV_V100, '2026-11-21T07:00:00Z', [status('success', 'Bake succeeded: rollback ok', '2026-11-21T07:30:00Z')], {
-        relationship: { environment: 'legacy', type: 'After' },
-      }, 'Rollback'),
+      deployment(
+        'staging',
+        4,
+        'v1.0.0',
+        REV_V100,
+        '2026-11-21T07:00:00Z',
+        [status('success', 'Bake succeeded: rollback ok', '2026-11-21T07:30:00Z')],
+        {
+          relationship: { environment: 'legacy', type: 'After' },
+        },
+        'Rollback',
+      ),
       // production: the newest local entry, already published; and an old entry the Rollout no longer keeps.
-      deployment('production', 8, 'v1.2.0', REV_V120, '2026-11-21T09:00:03Z', [status('in_progress', 'Deploying', '2026-11-21T09:00:04Z', LOCAL_URL)], {
-        relationship: { environment: 'staging', type: 'After' },
-      }, 'Manual deployment'),
+      deployment(
+        'production',
+        8,
+        'v1.2.0',
+        REV_V120,
+        '2026-11-21T09:00:03Z',
+        [status('in_progress', 'Deploying', '2026-11-21T09:00:04Z', LOCAL_URL)],
+        {
+          relationship: { environment: 'staging', type: 'After' },
+        },
+        'Manual deployment',
+      ),
       deployment('production', 5, 'v0.9.0', REV_V090, '2026-11-10T00:00:00Z', [status('success', 'Bake succeeded', '2026-11-10T00:30:00Z')], {
         relationship: { environment: 'staging', type: 'After' },
       }),
       // dev: not directly connected to production, only its newest entry shows.
       deployment('dev', 10, 'v1.2.0', REV_V120, '2026-11-20T09:00:00Z', [status('success', 'Bake succeeded', '2026-11-20T09:30:00Z', DEV_URL)]),
-      deployment('dev', 9, 'v1.1.0', REV_V110, '2026-11-19T08:00:00Z', [status('success', 'Bake succeeded', '2026-11-19T08:30:00Z', 'https://old.example.com')]),
+      deployment('dev', 9, 'v1.1.0', REV_V110, '2026-11-19T08:00:00Z', [
+        status('success', 'Bake succeeded', '2026-11-19T08:30:00Z', 'https://old.example.com'),
+      ]),
       // qa: Parallel dev (from the payload and the sibling).
       deployment('qa', 4, 'v1.2.0', REV_V120, '2026-11-20T12:00:00Z', [status('failure', 'Bake failed: smoke tests failed', '2026-11-20T12:10:00Z')], {
         relationship: { environment: 'dev', type: 'Parallel' },
@@ -215,7 +235,9 @@ export function ledger(): Ledger {
         relationship: { environment: 'dev', type: 'Parallel' },
       }),
       // sandbox: unrelated.
-      deployment('sandbox', 1, 'v0.1.0', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', '2026-11-01T00:00:00Z', [status('success', 'Bake succeeded', '2026-11-01T00:10:00Z')]),
+      deployment('sandbox', 1, 'v0.1.0', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', '2026-11-01T00:00:00Z', [
+        status('success', 'Bake succeeded', '2026-11-01T00:10:00Z'),
+      ]),
     ],
   };
 }

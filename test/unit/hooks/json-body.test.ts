@@ -10,7 +10,11 @@ describe('requestFingerprint', () => {
   });
 
   test('differs when any byte differs, when bytes are appended, and for the empty body', () => {
-    const fingerprints = new Set([requestFingerprint(request), requestFingerprint(Buffer.concat([request, Buffer.from(' ')])), requestFingerprint(Buffer.alloc(0))]);
+    const fingerprints = new Set([
+      requestFingerprint(request),
+      requestFingerprint(Buffer.concat([request, Buffer.from(' ')])),
+      requestFingerprint(Buffer.alloc(0)),
+    ]);
     for (let i = 0; i < request.length; i++) {
       const changed = Buffer.from(request);
       changed[i] = changed[i]! ^ 1;

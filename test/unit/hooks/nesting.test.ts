@@ -23,8 +23,7 @@ describe('tooDeep', () => {
   });
 
   test('agrees with a recursive definition of depth', () => {
-    const depth = (v: unknown): number =>
-      v !== null && typeof v === 'object' ? 1 + Math.max(0, ...Object.values(v).map(depth)) : 0;
+    const depth = (v: unknown): number => (v !== null && typeof v === 'object' ? 1 + Math.max(0, ...Object.values(v).map(depth)) : 0);
     const json = fc.jsonValue({ maxDepth: 6 });
     fc.assert(
       fc.property(json, fc.integer({ min: 0, max: 6 }), (value, max) => (tooDeep(value, max) === undefined) === depth(value) <= max),

@@ -8,7 +8,10 @@ describe('ResponseMemo', () => {
   test('returns a kept answer while it is valid, and forgets it once it is not', () => {
     let valid = true;
     const memo = new ResponseMemo(10_000);
-    memo.set('a', answer(',"children":[]}', () => valid));
+    memo.set(
+      'a',
+      answer(',"children":[]}', () => valid),
+    );
     expect(memo.get('a')?.tail.toString()).toBe(',"children":[]}');
     valid = false;
     expect(memo.get('a')).toBeUndefined();
@@ -22,7 +25,12 @@ describe('ResponseMemo', () => {
     for (const key of ['a', 'b', 'c']) memo.set(key, answer(key.repeat(100)));
     memo.set('b', answer('B'.repeat(100)));
     memo.set('d', answer('d'.repeat(100)));
-    expect([memo.get('a'), memo.get('b')?.tail.toString(), memo.get('c')?.tail.length, memo.get('d')?.tail.length]).toEqual([undefined, 'B'.repeat(100), 100, 100]);
+    expect([memo.get('a'), memo.get('b')?.tail.toString(), memo.get('c')?.tail.length, memo.get('d')?.tail.length]).toEqual([
+      undefined,
+      'B'.repeat(100),
+      100,
+      100,
+    ]);
     expect(memo.size).toBe(3);
     expect(memo.sizeBytes).toBe(3 * 356);
   });
@@ -46,13 +54,17 @@ describe('steadyAnswer', () => {
 
   test('keeps where the observed status is and the rest of the answer; rendering gives the answer back', () => {
     // Observed in another key order and spacing, as Metacontroller serialises it.
-    const request = Buffer.from(`{"controller":{},"parent":{"metadata":{"name":"x"},"status": {"currentVersion":"abc","conditions":[{"status":"True","type":"Ready"}]} },"finalizing":false}`);
+    const request = Buffer.from(
+      `{"controller":{},"parent":{"metadata":{"name":"x"},"status": {"currentVersion":"abc","conditions":[{"status":"True","type":"Ready"}]} },"finalizing":false}`,
+    );
     const steady = steadyAnswer(observeStatus(request)!, response);
-    expect(steady?.tail.toString()).toBe(',"children":[{"apiVersion":"kuberik.com/v1alpha1","kind":"RolloutGate","metadata":{"name":"g"},"spec":{"allowedVersions":["v1"]}}],"resyncAfterSeconds":60}');
+    expect(steady?.tail.toString()).toBe(
+      ',"children":[{"apiVersion":"kuberik.com/v1alpha1","kind":"RolloutGate","metadata":{"name":"g"},"spec":{"allowedVersions":["v1"]}}],"resyncAfterSeconds":60}',
+    );
     expect(JSON.parse(renderAnswer(steady!, request).toString())).toEqual(response);
   });
 
-  test("ignores the observedGeneration Metacontroller adds to the status it writes", () => {
+  test('ignores the observedGeneration Metacontroller adds to the status it writes', () => {
     const request = Buffer.from(JSON.stringify({ parent: { metadata: { generation: 3 }, status: { ...status, observedGeneration: 3 } } }));
     const steady = steadyAnswer(observeStatus(request)!, response);
     expect(JSON.parse(renderAnswer(steady!, request).toString())).toEqual({ ...response, status: { ...status, observedGeneration: 3 } });

@@ -19,16 +19,25 @@ const desiredGate = (allowed: string[], extra: Partial<KubeObject['metadata']> =
 /** What the API server would hold after the runner created the gate. */
 function created(allowed: string[]): KubeObject {
   const [write] = planChildren(parent, [], [desiredGate(allowed)], GATES);
-  return { ...write!.object, metadata: { ...write!.object.metadata, uid: 'g-1', resourceVersion: '5', creationTimestamp: '2026-11-26T10:00:00Z' }, status: { observed: true } };
+  return {
+    ...write!.object,
+    metadata: { ...write!.object.metadata, uid: 'g-1', resourceVersion: '5', creationTimestamp: '2026-11-26T10:00:00Z' },
+    status: { observed: true },
+  };
 }
 
 describe('prepareDesired', () => {
-  it("defaults the namespace, adds the controller-uid label and records what was applied", () => {
+  it('defaults the namespace, adds the controller-uid label and records what was applied', () => {
     const prepared = prepareDesired(parent, { ...desiredGate([]), status: { ignored: true } });
     const applied = {
       apiVersion: 'kuberik.com/v1alpha1',
       kind: 'RolloutGate',
-      metadata: { name: 'prod-gate', namespace: 'team-a', labels: { 'controller-uid': 'u-1' }, annotations: { 'gate.kuberik.com/pretty-name': 'After staging' } },
+      metadata: {
+        name: 'prod-gate',
+        namespace: 'team-a',
+        labels: { 'controller-uid': 'u-1' },
+        annotations: { 'gate.kuberik.com/pretty-name': 'After staging' },
+      },
       spec: { rolloutRef: { name: 'web' }, passing: true, allowedVersions: [] },
     };
     const { [LAST_APPLIED_ANNOTATION]: recorded, ...annotations } = prepared.metadata.annotations!;
@@ -106,7 +115,9 @@ describe('planChildren', () => {
 
   it('Recreate deletes a changed child (created again on the next sync); OnDelete leaves it', () => {
     const observed = created([]);
-    expect(planChildren(parent, [observed], [desiredGate(['v1'])], new Map([['RolloutGate.kuberik.com/v1alpha1', 'Recreate' as const]]))).toEqual([{ action: 'delete', object: observed }]);
+    expect(planChildren(parent, [observed], [desiredGate(['v1'])], new Map([['RolloutGate.kuberik.com/v1alpha1', 'Recreate' as const]]))).toEqual([
+      { action: 'delete', object: observed },
+    ]);
     expect(planChildren(parent, [observed], [desiredGate(['v1'])], new Map([['RolloutGate.kuberik.com/v1alpha1', 'OnDelete' as const]]))).toEqual([]);
   });
 
@@ -121,6 +132,8 @@ describe('planChildren', () => {
 
   it('refuses a child kind the controller does not declare', () => {
     const configMap: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } };
-    expect(() => planChildren(parent, [], [configMap], GATES)).toThrow(new ChildrenError("the hook returned a ConfigMap (v1), which is not one of the controller's childResources"));
+    expect(() => planChildren(parent, [], [configMap], GATES)).toThrow(
+      new ChildrenError("the hook returned a ConfigMap (v1), which is not one of the controller's childResources"),
+    );
   });
 });

@@ -38,10 +38,14 @@ describe('callHook over loopback HTTP', () => {
   });
 
   it('any other status is an error naming status and body', async () => {
-    await expect(callHook({ url: `${base}/broken`, timeoutMs: 2000 }, {})).rejects.toEqual(new HookCallError('unsupported status code: 500 body: {"error":"InternalError"}'));
+    await expect(callHook({ url: `${base}/broken`, timeoutMs: 2000 }, {})).rejects.toEqual(
+      new HookCallError('unsupported status code: 500 body: {"error":"InternalError"}'),
+    );
   });
 
   it('gives up after the hook timeout', async () => {
-    await expect(callHook({ url: `${base}/silent`, timeoutMs: 200 }, {})).rejects.toEqual(new HookCallError(`http error: POST ${base}/silent: no answer within 200 ms`));
+    await expect(callHook({ url: `${base}/silent`, timeoutMs: 200 }, {})).rejects.toEqual(
+      new HookCallError(`http error: POST ${base}/silent: no answer within 200 ms`),
+    );
   });
 });

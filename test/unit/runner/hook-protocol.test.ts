@@ -1,4 +1,13 @@
-import { buildObjectMap, customizeRequest, groupKey, HookResponseError, objectKey, parseCustomizeResponse, parseSyncResponse, syncRequest } from '../../../src/runner/hook-protocol.js';
+import {
+  buildObjectMap,
+  customizeRequest,
+  groupKey,
+  HookResponseError,
+  objectKey,
+  parseCustomizeResponse,
+  parseSyncResponse,
+  syncRequest,
+} from '../../../src/runner/hook-protocol.js';
 import type { KubeObject } from '../../../src/runner/types.js';
 
 const gate: KubeObject = { apiVersion: 'kuberik.com/v1alpha1', kind: 'RolloutGate', metadata: { name: 'prod-gate', namespace: 'team-a' } };
@@ -79,13 +88,23 @@ describe('parseCustomizeResponse', () => {
         JSON.stringify({
           relatedResources: [
             { apiVersion: 'kuberik.com/v1alpha1', resource: 'rollouts', namespace: 'team-a', names: ['web'] },
-            { apiVersion: 'v1', resource: 'configmaps', namespace: '', names: [], labelSelector: { matchLabels: { a: 'b' }, matchExpressions: [{ key: 'c', operator: 'Exists' }] } },
+            {
+              apiVersion: 'v1',
+              resource: 'configmaps',
+              namespace: '',
+              names: [],
+              labelSelector: { matchLabels: { a: 'b' }, matchExpressions: [{ key: 'c', operator: 'Exists' }] },
+            },
           ],
         }),
       ),
     ).toEqual([
       { apiVersion: 'kuberik.com/v1alpha1', resource: 'rollouts', namespace: 'team-a', names: ['web'] },
-      { apiVersion: 'v1', resource: 'configmaps', labelSelector: { matchLabels: { a: 'b' }, matchExpressions: [{ key: 'c', operator: 'Exists', values: [] }] } },
+      {
+        apiVersion: 'v1',
+        resource: 'configmaps',
+        labelSelector: { matchLabels: { a: 'b' }, matchExpressions: [{ key: 'c', operator: 'Exists', values: [] }] },
+      },
     ]);
     expect(parseCustomizeResponse('{}')).toEqual([]);
   });
@@ -94,9 +113,18 @@ describe('parseCustomizeResponse', () => {
     ['{"relatedResources":[],"extra":1}', 'strict validation failed: unknown field(s) "extra" in response'],
     ['{"relatedResources":[{"apiVersion":"v1","kind":"Secret"}]}', 'strict validation failed: unknown field(s) "kind" in relatedResources[0]'],
     ['{"relatedResources":[{"apiVersion":"v1"}]}', 'relatedResources[0].resource is required'],
-    ['{"relatedResources":[{"apiVersion":"v1","resource":"secrets","names":["a"],"labelSelector":{}}]}', 'relatedResources[0]: names cannot be combined with labelSelector'],
-    ['{"relatedResources":[{"apiVersion":"v1","resource":"secrets","namespaceSelector":{}}]}', 'relatedResources[0].namespaceSelector is not supported by the runner'],
-    ['{"relatedResources":[{"apiVersion":"v1","resource":"secrets","labelSelector":{"matchExpressions":[{"key":"a","operator":"Equals"}]}}]}', 'relatedResources[0].labelSelector.matchExpressions[0] needs a key and an operator In, NotIn, Exists or DoesNotExist'],
+    [
+      '{"relatedResources":[{"apiVersion":"v1","resource":"secrets","names":["a"],"labelSelector":{}}]}',
+      'relatedResources[0]: names cannot be combined with labelSelector',
+    ],
+    [
+      '{"relatedResources":[{"apiVersion":"v1","resource":"secrets","namespaceSelector":{}}]}',
+      'relatedResources[0].namespaceSelector is not supported by the runner',
+    ],
+    [
+      '{"relatedResources":[{"apiVersion":"v1","resource":"secrets","labelSelector":{"matchExpressions":[{"key":"a","operator":"Equals"}]}}]}',
+      'relatedResources[0].labelSelector.matchExpressions[0] needs a key and an operator In, NotIn, Exists or DoesNotExist',
+    ],
   ])('rejects %s', (body, message) => {
     expect(() => parseCustomizeResponse(body)).toThrow(new HookResponseError(message));
   });

@@ -13,7 +13,10 @@ class ScriptedListWatch {
     this.callbacks.set(verb, [...(this.callbacks.get(verb) ?? []), cb]);
   }
   off(verb: string, cb: (arg?: unknown) => void): void {
-    this.callbacks.set(verb, (this.callbacks.get(verb) ?? []).filter((c) => c !== cb));
+    this.callbacks.set(
+      verb,
+      (this.callbacks.get(verb) ?? []).filter((c) => c !== cb),
+    );
   }
   emit(verb: string, arg?: unknown): void {
     for (const cb of this.callbacks.get(verb) ?? []) cb(arg);

@@ -88,21 +88,38 @@ describe('parseControllerManifest: defaults and URL forms', () => {
   });
 
   it('rejects a timeout that is not a duration', () => {
-    expect(() => timeoutMs('10', 'spec.hooks.sync.webhook.timeout')).toThrow(new ManifestError('spec.hooks.sync.webhook.timeout must be a duration such as 10s'));
+    expect(() => timeoutMs('10', 'spec.hooks.sync.webhook.timeout')).toThrow(
+      new ManifestError('spec.hooks.sync.webhook.timeout must be a duration such as 10s'),
+    );
   });
 });
 
 describe('parseControllerManifest: what the runner does not implement is refused, not ignored', () => {
   const sync = `  hooks:\n    sync:\n      version: v2\n      webhook: {url: 'http://h/sync'}\n`;
   it.each([
-    [minimal(`  childResources:\n  - {apiVersion: v1, resource: pods, updateStrategy: {method: RollingInPlace}}\n${sync}`), 'spec.childResources[0].updateStrategy.method "RollingInPlace" is not supported (supported: OnDelete, Recreate, InPlace)'],
+    [
+      minimal(`  childResources:\n  - {apiVersion: v1, resource: pods, updateStrategy: {method: RollingInPlace}}\n${sync}`),
+      'spec.childResources[0].updateStrategy.method "RollingInPlace" is not supported (supported: OnDelete, Recreate, InPlace)',
+    ],
     [minimal(`  endpointConfigs: []\n${sync}`), 'spec.endpointConfigs is not supported by the runner'],
     [minimal(`  hooks:\n    sync:\n      webhook: {url: 'http://h/sync'}\n`), 'spec.hooks.sync.version must be v2 (got "v1 (default)")'],
-    [minimal(`  hooks:\n    sync:\n      version: v2\n      webhook: {url: 'http://h/sync', etag: {enabled: true}}\n`), 'spec.hooks.sync.webhook.etag is not supported by the runner'],
-    [minimal(`  hooks:\n    sync:\n      version: v2\n      webhook: {url: 'http://h/sync', caBundle: abc}\n`), 'spec.hooks.sync.webhook.caBundle is not supported by the runner'],
-    [minimal(`  hooks:\n    sync:\n      version: v2\n      webhook: {path: /sync}\n`), "spec.hooks.sync.webhook: must specify either a full 'url', or both 'service' and 'path'"],
+    [
+      minimal(`  hooks:\n    sync:\n      version: v2\n      webhook: {url: 'http://h/sync', etag: {enabled: true}}\n`),
+      'spec.hooks.sync.webhook.etag is not supported by the runner',
+    ],
+    [
+      minimal(`  hooks:\n    sync:\n      version: v2\n      webhook: {url: 'http://h/sync', caBundle: abc}\n`),
+      'spec.hooks.sync.webhook.caBundle is not supported by the runner',
+    ],
+    [
+      minimal(`  hooks:\n    sync:\n      version: v2\n      webhook: {path: /sync}\n`),
+      "spec.hooks.sync.webhook: must specify either a full 'url', or both 'service' and 'path'",
+    ],
     [minimal(`  hooks:\n    finalize:\n      version: v2\n      webhook: {url: 'http://h/f'}\n`), 'spec.hooks.sync is required'],
-    [minimal(sync).replace('generateSelector: true', 'generateSelector: false'), 'spec.generateSelector must be true: selecting children by spec.selector is not implemented'],
+    [
+      minimal(sync).replace('generateSelector: true', 'generateSelector: false'),
+      'spec.generateSelector must be true: selecting children by spec.selector is not implemented',
+    ],
     [minimal(sync).replace('resource: things}', 'resource: things, labelSelector: {}}'), 'spec.parentResource.labelSelector is not supported by the runner'],
     ['kind: ConfigMap\napiVersion: v1\n', 'expected exactly one metacontroller.k8s.io/v1alpha1 CompositeController, found 0'],
   ])('%#', (text, message) => {

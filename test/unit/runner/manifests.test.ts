@@ -57,7 +57,10 @@ describe('kubectl kustomize manifests/runner', () => {
     const policy = find('NetworkPolicy');
     expect(policy.spec.podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'environment-sync', 'app.kubernetes.io/component': 'webhook' } });
     expect(policy.spec.ingress).toEqual([
-      { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'environment-sync', 'app.kubernetes.io/component': 'runner' } } }], ports: [{ protocol: 'TCP', port: 8080 }] },
+      {
+        from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'environment-sync', 'app.kubernetes.io/component': 'runner' } } }],
+        ports: [{ protocol: 'TCP', port: 8080 }],
+      },
     ]);
     expect(find('Deployment').spec.template.metadata.labels).toEqual({ 'app.kubernetes.io/name': 'environment-sync', 'app.kubernetes.io/component': 'runner' });
   });

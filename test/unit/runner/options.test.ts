@@ -13,7 +13,23 @@ describe('parseRunnerOptions', () => {
   it('flags win over environment variables', () => {
     const env = { RUNNER_MANIFEST: '/env.yaml', RUNNER_WORKERS: '2', RUNNER_HOOK_BASE_URL: 'http://env:1', LOG_LEVEL: 'warn' };
     expect(
-      parseRunnerOptions(['--manifest', '/flag.yaml', '--kubeconfig', '/kc', '--hook-base-url', 'http://127.0.0.1:8080/', '--workers', '3', '--backoff-base-ms', '100', '--backoff-max-ms', '1000'], env),
+      parseRunnerOptions(
+        [
+          '--manifest',
+          '/flag.yaml',
+          '--kubeconfig',
+          '/kc',
+          '--hook-base-url',
+          'http://127.0.0.1:8080/',
+          '--workers',
+          '3',
+          '--backoff-base-ms',
+          '100',
+          '--backoff-max-ms',
+          '1000',
+        ],
+        env,
+      ),
     ).toEqual({
       manifestPath: '/flag.yaml',
       kubeconfigPath: '/kc',

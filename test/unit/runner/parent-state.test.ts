@@ -58,7 +58,9 @@ describe('status', () => {
   });
 
   it('is written only when it differs from the observed one, key order aside', () => {
-    expect(statusDiffers(env({}, { b: [1, 2], a: { y: 1, x: 2 }, observedGeneration: 3 }), { observedGeneration: 3, a: { x: 2, y: 1 }, b: [1, 2] })).toBe(false);
+    expect(statusDiffers(env({}, { b: [1, 2], a: { y: 1, x: 2 }, observedGeneration: 3 }), { observedGeneration: 3, a: { x: 2, y: 1 }, b: [1, 2] })).toBe(
+      false,
+    );
     expect(statusDiffers(env({}, { b: [2, 1], observedGeneration: 3 }), { b: [1, 2], observedGeneration: 3 })).toBe(true);
     expect(statusDiffers(env(), { observedGeneration: 3 })).toBe(true);
   });

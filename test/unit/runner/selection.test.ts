@@ -62,7 +62,13 @@ describe('related rules (v2 semantics)', () => {
       labelSelector: '',
     });
     expect(ruleScope({ apiVersion: 'v1', resource: 'secrets', namespace: 'team-a', names: ['a', 'b'] }).fieldSelector).toBe('');
-    expect(ruleScope({ apiVersion: 'v1', resource: 'secrets', names: ['a'] })).toEqual({ apiVersion: 'v1', resource: 'secrets', namespace: '', fieldSelector: '', labelSelector: '' });
+    expect(ruleScope({ apiVersion: 'v1', resource: 'secrets', names: ['a'] })).toEqual({
+      apiVersion: 'v1',
+      resource: 'secrets',
+      namespace: '',
+      fieldSelector: '',
+      labelSelector: '',
+    });
     expect(ruleScope({ apiVersion: 'x/v1', resource: 'ys', namespace: 'n', labelSelector: { matchLabels: { a: 'b' } } }).labelSelector).toBe('a=b');
   });
 
@@ -76,7 +82,11 @@ describe('related rules (v2 semantics)', () => {
 });
 
 describe('children', () => {
-  const parent: KubeObject = { apiVersion: 'environments.kuberik.com/v1alpha1', kind: 'Environment', metadata: { name: 'prod', namespace: 'team-a', uid: 'u-1' } };
+  const parent: KubeObject = {
+    apiVersion: 'environments.kuberik.com/v1alpha1',
+    kind: 'Environment',
+    metadata: { name: 'prod', namespace: 'team-a', uid: 'u-1' },
+  };
   const ours = { controller: true, uid: 'u-1', apiVersion: 'x', kind: 'Environment', name: 'prod' };
   const theirs = { controller: true, uid: 'u-2', apiVersion: 'x', kind: 'Environment', name: 'other' };
 

@@ -6,8 +6,6 @@ import { GitHubClient } from './github/client.js';
 import { LedgerCache } from './github/ledger-cache.js';
 import { errorBody, HookRequestError } from './hooks/errors.js';
 import { Reconciler } from './sync/reconciler.js';
-import { registerJsonBodyParser } from './hooks/json-body.js';
-import { ResponseMemo } from './hooks/response-memo.js';
 import { registerHookRoutes } from './hooks/routes.js';
 import { Metrics, type Hook } from './metrics.js';
 import { getValidators } from './validation.js';
@@ -73,8 +71,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   // No logger for fastify itself: the hooks and the error handler log through `logger`. A fastify
   // logger would attach per-request loggers and response listeners, which cost more than a
   // repeated sync's whole hook; the error log carries the request id instead.
-  const app = Fastify({ bodyLimit: config.bodyLimitBytes, return503OnClosing: true });
-  registerJsonBodyParser(app);
+  const app = Fastify({ bodyLimit: config.bodyLimitBytes, return503OnClosing: true, onProtoPoisoning: 'error', onConstructorPoisoning: 'error' });
   let ready = false;
 
   app.setErrorHandler((error: Error, request, reply) => {
@@ -105,7 +102,6 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       if (reason !== undefined && hook !== 'customize') metrics.syncAnswered(hook, reason);
     },
     ...(dashboard ? { dashboard } : {}),
-    ...(config.responseCacheBytes > 0 ? { memo: new ResponseMemo(config.responseCacheBytes) } : {}),
   });
 
   app.addHook('onReady', async () => {

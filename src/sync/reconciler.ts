@@ -37,11 +37,6 @@ export interface SyncReport extends DesiredState {
   reason: string;
   writes: PlannedWrite[];
   writesDone: number;
-  /**
-   * Set when this answer depends on nothing but the request and a shared GitHub read: true
-   * while that read is still current, so a byte-identical request may get the same answer.
-   */
-  reusableWhile?: () => boolean;
 }
 
 export interface RunOptions {
@@ -118,10 +113,7 @@ export class Reconciler {
     if (!writeProblem && paced.later.length > 0) writeProblem = publishingPaced(paced.later.length, writes.length, this.deps.maxWritesPerSync);
     const outcome: SyncOutcome = { ledger: applyWrites(ledger, ctx.environment, results) };
     if (writeProblem) outcome.writeProblem = writeProblem;
-    const report: SyncReport = this.report(interpretation, outcome, writes, results.length);
-    const reusableWhile = writes.length === 0 && !writeProblem ? this.deps.cache.whileCurrent(key, ledger) : undefined;
-    if (reusableWhile) report.reusableWhile = reusableWhile;
-    return report;
+    return this.report(interpretation, outcome, writes, results.length);
   }
 
   async finalize(request: SyncRequest, options: RunOptions = {}): Promise<FinalizeDecision & { reason: string } & DryRunReport> {

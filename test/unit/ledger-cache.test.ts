@@ -35,44 +35,6 @@ describe('LedgerCache status windows', () => {
   });
 });
 
-describe('LedgerCache.whileCurrent', () => {
-  const ledger = () => ({ environments: ['staging'], deployments: [] });
-
-  test('holds while the read is the shared one and younger than the TTL', async () => {
-    let now = 0;
-    const cache = new LedgerCache(1000, () => now);
-    const { ledger: read } = await cache.read('k', async () => ledger());
-    const current = cache.whileCurrent('k', read)!;
-    expect(current()).toBe(true);
-    now = 999;
-    expect(current()).toBe(true);
-    now = 1000;
-    expect(current()).toBe(false);
-  });
-
-  test('ends when a newer read of the key is stored or the key is invalidated, and is undefined for other ledgers', async () => {
-    let now = 0;
-    const cache = new LedgerCache(1000, () => now);
-    const { ledger: first } = await cache.read('k', async () => ledger());
-    const firstCurrent = cache.whileCurrent('k', first)!;
-    expect(cache.whileCurrent('k', ledger())).toBeUndefined();
-    expect(cache.whileCurrent('other', first)).toBeUndefined();
-    now = 10;
-    const { ledger: second } = await cache.read('k', async () => ledger(), { fresh: true });
-    expect(firstCurrent()).toBe(false);
-    const secondCurrent = cache.whileCurrent('k', second)!;
-    expect(secondCurrent()).toBe(true);
-    cache.invalidate('k');
-    expect(secondCurrent()).toBe(false);
-  });
-
-  test('is undefined when nothing is shared (TTL 0)', async () => {
-    const cache = new LedgerCache(0);
-    const { ledger: read } = await cache.read('k', async () => ledger());
-    expect(cache.whileCurrent('k', read)).toBeUndefined();
-  });
-});
-
 describe('LedgerCache lifetimes paced by the GitHub budget', () => {
   const ledger = () => ({ environments: ['staging'], deployments: [] });
   const MINUTE = 60_000;

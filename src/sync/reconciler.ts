@@ -39,9 +39,14 @@ export interface SyncReport extends DesiredState {
   writesDone: number;
 }
 
+/** What a run logs with: the warnings it meets. */
+export type RunLogger = Pick<Logger, 'warn'>;
+
 export interface RunOptions {
   /** Read GitHub, but only describe the writes (`githubWrites`) instead of making them. */
   dryRun?: boolean;
+  /** Where this run logs (the request's logger, which carries its id); the service's logger by default. */
+  logger?: RunLogger;
 }
 
 export interface DryRunReport {
@@ -62,6 +67,7 @@ export class Reconciler {
 
   async sync(request: SyncRequest, options: RunOptions = {}): Promise<SyncReport & DryRunReport> {
     const deadline = Date.now() + this.deps.syncBudgetMs;
+    const log = options.logger ?? this.deps.logger;
     const interpretation = interpret(request, this.deps.checkSpec);
     if (!interpretation.ok) return this.report(interpretation, undefined, [], 0);
     const ctx = interpretation.context;
@@ -82,7 +88,7 @@ export class Reconciler {
         writes = this.plan(ctx, ledger, environmentUrl);
       }
     } catch (error) {
-      return this.report(interpretation, { readProblem: this.classify(error, ctx, 'reading deployments') }, [], 0);
+      return this.report(interpretation, { readProblem: this.classify(error, ctx, 'reading deployments', log) }, [], 0);
     }
 
     if (options.dryRun) {
@@ -104,7 +110,7 @@ export class Reconciler {
       try {
         await this.execute(session, write, deadline, results, creationKey);
       } catch (error) {
-        const problem = this.classify(error, ctx, describeWrite(write));
+        const problem = this.classify(error, ctx, describeWrite(write), log);
         writeProblem ??= problem;
         if (!PER_ENTRY_REASONS.has(problem.reason)) break;
       }
@@ -118,6 +124,7 @@ export class Reconciler {
 
   async finalize(request: SyncRequest, options: RunOptions = {}): Promise<FinalizeDecision & { reason: string } & DryRunReport> {
     const deadline = Date.now() + this.deps.syncBudgetMs;
+    const log = options.logger ?? this.deps.logger;
     const now = this.now();
     const interpretation = interpret(request, this.deps.checkSpec, { requireRollout: false });
     if (!interpretation.ok) {
@@ -148,13 +155,13 @@ export class Reconciler {
         }
       }
     } catch (error) {
-      problem = this.classify(error, ctx, 'marking deployments inactive');
+      problem = this.classify(error, ctx, 'marking deployments inactive', log);
       remaining = Math.max(remaining, 1);
     } finally {
       this.deps.cache.invalidate(key);
     }
     if (problem && gaveUp) {
-      this.deps.logger.warn(
+      log.warn(
         { environment: `${ctx.namespace}/${ctx.name}`, reason: problem.reason, deletedForSeconds: Math.round(deletedFor) },
         'finalizing without marking GitHub deployments inactive: GitHub stayed unreachable past the give-up window',
       );
@@ -208,14 +215,14 @@ export class Reconciler {
     return base ? `${base}/rollouts/${ctx.namespace}/${ctx.rolloutName}` : '';
   }
 
-  private classify(error: unknown, ctx: SyncContext, operation: string): GitHubProblem {
+  private classify(error: unknown, ctx: SyncContext, operation: string, log: RunLogger): GitHubProblem {
     const problem = classifyGitHubError(error, {
       operation,
       repository: `${ctx.owner}/${ctx.repo}`,
       nowMs: this.now().getTime(),
       secrets: secretsOf(ctx.credentials),
     });
-    this.deps.logger.warn({ environment: `${ctx.namespace}/${ctx.name}`, reason: problem.reason, operation }, problem.message);
+    log.warn({ environment: `${ctx.namespace}/${ctx.name}`, reason: problem.reason, operation }, problem.message);
     return problem;
   }
 

@@ -1,5 +1,5 @@
-import { LedgerCache } from '../../src/github/ledger-cache.js';
-import type { StatusWindows } from '../../src/github/status-windows.js';
+import { LedgerCache } from '../../../src/github/ledger-cache.js';
+import type { StatusWindows } from '../../../src/github/status-windows.js';
 
 const windows = (nodeId: string): StatusWindows =>
   new Map([

@@ -95,6 +95,8 @@ const throughput = await measureThroughput({
 });
 log(`3/5 a fleet's load: ${plan.fleet.rate} syncs/s, ${plan.fleet.connections} in flight, ${plan.fleet.seconds} s`);
 const fleet = await measureFleet(plan.fleet);
+// The same without the image's node flags: they stay only while they measurably help.
+const fleetV8Defaults = quick ? undefined : await measureFleet({ ...plan.fleet, v8Defaults: true });
 
 // ---- (1) GitHub requests per sync -------------------------------------------------------------
 log('1/5 GitHub requests per sync');
@@ -211,7 +213,7 @@ emit(
       ];
     }),
   }),
-  [...throughputTargets(throughput), ...fleetTargets(fleet)],
+  [...throughputTargets(throughput), ...fleetTargets(fleet, fleetV8Defaults)],
 );
 
 // ---- (4) sharing ------------------------------------------------------------------------------------
@@ -399,7 +401,7 @@ function throughputTargets(rows: ThroughputRow[]): string[] {
   return notes;
 }
 
-function fleetTargets(r: FleetResult): string[] {
+function fleetTargets(r: FleetResult, v8Defaults: FleetResult | undefined): string[] {
   const cores = r.cpuCores <= GUARD.fleetCores;
   const p99 = r.p99Ms < GUARD.fleetP99Ms;
   verdicts.push({
@@ -418,6 +420,12 @@ function fleetTargets(r: FleetResult): string[] {
       `(Metacontroller's default sync workers) for ${r.seconds} s to the default service alone in its child process: ${r.syncs} syncs, ${r.errors} errors, ` +
       `${fixed(r.cpuCores * 100, 1)} % of one core (${targetMark(cores)} < ${fixed(GUARD.fleetCores * 100, 0)} %; ${fixed(r.cpuMsPerSync, 3)} ms per sync), ` +
       `p50 / p99 ${fixed(r.p50Ms, 2)} / ${fixed(r.p99Ms, 2)} ms (${targetMark(p99)} p99 < ${GUARD.fleetP99Ms} ms), ${fixed(r.githubRequestsPerSync, 3)} GitHub requests per sync, peak RSS ${fixed(r.peakRssMb, 0)} MB.`,
+    ...(v8Defaults
+      ? [
+          `- The same fleet without the image's node flags (V8's defaults): ${fixed(v8Defaults.cpuCores * 100, 1)} % of one core, ` +
+            `p50 / p99 ${fixed(v8Defaults.p50Ms, 2)} / ${fixed(v8Defaults.p99Ms, 2)} ms, peak RSS ${fixed(v8Defaults.peakRssMb, 0)} MB (with them: ${fixed(r.peakRssMb, 0)} MB).`,
+        ]
+      : []),
   ];
 }
 

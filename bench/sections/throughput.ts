@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import { startGitHub } from '../github.js';
 import { nextRequest, seedScenario, syncRequest, type AppScenario, type SyncInput } from '../scenario.js';
-import { HookClient, ServiceProcess } from '../service.js';
+import { HookClient, ServiceProcess, shippedNodeFlags } from '../service.js';
 import { median, percentile } from '../stats.js';
 
 /** The part of autocannon's API used here (the package ships no types). */
@@ -127,9 +127,13 @@ export interface FleetOptions {
   connections: number;
   seconds: number;
   warmupSeconds: number;
+  /** Without the image's node flags (V8's defaults), for a side-by-side comparison. */
+  v8Defaults?: boolean;
 }
 
 export interface FleetResult extends FleetOptions {
+  /** The node flags the service ran with. */
+  nodeFlags: string[];
   syncs: number;
   errors: number;
   p50Ms: number;
@@ -150,7 +154,7 @@ export async function measureFleet(options: FleetOptions): Promise<FleetResult> 
   const emulator = await startGitHub();
   emulator.addRepository(SCENARIO.repository);
   seedScenario(emulator, SCENARIO);
-  const service = await ServiceProcess.start(emulator.url);
+  const service = await ServiceProcess.start(emulator.url, {}, { asShipped: !options.v8Defaults });
   try {
     const body = JSON.stringify(syncRequest(await steadyInput(service.url)));
     await load(service.url, body, options.connections, options.warmupSeconds, options.rate);
@@ -161,6 +165,7 @@ export async function measureFleet(options: FleetOptions): Promise<FleetResult> 
     const syncs = run.latencies.length;
     return {
       ...options,
+      nodeFlags: options.v8Defaults ? [] : shippedNodeFlags(),
       syncs,
       errors: run.errors,
       p50Ms: percentile(run.latencies, 50),

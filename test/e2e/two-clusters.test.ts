@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/config.js';
 import { GitHubEmulator } from '../../tools/github-emulator/index.js';
 import { startRunner } from '../../src/runner/index.js';
 import { REPO_ROOT } from '../../scripts/generate-crd.js';
-import { SHARED_DIR } from '../support/shared.js';
+import { REFERENCE_CRDS_DIR } from '../support/fixtures.js';
 import { loadKuberikCrds, startCluster, type Cluster } from './control-plane/cluster.js';
 import { defineScenario, REPOSITORY, REVISIONS, type ScenarioTarget, type Site } from './scenario/scenario.js';
 
@@ -34,7 +34,7 @@ async function startMember(name: 'staging' | 'production', github: GitHubEmulato
     // Our CRD loads unmodified; kuberik's need the 1.20 adjustment; Metacontroller's CRDs make
     // the CompositeController in manifests/ a known kind, as it is where Metacontroller runs.
     await cluster.kubectl(['apply', '-f', join(REPO_ROOT, 'manifests', 'crd', 'environments.kuberik.com_environments.yaml')]);
-    await cluster.kubectl(['apply', '-f', join(SHARED_DIR, 'reference-crds', 'metacontroller-crds-v1.yaml')]);
+    await cluster.kubectl(['apply', '-f', join(REFERENCE_CRDS_DIR, 'metacontroller-crds-v1.yaml')]);
     await loadKuberikCrds(cluster);
     await cluster.kubectl([
       'wait',

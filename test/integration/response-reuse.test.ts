@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildApp, createLogger } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { goControllerFixture } from '../support/shared.js';
+import { goControllerFixture } from '../support/fixtures.js';
 import { startHarness, NOW, REPOSITORY, type Harness } from '../support/harness.js';
 import { environment, rollout, syncRequest } from '../support/requests.js';
 

@@ -6,10 +6,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { SHARED_DIR } from '../support/shared.js';
+import { REFERENCE_CRDS_DIR } from '../support/fixtures.js';
 import { CRD_FILE, PRINTER_COLUMNS, crdValidator, toOpenApiV3Schema, type Schema } from '../../scripts/generate-crd.js';
 
-const REFERENCE_CRD_FILE = path.join(SHARED_DIR, 'reference-crds', 'environments.kuberik.com_environments.reference.yaml');
+const REFERENCE_CRD_FILE = path.join(REFERENCE_CRDS_DIR, 'environments.kuberik.com_environments.reference.yaml');
 
 function loadSingleDocument(file: string): Schema {
   const docs = YAML.parseAllDocuments(readFileSync(file, 'utf8'))

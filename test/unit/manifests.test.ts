@@ -6,10 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { SHARED_DIR } from '../support/shared.js';
+import { REFERENCE_CRDS_DIR } from '../support/fixtures.js';
 import { CRD_FILE, REPO_ROOT, crdValidator, type Schema } from '../../scripts/generate-crd.js';
 
-const REFERENCE_CRDS = path.join(SHARED_DIR, 'reference-crds');
 const MANIFESTS = path.join(REPO_ROOT, 'manifests');
 
 type K8sObject = Schema & {
@@ -86,7 +85,7 @@ describe('kubectl kustomize manifests/', () => {
 
 describe('CompositeController', () => {
   const cc = find(install, 'CompositeController', 'environment-sync');
-  const metacontrollerCrd = loadCrd(path.join(REFERENCE_CRDS, 'metacontroller-crds-v1.yaml'), 'compositecontrollers.metacontroller.k8s.io');
+  const metacontrollerCrd = loadCrd(path.join(REFERENCE_CRDS_DIR, 'metacontroller-crds-v1.yaml'), 'compositecontrollers.metacontroller.k8s.io');
 
   it('validates against the Metacontroller v4.17.2 CompositeController CRD', () => {
     expectValid(crdValidator(metacontrollerCrd, { rejectUnknownFields: true })(cc));
@@ -288,7 +287,7 @@ describe('kubectl kustomize manifests/samples', () => {
   });
 
   it('the Rollout validates against the kuberik Rollout CRD', () => {
-    const rolloutCrd = loadCrd(path.join(REFERENCE_CRDS, 'kuberik.com_rollouts.yaml'), 'rollouts.kuberik.com');
+    const rolloutCrd = loadCrd(path.join(REFERENCE_CRDS_DIR, 'kuberik.com_rollouts.yaml'), 'rollouts.kuberik.com');
     expectValid(crdValidator(rolloutCrd, { rejectUnknownFields: true })(find(samples, 'Rollout', 'my-app')));
   });
 

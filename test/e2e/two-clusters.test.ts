@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
+import { parseAllDocuments, stringify } from 'yaml';
 import { buildApp, createLogger } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { GitHubEmulator } from '../../tools/github-emulator/index.js';
@@ -27,6 +28,14 @@ interface Member {
   runner: { stop(): Promise<void> };
 }
 
+function withoutKind(rendered: string, kind: string): string {
+  return parseAllDocuments(rendered)
+    .map((doc) => doc.toJS() as { kind?: string } | null)
+    .filter((o) => o !== null && o.kind !== kind)
+    .map((o) => stringify(o))
+    .join('---\n');
+}
+
 /** One cluster as a user would set it up: CRDs, manifests/, the service and the runner. */
 async function startMember(name: 'staging' | 'production', github: GitHubEmulator): Promise<Member> {
   const cluster = await startCluster(name);
@@ -43,7 +52,8 @@ async function startMember(name: 'staging' | 'production', github: GitHubEmulato
       'crd/environments.environments.kuberik.com',
       'crd/compositecontrollers.metacontroller.k8s.io',
     ]);
-    await cluster.kubectl(['apply', '-k', join(REPO_ROOT, 'manifests')]);
+    // Kubernetes 1.20 has no policy/v1: everything of manifests/ but the PodDisruptionBudget.
+    await cluster.kubectl(['apply', '-f', '-'], withoutKind(await cluster.kubectl(['kustomize', join(REPO_ROOT, 'manifests')]), 'PodDisruptionBudget'));
     await cluster.kubectl(['apply', '-k', join(REPO_ROOT, 'manifests', 'runner')]);
 
     const config = { ...loadConfig({}), githubApiUrl: github.url, ledgerCacheTtlMs: 1000, logLevel: 'warn' };

@@ -173,12 +173,19 @@ describe('structural comparison with the reference CRD', () => {
     expect(compare(referenceSchema, ourSchema, '')).toEqual([]);
   });
 
-  it('adds only status.observedGeneration', () => {
+  it('adds only status.observedGeneration and status.unconfirmedCreations', () => {
     const refPaths = new Set(nodes(referenceSchema).map(([p]) => p));
     const extra = nodes(ourSchema)
       .map(([p]) => p)
       .filter((p) => !refPaths.has(p));
-    expect(extra).toEqual(['status.observedGeneration']);
+    expect(extra).toEqual([
+      'status.observedGeneration',
+      'status.unconfirmedCreations',
+      'status.unconfirmedCreations[]',
+      'status.unconfirmedCreations[].id',
+      'status.unconfirmedCreations[].revision',
+      'status.unconfirmedCreations[].until',
+    ]);
   });
 
   it('is a structural schema Kubernetes 1.20 loads', () => {

@@ -61,6 +61,7 @@ describe('kubectl kustomize manifests/', () => {
       'Deployment environment-sync/environment-sync',
       'Namespace -/environment-sync',
       'NetworkPolicy environment-sync/environment-sync',
+      'PodDisruptionBudget environment-sync/environment-sync',
       'Service environment-sync/environment-sync',
       'ServiceAccount environment-sync/environment-sync',
     ]);
@@ -151,6 +152,12 @@ describe('webhook', () => {
     expect(podSpec.containers).toHaveLength(1);
     expect(container.name).toBe('environment-sync');
     expect(container.image).toBe('environment-sync:0.1.0');
+  });
+
+  it('keeps one replica through voluntary disruptions (PodDisruptionBudget over the same pods)', () => {
+    const pdb = find(install, 'PodDisruptionBudget', 'environment-sync');
+    expect(pdb.apiVersion).toBe('policy/v1');
+    expect(pdb.spec).toEqual({ minAvailable: 1, selector: { matchLabels: APP_LABELS } });
   });
 
   it('runs without an API token, as non-root, read-only, without capabilities', () => {

@@ -11,6 +11,7 @@ import { environmentInfos } from './environment-infos.js';
 import { allowedVersions, DESCRIPTION_ANNOTATION, gateName, gateObject, PRETTY_NAME_ANNOTATION } from './gate.js';
 import { buildGraph, type RelationshipGraph } from './graph.js';
 import { deploymentsOf, findDeployment, newestFirst } from './ledger.js';
+import { deploymentName } from './naming.js';
 import type { EnvironmentIdentity, Interpretation, Problem, SyncContext } from './interpret.js';
 import type { Ledger, Relationship } from './types.js';
 
@@ -84,6 +85,7 @@ function fromLedger(ctx: SyncContext, ledger: Ledger, writeProblem: GitHubProble
   const failure: Problem | undefined = writeProblem ?? (cycle ? { reason: 'RelationshipCycle', message: cycle } : undefined);
 
   const status: EnvironmentStatus = {
+    ...resolvedIdentity(ctx),
     conditions: conditions(ctx, [githubSynced, gateReady], failure, options.now),
   };
   const current = currentVersion(ctx, ledger);
@@ -151,7 +153,7 @@ function keepPrevious(identity: EnvironmentIdentity, problem: Problem, githubPro
       ? { type: 'GateReady', status: 'True', reason: 'NoRelationship', message: 'No relationship: this environment needs no gate' }
       : { type: 'GateReady', status: 'False', reason: 'GateKept', message: `Gate kept at its last allowed versions: ${problem.message}` };
   const previous = identity.observedStatus;
-  const status: EnvironmentStatus = { conditions: conditions(identity, [githubSynced, gateReady], problem, options.now) };
+  const status: EnvironmentStatus = { ...resolvedIdentity(identity), conditions: conditions(identity, [githubSynced, gateReady], problem, options.now) };
   if (previous.currentVersion) status.currentVersion = previous.currentVersion;
   status.environmentInfos = previous.environmentInfos ?? [];
   if (children[0]) status.rolloutGateRef = { name: children[0].metadata.name };
@@ -160,6 +162,12 @@ function keepPrevious(identity: EnvironmentIdentity, problem: Problem, githubPro
     children,
     resyncAfterSeconds: resyncSeconds(identity.requeueSeconds, githubProblem),
   };
+}
+
+/** status.application and status.environment: what the spec resolved to (either form), when it did. */
+function resolvedIdentity(identity: EnvironmentIdentity): Pick<EnvironmentStatus, 'application' | 'environment'> {
+  if (identity.application === undefined || identity.environment === undefined) return {};
+  return { application: deploymentName(identity.application), environment: identity.environment };
 }
 
 /** Fail closed: observed gates keep their allowed versions; a missing one allows nothing. */

@@ -27,7 +27,7 @@ function ok(interpretation: Interpretation) {
 /** The siblings, rewritten into the docs' form (same application and environments). */
 function docsFormSiblings() {
   return siblings().map((o) => {
-    const spec = (o as { spec: Record<string, unknown> }).spec;
+    const spec = (o as unknown as { spec: Record<string, unknown> }).spec;
     const { environment: env, name: _name, ...rest } = spec;
     return environment(o.metadata.name, { ...rest, name: env });
   });

@@ -9,9 +9,9 @@ import { sameJson } from './canonical.js';
 import { CONDITION_ORDER as CONDITION_TYPES, mergeConditions, type ConditionInput } from './conditions.js';
 import { environmentInfos } from './environment-infos.js';
 import { allowedVersions, DESCRIPTION_ANNOTATION, gateName, gateObject, PRETTY_NAME_ANNOTATION } from './gate.js';
-import { buildGraph, type RelationshipGraph } from './graph.js';
+import { buildGraph, compareNames, type RelationshipGraph } from './graph.js';
 import { deploymentsOf, findDeployment, newestFirst } from './ledger.js';
-import { deploymentName } from './naming.js';
+import { deploymentName, deploymentTask, githubEnvironment } from './naming.js';
 import type { EnvironmentIdentity, Interpretation, Problem, SyncContext } from './interpret.js';
 import type { Ledger, Relationship } from './types.js';
 
@@ -81,7 +81,7 @@ function fromLedger(ctx: SyncContext, ledger: Ledger, writeProblem: GitHubProble
   const githubSynced: ConditionInput = writeProblem
     ? { type: 'GitHubSynced', status: 'False', reason: writeProblem.reason, message: writeProblem.message }
     : { type: 'GitHubSynced', status: 'True', reason: 'Synced', message: `History of environment ${ctx.environment} is published to ${ctx.owner}/${ctx.repo}` };
-  const gateReady = gateCondition(ctx.relationship, selfCyclic ? cycle : undefined, children[0]);
+  const gateReady = gateCondition(ctx, ledger, selfCyclic ? cycle : undefined, children[0]);
   const failure: Problem | undefined = writeProblem ?? (cycle ? { reason: 'RelationshipCycle', message: cycle } : undefined);
 
   const status: EnvironmentStatus = {
@@ -123,13 +123,33 @@ function describeCycle(graph: RelationshipGraph): string {
   return `Relationship cycle between environments ${graph.cyclic.join(', ')} (${edges.join('; ')}); their gates allow no versions`;
 }
 
-function gateCondition(relationship: Relationship | undefined, cycle: string | undefined, gate: RolloutGate | undefined): ConditionInput {
+function gateCondition(ctx: SyncContext, ledger: Ledger, cycle: string | undefined, gate: RolloutGate | undefined): ConditionInput {
+  const relationship = ctx.relationship;
   if (!relationship || !gate)
     return { type: 'GateReady', status: 'True', reason: 'NoRelationship', message: 'No relationship: this environment needs no gate' };
   if (cycle) return { type: 'GateReady', status: 'False', reason: 'RelationshipCycle', message: cycle };
   const count = gate.spec.allowedVersions?.length ?? 0;
   const verb = relationship.type === 'After' ? `baked successfully in ${relationship.environment}` : `running in ${relationship.environment} without failure`;
-  return { type: 'GateReady', status: 'True', reason: 'GateComputed', message: `Gate ${gate.metadata.name} allows ${count} version(s) ${verb}` };
+  if (count > 0) return { type: 'GateReady', status: 'True', reason: 'GateComputed', message: `Gate ${gate.metadata.name} allows ${count} version(s) ${verb}` };
+  // A closed gate says where it looked, so a naming mismatch between clusters shows in `kubectl describe`.
+  const where = `GitHub environment ${githubEnvironment(ctx.application, relationship.environment)} of ${ctx.owner}/${ctx.repo}`;
+  const upstream = deploymentsOf(ledger, relationship.environment);
+  if (upstream.length === 0) {
+    const found = [...new Set(ledger.deployments.map((d) => d.environment))].sort(compareNames);
+    const listed = found.length > 0 ? found.join(', ') : 'none';
+    return {
+      type: 'GateReady',
+      status: 'True',
+      reason: 'UpstreamNotDeployed',
+      message: `Gate ${gate.metadata.name} allows no versions: ${where} has no deployment of ${deploymentName(ctx.application)} (task ${deploymentTask(ctx.application)}); environments of ${deploymentName(ctx.application)} with deployments: ${listed}`,
+    };
+  }
+  return {
+    type: 'GateReady',
+    status: 'True',
+    reason: 'GateClosed',
+    message: `Gate ${gate.metadata.name} allows no versions: none of the ${upstream.length} deployment(s) in ${where} is a release candidate of Rollout ${ctx.rolloutName} ${verb}`,
+  };
 }
 
 function conditions(identity: EnvironmentIdentity, specific: ConditionInput[], failure: Problem | undefined, now: string) {
@@ -151,7 +171,15 @@ function keepPrevious(identity: EnvironmentIdentity, problem: Problem, githubPro
   const gateReady: ConditionInput =
     children.length === 0
       ? { type: 'GateReady', status: 'True', reason: 'NoRelationship', message: 'No relationship: this environment needs no gate' }
-      : { type: 'GateReady', status: 'False', reason: 'GateKept', message: `Gate kept at its last allowed versions: ${problem.message}` };
+      : identity.observedGates.length === 0
+        ? // Nothing to keep: a new gate fails closed.
+          {
+            type: 'GateReady',
+            status: 'False',
+            reason: 'GateClosed',
+            message: `Gate ${children[0]!.metadata.name} allows no versions until this can be resolved: ${problem.message}`,
+          }
+        : { type: 'GateReady', status: 'False', reason: 'GateKept', message: `Gate kept at its last allowed versions: ${problem.message}` };
   const previous = identity.observedStatus;
   const status: EnvironmentStatus = { ...resolvedIdentity(identity), conditions: conditions(identity, [githubSynced, gateReady], problem, options.now) };
   if (previous.currentVersion) status.currentVersion = previous.currentVersion;

@@ -78,15 +78,23 @@ function fromLedger(ctx: SyncContext, ledger: Ledger, writeProblem: GitHubProble
   }
 
   const cycle = graph.cyclic.length > 0 ? describeCycle(graph) : undefined;
+  const missing = revisionMissing(ctx);
   const githubSynced: ConditionInput = writeProblem
     ? { type: 'GitHubSynced', status: 'False', reason: writeProblem.reason, message: writeProblem.message }
-    : { type: 'GitHubSynced', status: 'True', reason: 'Synced', message: `History of environment ${ctx.environment} is published to ${ctx.owner}/${ctx.repo}` };
+    : missing
+      ? { type: 'GitHubSynced', status: 'False', reason: missing.reason, message: missing.message }
+      : {
+          type: 'GitHubSynced',
+          status: 'True',
+          reason: 'Synced',
+          message: `History of environment ${ctx.environment} is published to ${ctx.owner}/${ctx.repo}`,
+        };
   const gateReady = gateCondition(ctx, ledger, selfCyclic ? cycle : undefined, children[0]);
   const failure: Problem | undefined = writeProblem ?? (cycle ? { reason: 'RelationshipCycle', message: cycle } : undefined);
 
   const status: EnvironmentStatus = {
     ...resolvedIdentity(ctx),
-    conditions: conditions(ctx, [githubSynced, gateReady], failure, options.now),
+    conditions: conditions(ctx, [githubSynced, gateReady], failure, options.now, missing),
   };
   const current = currentVersion(ctx, ledger);
   if (current) status.currentVersion = current;
@@ -116,6 +124,30 @@ function currentVersion(ctx: SyncContext, ledger: Ledger): string | undefined {
     if (Number.isSafeInteger(entry.id) && revision && findDeployment(local, entry.id!, revision)) return revision;
   }
   return undefined;
+}
+
+const MAX_LISTED_TAGS = 5;
+export const REVISION_ANNOTATION = 'org.opencontainers.image.revision';
+
+/**
+ * History entries without version.revision cannot become GitHub deployments (the ref is
+ * the revision). kuberik's rollout-controller takes the revision from the image's OCI
+ * annotation (rollout-controller internal/controller/rollout_controller.go:557, :596).
+ */
+function revisionMissing(ctx: SyncContext): Problem | undefined {
+  const missing = ctx.history.filter((e) => !e.version.revision);
+  if (missing.length === 0) return undefined;
+  const tags = [...new Set(missing.map((e) => e.version.tag))];
+  const listed =
+    tags
+      .slice(0, MAX_LISTED_TAGS)
+      .map((t) => JSON.stringify(t))
+      .join(', ') + (tags.length > MAX_LISTED_TAGS ? `, and ${tags.length - MAX_LISTED_TAGS} more` : '');
+  const count = missing.length === 1 ? '1 history entry' : `${missing.length} history entries`;
+  return {
+    reason: 'RevisionMissing',
+    message: `${count} of Rollout ${ctx.rolloutName} (tag ${listed}) without version.revision cannot be published to ${ctx.owner}/${ctx.repo}: set the image annotation ${REVISION_ANNOTATION}`,
+  };
 }
 
 function describeCycle(graph: RelationshipGraph): string {
@@ -152,13 +184,21 @@ function gateCondition(ctx: SyncContext, ledger: Ledger, cycle: string | undefin
   };
 }
 
-function conditions(identity: EnvironmentIdentity, specific: ConditionInput[], failure: Problem | undefined, now: string) {
+/**
+ * `warning`: the sync worked, but not everything could be published (Ready stays True
+ * without claiming that it all was; Degraded says what is missing).
+ */
+function conditions(identity: EnvironmentIdentity, specific: ConditionInput[], failure: Problem | undefined, now: string, warning?: Problem) {
   const ready: ConditionInput = failure
     ? { type: 'Ready', status: 'False', reason: failure.reason, message: failure.message }
-    : { type: 'Ready', status: 'True', reason: 'Synced', message: 'Environment is in sync with GitHub' };
+    : warning
+      ? { type: 'Ready', status: 'True', reason: warning.reason, message: `Environment is synced with GitHub, except: ${warning.message}` }
+      : { type: 'Ready', status: 'True', reason: 'Synced', message: 'Environment is in sync with GitHub' };
   const degraded: ConditionInput = failure
     ? { type: 'Degraded', status: 'True', reason: failure.reason, message: failure.message }
-    : { type: 'Degraded', status: 'False', reason: 'Synced', message: 'Environment is in sync with GitHub' };
+    : warning
+      ? { type: 'Degraded', status: 'True', reason: warning.reason, message: warning.message }
+      : { type: 'Degraded', status: 'False', reason: 'Synced', message: 'Environment is in sync with GitHub' };
   return mergeConditions(identity.observedStatus.conditions, [ready, ...specific, degraded], identity.generation, now);
 }
 

@@ -183,7 +183,7 @@ export class Reconciler {
 
   private plan(ctx: SyncContext, ledger: Ledger, environmentUrl: string): PlannedWrite[] {
     return planPublication({
-      specName: ctx.specName,
+      specName: ctx.application,
       environment: ctx.environment,
       relationship: ctx.relationship,
       history: ctx.history,
@@ -199,7 +199,12 @@ export class Reconciler {
     if (ctx.relationship) known.add(ctx.relationship.environment);
     for (const info of ctx.observedStatus.environmentInfos ?? []) if (typeof info.environment === 'string') known.add(info.environment);
     const statusWindows = this.deps.cache.statusWindows(key);
-    const result = await session.readLedger({ specName: ctx.specName, knownEnvironments: [...known], deadline, ...(statusWindows ? { statusWindows } : {}) });
+    const result = await session.readLedger({
+      specName: ctx.application,
+      knownEnvironments: [...known],
+      deadline,
+      ...(statusWindows ? { statusWindows } : {}),
+    });
     this.deps.cache.keepStatusWindows(key, result.statusWindows);
     this.deps.cache.noteRead(key, budgetKey(this.deps.github.apiUrlFor(ctx.credentials), ctx), result.points, result.budget);
     return result.ledger;
@@ -266,7 +271,7 @@ export class Reconciler {
 
 /** Reads are shared per GitHub, repository, application and credentials (never across tokens or Apps). */
 function cacheKey(apiUrl: string, ctx: SyncContext): string {
-  return `${apiUrl}|${ctx.owner.toLowerCase()}/${ctx.repo.toLowerCase()}|${ctx.specName.replace(/^kuberik\//, '')}|${tokenId(ctx)}`;
+  return `${apiUrl}|${ctx.owner.toLowerCase()}/${ctx.repo.toLowerCase()}|${ctx.application.replace(/^kuberik\//, '')}|${tokenId(ctx)}`;
 }
 
 /** Whose GitHub budget a read spends: the credentials on that API (a hash, never the credential). */

@@ -16,7 +16,9 @@ import type { GitHubWrite, SyncRequest } from '../generated/hooks.js';
 import type { GitHubClient, GitHubSession } from '../github/client.js';
 import { classifyGitHubError, GitHubOperationError, isUnanswered } from '../github/errors.js';
 import type { LedgerCache } from '../github/ledger-cache.js';
-import { UnconfirmedCreations } from '../github/unconfirmed-creations.js';
+import { creationPending, untilTime } from '../core/unconfirmed.js';
+import type { UnconfirmedCreation } from '../generated/environment.js';
+import { GITHUB_PROCESSING_LIMIT_MS, UnconfirmedCreations } from '../github/unconfirmed-creations.js';
 
 export interface ReconcilerDeps {
   github: GitHubClient;
@@ -56,6 +58,8 @@ export interface DryRunReport {
 /** Rejections of one entry: the other entries can still be published. */
 const PER_ENTRY_REASONS = new Set(['RevisionNotFound', 'GitHubRejected', 'DeploymentNotCreated']);
 const INACTIVE_DESCRIPTION = 'Environment deleted';
+/** Rounding of status times to seconds, and clocks of replicas that differ by a few seconds. */
+const UNCONFIRMED_SLACK_MS = 5_000;
 
 export class Reconciler {
   private readonly now: () => Date;
@@ -100,15 +104,20 @@ export class Reconciler {
     const results: WriteResult[] = [];
     let writeProblem: GitHubProblem | undefined;
     const paced = paceWrites(writes, this.deps.maxWritesPerSync);
+    const creationKey = (write: PlannedWrite) => `${key}|${ctx.environment}|${write.key.id}|${write.key.revision}`;
+    const observedUnconfirmed = ctx.observedStatus.unconfirmedCreations ?? [];
     for (const write of paced.now) {
-      const creationKey = write.kind === 'createDeployment' ? `${key}|${ctx.environment}|${write.key.id}|${write.key.revision}` : '';
-      if (write.kind === 'createDeployment' && this.unconfirmed.pending(creationKey)) {
-        // An earlier creation may still land: creating again could duplicate it. Later entries wait too, to keep GitHub's order.
+      const pending =
+        write.kind === 'createDeployment' &&
+        (this.unconfirmed.pending(creationKey(write)) || creationPending(observedUnconfirmed, write.key, this.now().getTime(), this.unconfirmedWindowMs()));
+      if (pending) {
+        // An earlier creation (by this process, or by any replica as the status says) may still land: creating again could
+        // duplicate it. Later entries wait too, to keep GitHub's order.
         writeProblem ??= creationUnconfirmed(write);
         break;
       }
       try {
-        await this.execute(session, write, deadline, results, creationKey);
+        await this.execute(session, write, deadline, results, creationKey(write));
       } catch (error) {
         const problem = this.classify(error, ctx, describeWrite(write), log);
         writeProblem ??= problem;
@@ -119,6 +128,8 @@ export class Reconciler {
     if (!writeProblem && paced.later.length > 0) writeProblem = publishingPaced(paced.later.length, writes.length, this.deps.maxWritesPerSync);
     const outcome: SyncOutcome = { ledger: applyWrites(ledger, ctx.environment, results) };
     if (writeProblem) outcome.writeProblem = writeProblem;
+    const unconfirmed = this.stillUnconfirmed(paced.now, creationKey);
+    if (unconfirmed.length > 0) outcome.unconfirmedCreations = unconfirmed;
     return this.report(interpretation, outcome, writes, results.length);
   }
 
@@ -172,7 +183,7 @@ export class Reconciler {
 
   private plan(ctx: SyncContext, ledger: Ledger, environmentUrl: string): PlannedWrite[] {
     return planPublication({
-      specName: ctx.specName,
+      specName: ctx.application,
       environment: ctx.environment,
       relationship: ctx.relationship,
       history: ctx.history,
@@ -188,7 +199,12 @@ export class Reconciler {
     if (ctx.relationship) known.add(ctx.relationship.environment);
     for (const info of ctx.observedStatus.environmentInfos ?? []) if (typeof info.environment === 'string') known.add(info.environment);
     const statusWindows = this.deps.cache.statusWindows(key);
-    const result = await session.readLedger({ specName: ctx.specName, knownEnvironments: [...known], deadline, ...(statusWindows ? { statusWindows } : {}) });
+    const result = await session.readLedger({
+      specName: ctx.application,
+      knownEnvironments: [...known],
+      deadline,
+      ...(statusWindows ? { statusWindows } : {}),
+    });
     this.deps.cache.keepStatusWindows(key, result.statusWindows);
     this.deps.cache.noteRead(key, budgetKey(this.deps.github.apiUrlFor(ctx.credentials), ctx), result.points, result.budget);
     return result.ledger;
@@ -203,11 +219,26 @@ export class Reconciler {
     if (Date.now() >= deadline)
       throw new GitHubOperationError({ reason: 'GitHubTimeout', message: 'The sync ran out of time before GitHub answered', transient: true });
     // The creation gets the full GitHub request timeout even past the sync deadline; the hook answers at the deadline.
-    const creation = session.createDeployment(write.body, Date.now() + this.deps.github.options.timeoutMs);
-    const created: WriteResult = { write, deployment: await this.unconfirmed.track(creationKey, creation, deadline, isUnanswered) };
+    const settleBy = Date.now() + this.deps.github.options.timeoutMs;
+    const creation = session.createDeployment(write.body, settleBy);
+    const created: WriteResult = { write, deployment: await this.unconfirmed.track(creationKey, creation, deadline, settleBy, isUnanswered) };
     results.push(created);
     // The first status right away: a deployment without one counts as abandoned after 30 minutes.
     created.status = await session.postStatus(created.deployment.nodeId, write.status, deadline);
+  }
+
+  /** Creations of this sync's entries that may still land, for the status (any replica's next sync honours them). */
+  private stillUnconfirmed(writes: PlannedWrite[], creationKey: (write: PlannedWrite) => string): UnconfirmedCreation[] {
+    const now = this.now().getTime();
+    return writes.flatMap((write) => {
+      const remaining = write.kind === 'createDeployment' ? this.unconfirmed.remainingMs(creationKey(write)) : undefined;
+      return remaining === undefined ? [] : [{ id: write.key.id, revision: write.key.revision, until: untilTime(now + remaining) }];
+    });
+  }
+
+  /** The longest a creation stays open: its request timeout, then GitHub's processing limit. */
+  private unconfirmedWindowMs(): number {
+    return this.deps.github.options.timeoutMs + GITHUB_PROCESSING_LIMIT_MS + UNCONFIRMED_SLACK_MS;
   }
 
   private environmentUrl(ctx: SyncContext): string {
@@ -231,6 +262,7 @@ export class Reconciler {
     const desired = decideSync(interpretation, outcome, {
       now: isoSeconds(this.now()),
       localEnvironmentUrl: ctx ? this.environmentUrl(ctx) : '',
+      unconfirmedWindowMs: this.unconfirmedWindowMs(),
     });
     const ready = desired.status.conditions?.find((c) => c.type === 'Ready');
     return { ...desired, reason: ready?.reason ?? 'Unknown', writes, writesDone };
@@ -239,7 +271,7 @@ export class Reconciler {
 
 /** Reads are shared per GitHub, repository, application and credentials (never across tokens or Apps). */
 function cacheKey(apiUrl: string, ctx: SyncContext): string {
-  return `${apiUrl}|${ctx.owner.toLowerCase()}/${ctx.repo.toLowerCase()}|${ctx.specName.replace(/^kuberik\//, '')}|${tokenId(ctx)}`;
+  return `${apiUrl}|${ctx.owner.toLowerCase()}/${ctx.repo.toLowerCase()}|${ctx.application.replace(/^kuberik\//, '')}|${tokenId(ctx)}`;
 }
 
 /** Whose GitHub budget a read spends: the credentials on that API (a hash, never the credential). */

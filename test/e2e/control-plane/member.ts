@@ -5,12 +5,13 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
+import { parseAllDocuments, stringify } from 'yaml';
 import { buildApp, createLogger } from '../../../src/app.js';
 import { loadConfig, type Config } from '../../../src/config.js';
 import type { GitHubEmulator } from '../../../tools/github-emulator/index.js';
 import { startRunner } from '../../../src/runner/index.js';
 import { REPO_ROOT } from '../../../scripts/generate-crd.js';
-import { SHARED_DIR } from '../../support/shared.js';
+import { REFERENCE_CRDS_DIR } from '../../support/fixtures.js';
 import { loadKuberikCrds, startCluster, type Cluster } from './cluster.js';
 import type { Site } from '../scenario/scenario.js';
 
@@ -24,6 +25,14 @@ export interface Member {
   runner: { stop(): Promise<void> };
 }
 
+function withoutKind(rendered: string, kind: string): string {
+  return parseAllDocuments(rendered)
+    .map((doc) => doc.toJS() as { kind?: string } | null)
+    .filter((o) => o !== null && o.kind !== kind)
+    .map((o) => stringify(o))
+    .join('---\n');
+}
+
 /** One cluster as a user would set it up: CRDs, manifests/, the service and the runner. */
 export async function startMember(
   name: 'staging' | 'production',
@@ -35,7 +44,7 @@ export async function startMember(
     // Our CRD loads unmodified; kuberik's need the 1.20 adjustment; Metacontroller's CRDs make
     // the CompositeController in manifests/ a known kind, as it is where Metacontroller runs.
     await cluster.kubectl(['apply', '-f', join(REPO_ROOT, 'manifests', 'crd', 'environments.kuberik.com_environments.yaml')]);
-    await cluster.kubectl(['apply', '-f', join(SHARED_DIR, 'reference-crds', 'metacontroller-crds-v1.yaml')]);
+    await cluster.kubectl(['apply', '-f', join(REFERENCE_CRDS_DIR, 'metacontroller-crds-v1.yaml')]);
     await loadKuberikCrds(cluster);
     await cluster.kubectl([
       'wait',
@@ -44,7 +53,8 @@ export async function startMember(
       'crd/environments.environments.kuberik.com',
       'crd/compositecontrollers.metacontroller.k8s.io',
     ]);
-    await cluster.kubectl(['apply', '-k', join(REPO_ROOT, 'manifests')]);
+    // Kubernetes 1.20 has no policy/v1: everything of manifests/ but the PodDisruptionBudget.
+    await cluster.kubectl(['apply', '-f', '-'], withoutKind(await cluster.kubectl(['kustomize', join(REPO_ROOT, 'manifests')]), 'PodDisruptionBudget'));
     await cluster.kubectl(['apply', '-k', join(REPO_ROOT, 'manifests', 'runner')]);
 
     const config = { ...loadConfig({}), githubApiUrl: github.url, logLevel: 'warn', ...settings };

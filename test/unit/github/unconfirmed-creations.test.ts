@@ -15,7 +15,7 @@ const unanswered = (error: unknown) => (error as Error).message === 'no answer';
 describe('UnconfirmedCreations', () => {
   test('an answered creation is never pending afterwards', async () => {
     const registry = new UnconfirmedCreations();
-    await expect(registry.track('k', Promise.resolve('created'), Date.now() + 1000, unanswered)).resolves.toBe('created');
+    await expect(registry.track('k', Promise.resolve('created'), Date.now() + 1000, Date.now() + 30_000, unanswered)).resolves.toBe('created');
     expect(registry.pending('k')).toBe(false);
   });
 
@@ -23,23 +23,38 @@ describe('UnconfirmedCreations', () => {
     let now = 1_000_000;
     const registry = new UnconfirmedCreations(() => now);
     const creation = deferred<string>();
-    const error = await registry.track('k', creation.promise, now, unanswered).catch((e: unknown) => e);
+    const error = await registry.track('k', creation.promise, now, now + 30_000, unanswered).catch((e: unknown) => e);
     expect((error as Error).name).toBe('TimeoutError');
     expect(registry.pending('k')).toBe(true);
-    now += 60_000;
+    expect(registry.remainingMs('k')).toBe(30_000 + GITHUB_PROCESSING_LIMIT_MS);
+    now += 29_000;
     expect(registry.pending('k')).toBe(true);
+    expect(registry.remainingMs('k')).toBe(1_000 + GITHUB_PROCESSING_LIMIT_MS);
     creation.resolve('created late');
     await creation.promise;
     await Promise.resolve();
+    expect(registry.pending('k')).toBe(false);
+    expect(registry.remainingMs('k')).toBeUndefined();
+  });
+
+  test('a creation that never settles stops counting once its request timeout and GitHub processing limit have passed', async () => {
+    let now = 1_000_000;
+    const registry = new UnconfirmedCreations(() => now);
+    const error = await registry.track('k', new Promise<string>(() => {}), now, now + 30_000, unanswered).catch((e: unknown) => e);
+    expect((error as Error).name).toBe('TimeoutError');
+    now += 30_000 + GITHUB_PROCESSING_LIMIT_MS - 1;
+    expect(registry.pending('k')).toBe(true);
+    now += 1;
     expect(registry.pending('k')).toBe(false);
   });
 
   test("an unanswered failure stays pending for GitHub's processing limit; an answered one does not", async () => {
     let now = 1_000_000;
     const registry = new UnconfirmedCreations(() => now);
-    await expect(registry.track('lost', Promise.reject(new Error('no answer')), now + 1000, unanswered)).rejects.toThrow('no answer');
-    await expect(registry.track('refused', Promise.reject(new Error('422')), now + 1000, unanswered)).rejects.toThrow('422');
+    await expect(registry.track('lost', Promise.reject(new Error('no answer')), now + 1000, now + 30_000, unanswered)).rejects.toThrow('no answer');
+    await expect(registry.track('refused', Promise.reject(new Error('422')), now + 1000, now + 30_000, unanswered)).rejects.toThrow('422');
     expect([registry.pending('lost'), registry.pending('refused')]).toEqual([true, false]);
+    expect(registry.remainingMs('lost')).toBe(GITHUB_PROCESSING_LIMIT_MS);
     now += GITHUB_PROCESSING_LIMIT_MS - 1;
     expect(registry.pending('lost')).toBe(true);
     now += 1;

@@ -67,6 +67,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     syncBudgetMs: config.syncBudgetMs,
     finalizeGiveUpSeconds: config.finalizeGiveUpSeconds,
     maxWritesPerSync: config.maxWritesPerSync,
+    nearChangeResyncSeconds: config.nearChangeResyncSeconds,
     ...(deps.now ? { now: deps.now } : {}),
   });
 

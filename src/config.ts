@@ -25,6 +25,8 @@ export interface Config {
   bodyLimitBytes: number;
   /** GitHub writes one sync may make; a longer backlog continues in the next syncs. */
   maxWritesPerSync: number;
+  /** Resync interval while a change is near (an upstream or local deployment in progress); never above requeueInterval. */
+  nearChangeResyncSeconds: number;
   /** Memory for answers to repeated identical /sync requests (0 = always compute). */
   responseCacheBytes: number;
 }
@@ -51,6 +53,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     finalizeGiveUpSeconds: integer(env, 'FINALIZE_GIVE_UP_SECONDS', 300, 0, 86_400),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     maxWritesPerSync: integer(env, 'MAX_WRITES_PER_SYNC', 10, 1, 1000),
+    nearChangeResyncSeconds: integer(env, 'NEAR_CHANGE_RESYNC_SECONDS', 10, 1, 3600),
     responseCacheBytes: integer(env, 'RESPONSE_CACHE_BYTES', 16 * 1024 * 1024, 0, 1024 * 1024 * 1024),
   };
 }

@@ -8,6 +8,7 @@ import type { RolloutGate } from '../generated/kubernetes.js';
 import { sameJson } from './canonical.js';
 import { CONDITION_ORDER as CONDITION_TYPES, mergeConditions, type ConditionInput } from './conditions.js';
 import { environmentInfos } from './environment-infos.js';
+import { changeIsNear, DEFAULT_NEAR_CHANGE_RESYNC_SECONDS, freshResyncSeconds } from './freshness.js';
 import { allowedVersions, DESCRIPTION_ANNOTATION, gateName, gateObject, PRETTY_NAME_ANNOTATION } from './gate.js';
 import { buildGraph, type RelationshipGraph } from './graph.js';
 import { deploymentsOf, findDeployment, newestFirst } from './ledger.js';
@@ -37,6 +38,8 @@ export interface DesiredState {
 export interface DecideOptions {
   now: string;
   localEnvironmentUrl: string;
+  /** Resync interval while a change is near (freshness.ts); DEFAULT_NEAR_CHANGE_RESYNC_SECONDS when absent. */
+  nearChangeResyncSeconds?: number;
 }
 
 const MAX_RETRY_AFTER_SECONDS = 3600;
@@ -93,7 +96,13 @@ function fromLedger(ctx: SyncContext, ledger: Ledger, writeProblem: GitHubProble
   return {
     status: withChangeTime(status, ctx.observedStatus, options.now),
     children,
-    resyncAfterSeconds: resyncSeconds(ctx.requeueSeconds, writeProblem),
+    resyncAfterSeconds: writeProblem
+      ? resyncSeconds(ctx.requeueSeconds, writeProblem)
+      : freshResyncSeconds({
+          requeueSeconds: ctx.requeueSeconds,
+          near: changeIsNear({ relationship: ctx.relationship, history: ctx.history, ledger }),
+          nearChangeSeconds: options.nearChangeResyncSeconds ?? DEFAULT_NEAR_CHANGE_RESYNC_SECONDS,
+        }),
   };
 }
 

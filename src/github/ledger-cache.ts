@@ -102,6 +102,11 @@ export class LedgerCache {
     return longest;
   }
 
+  /** How long the current read of `key` is shared (else the next one): the TTL, stretched by budget pacing. */
+  sharedLifetimeMs(key: string): number {
+    return this.entries.get(key)?.lifetimeMs ?? this.lifetimeMs(key);
+  }
+
   /** How long the next stored read of `key` will be shared (the TTL unless its read noted a budget). */
   lifetimeMs(key: string): number {
     return this.lifetimes.get(key) ?? this.ttlMs;

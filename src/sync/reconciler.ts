@@ -9,6 +9,7 @@ import { identityOf, secretsOf } from '../core/credentials.js';
 import { describeInactivations, describeWrites, simulateWrites } from '../core/dry-run.js';
 import { decideFinalize, decideSync, type DesiredState, type FinalizeDecision, type GitHubProblem, type SyncOutcome } from '../core/decide.js';
 import { interpret, type Interpretation, type SpecCheck, type SyncContext } from '../core/interpret.js';
+import { DEFAULT_NEAR_CHANGE_RESYNC_SECONDS } from '../core/freshness.js';
 import { deploymentsOf } from '../core/ledger.js';
 import { paceWrites, planPublication, type PlannedWrite } from '../core/plan.js';
 import type { Ledger } from '../core/types.js';
@@ -28,6 +29,8 @@ export interface ReconcilerDeps {
   finalizeGiveUpSeconds: number;
   /** GitHub writes per sync; the rest of a backlog (a first sync of a long history) follows in the next syncs. */
   maxWritesPerSync: number;
+  /** Resync interval while a change is near (core/freshness.ts); raised to the shared read's paced lifetime. */
+  nearChangeResyncSeconds?: number;
   /** Wall clock; only shows in the status where something changed (transition times). */
   now?: () => Date;
 }
@@ -72,6 +75,7 @@ export class Reconciler {
     const ctx = interpretation.context;
     const session = this.deps.github.session(ctx.credentials, ctx.owner, ctx.repo);
     const key = cacheKey(this.deps.github.apiUrlFor(ctx.credentials), ctx);
+    const nearChangeSeconds = this.nearChangeSeconds(key);
     const environmentUrl = this.environmentUrl(ctx);
     const load = () => this.readLedger(session, ctx, key, deadline);
 
@@ -92,7 +96,7 @@ export class Reconciler {
 
     if (options.dryRun) {
       const simulated = simulateWrites(writes, isoSeconds(this.now()));
-      const report = this.report(interpretation, { ledger: applyWrites(ledger, ctx.environment, simulated) }, writes, 0);
+      const report = this.report(interpretation, { ledger: applyWrites(ledger, ctx.environment, simulated) }, writes, 0, nearChangeSeconds);
       return { ...report, githubWrites: describeWrites(writes, `${ctx.owner}/${ctx.repo}`) };
     }
 
@@ -118,7 +122,7 @@ export class Reconciler {
     if (!writeProblem && paced.later.length > 0) writeProblem = publishingPaced(paced.later.length, writes.length, this.deps.maxWritesPerSync);
     const outcome: SyncOutcome = { ledger: applyWrites(ledger, ctx.environment, results) };
     if (writeProblem) outcome.writeProblem = writeProblem;
-    const report: SyncReport = this.report(interpretation, outcome, writes, results.length);
+    const report: SyncReport = this.report(interpretation, outcome, writes, results.length, nearChangeSeconds);
     const reusableWhile = writes.length === 0 && !writeProblem ? this.deps.cache.whileCurrent(key, ledger) : undefined;
     if (reusableWhile) report.reusableWhile = reusableWhile;
     return report;
@@ -169,6 +173,12 @@ export class Reconciler {
     }
     const decision = decideFinalize(ctx, { remaining, gaveUp, ...(problem ? { problem } : {}) }, isoSeconds(now));
     return { ...decision, reason: problem?.reason ?? 'Finalized', ...(options.dryRun ? { githubWrites: githubWrites ?? [] } : {}) };
+  }
+
+  /** Syncing sooner than the token's budget lets a shared read be kept would only re-read the same read. */
+  private nearChangeSeconds(key: string): number {
+    const configured = this.deps.nearChangeResyncSeconds ?? DEFAULT_NEAR_CHANGE_RESYNC_SECONDS;
+    return Math.max(configured, this.deps.cache.sharedLifetimeMs(key) / 1000);
   }
 
   private plan(ctx: SyncContext, ledger: Ledger, environmentUrl: string): PlannedWrite[] {
@@ -227,11 +237,18 @@ export class Reconciler {
     return problem;
   }
 
-  private report(interpretation: Interpretation, outcome: SyncOutcome | undefined, writes: PlannedWrite[], writesDone: number): SyncReport {
+  private report(
+    interpretation: Interpretation,
+    outcome: SyncOutcome | undefined,
+    writes: PlannedWrite[],
+    writesDone: number,
+    nearChangeResyncSeconds?: number,
+  ): SyncReport {
     const ctx = interpretation.ok ? interpretation.context : undefined;
     const desired = decideSync(interpretation, outcome, {
       now: isoSeconds(this.now()),
       localEnvironmentUrl: ctx ? this.environmentUrl(ctx) : '',
+      ...(nearChangeResyncSeconds !== undefined ? { nearChangeResyncSeconds } : {}),
     });
     const ready = desired.status.conditions?.find((c) => c.type === 'Ready');
     return { ...desired, reason: ready?.reason ?? 'Unknown', writes, writesDone };

@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       finalizeGiveUpSeconds: 300,
       bodyLimitBytes: 4194304,
       maxWritesPerSync: 10,
+      nearChangeResyncSeconds: 10,
       responseCacheBytes: 16777216,
     });
   });
@@ -45,6 +46,7 @@ describe('loadConfig', () => {
     [{ DASHBOARD_NAMESPACE: 'Bad_NS' }, 'DASHBOARD_NAMESPACE must be a namespace name, got "Bad_NS"'],
     [{ DASHBOARD_ROUTE_KINDS: 'gateway' }, 'DASHBOARD_ROUTE_KINDS must list ingress and/or httproute, got "gateway"'],
     [{ MAX_WRITES_PER_SYNC: '0' }, 'MAX_WRITES_PER_SYNC must be between 1 and 1000, got 0'],
+    [{ NEAR_CHANGE_RESYNC_SECONDS: '0' }, 'NEAR_CHANGE_RESYNC_SECONDS must be between 1 and 3600, got 0'],
     [{ RESPONSE_CACHE_BYTES: '-1' }, 'RESPONSE_CACHE_BYTES must be a whole number, got "-1"'],
   ])('%j is rejected', (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message));

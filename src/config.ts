@@ -27,6 +27,8 @@ export interface Config {
   maxWritesPerSync: number;
   /** Resync interval while a change is near (an upstream or local deployment in progress); never above requeueInterval. */
   nearChangeResyncSeconds: number;
+  /** How long a read waits for the reads of other applications on its token to share one query. */
+  fleetBatchWindowMs: number;
   /** Memory for answers to repeated identical /sync requests (0 = always compute). */
   responseCacheBytes: number;
 }
@@ -54,6 +56,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     maxWritesPerSync: integer(env, 'MAX_WRITES_PER_SYNC', 10, 1, 1000),
     nearChangeResyncSeconds: integer(env, 'NEAR_CHANGE_RESYNC_SECONDS', 10, 1, 3600),
+    fleetBatchWindowMs: integer(env, 'FLEET_BATCH_WINDOW_MS', 20, 0, 1000),
     responseCacheBytes: integer(env, 'RESPONSE_CACHE_BYTES', 16 * 1024 * 1024, 0, 1024 * 1024 * 1024),
   };
 }

@@ -16,12 +16,17 @@ import type { Ledger } from '../core/types.js';
 import type { GitHubWrite, SyncRequest } from '../generated/hooks.js';
 import type { GitHubClient, GitHubSession } from '../github/client.js';
 import { classifyGitHubError, GitHubOperationError, isUnanswered } from '../github/errors.js';
+import type { FleetReads } from '../github/fleet-reads.js';
 import type { LedgerCache } from '../github/ledger-cache.js';
 import { UnconfirmedCreations } from '../github/unconfirmed-creations.js';
 
 export interface ReconcilerDeps {
   github: GitHubClient;
   cache: LedgerCache;
+  /** Batches the reads of many applications on one token (absent: each application reads alone). */
+  fleet?: FleetReads;
+  /** The age of the shared GitHub read each sync used (metrics). */
+  onDataAge?: (seconds: number) => void;
   checkSpec: SpecCheck;
   logger: Logger;
   dashboardUrl: string;
@@ -83,6 +88,7 @@ export class Reconciler {
     let writes: PlannedWrite[];
     try {
       const read = await this.deps.cache.read(key, load);
+      this.deps.onDataAge?.(read.ageMs / 1000);
       ledger = read.ledger;
       writes = this.plan(ctx, ledger, environmentUrl);
       if (writes.length > 0 && read.fromCache) {
@@ -198,6 +204,17 @@ export class Reconciler {
     for (const env of ctx.siblings.keys()) known.add(env);
     if (ctx.relationship) known.add(ctx.relationship.environment);
     for (const info of ctx.observedStatus.environmentInfos ?? []) if (typeof info.environment === 'string') known.add(info.environment);
+    const fleet = this.deps.fleet;
+    if (fleet) {
+      const target = {
+        key,
+        tokenKey: budgetKey(this.deps.github.apiUrlFor(ctx.credentials), ctx),
+        session,
+        repositoryKey: repositoryKey(key),
+        specName: ctx.specName,
+      };
+      return fleet.read({ ...target, knownEnvironments: [...known] }, deadline);
+    }
     const statusWindows = this.deps.cache.statusWindows(key);
     const result = await session.readLedger({ specName: ctx.specName, knownEnvironments: [...known], deadline, ...(statusWindows ? { statusWindows } : {}) });
     this.deps.cache.keepStatusWindows(key, result.statusWindows);
@@ -258,6 +275,11 @@ export class Reconciler {
 /** Reads are shared per GitHub, repository, application and credentials (never across tokens or Apps). */
 function cacheKey(apiUrl: string, ctx: SyncContext): string {
   return `${apiUrl}|${ctx.owner.toLowerCase()}/${ctx.repo.toLowerCase()}|${ctx.specName.replace(/^kuberik\//, '')}|${tokenId(ctx)}`;
+}
+
+/** The API and repository of a cache key: applications with the same one share a part of a batched read. */
+function repositoryKey(key: string): string {
+  return key.split('|').slice(0, 2).join('|');
 }
 
 /** Whose GitHub budget a read spends: the credentials on that API (a hash, never the credential). */

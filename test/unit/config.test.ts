@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       bodyLimitBytes: 4194304,
       maxWritesPerSync: 10,
       nearChangeResyncSeconds: 10,
+      fleetBatchWindowMs: 20,
       responseCacheBytes: 16777216,
     });
   });

@@ -25,6 +25,8 @@ import type { StatusWindow } from './status-windows.js';
 export const DEFAULT_FLEET_BATCH_WINDOW_MS = 20;
 /** Applications not synced for this long are no longer refreshed with the others. */
 const TRACK_MS = 180_000;
+/** The longest a read waits for others, in batch windows. */
+const MAX_WINDOWS = 10;
 /** Applications tracked per token. */
 const MAX_TRACKED = 10_000;
 
@@ -65,12 +67,36 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
+interface Outcome {
+  promise: Promise<Ledger>;
+  resolve: (ledger: Ledger) => void;
+  reject: (error: unknown) => void;
+}
+
+/** A promise settled from outside; its rejection is never unhandled (whoever awaits it sees it). */
+function outcome(): Outcome {
+  let resolve!: (ledger: Ledger) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<Ledger>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
 interface TokenState {
   tracked: LRUCache<string, FleetTarget>;
   waiting: Map<string, Waiting[]>;
   timer?: NodeJS.Timeout;
   /** Applications whose own read failed after a failed round: they read alone until one succeeds. */
   alone: Set<string>;
+  /** A round is in flight: reads arriving meanwhile wait for it to end and go together in the next. */
+  busy: boolean;
+  /** The in-flight round's reads by key (prefetched ones too): a read that need not be fresh joins it. */
+  current: Map<string, Promise<Ledger>>;
+  /** When the first of the waiting reads arrived. */
+  firstWaitingAt: number;
 }
 
 export class FleetReads {
@@ -84,24 +110,58 @@ export class FleetReads {
     this.now = options.now ?? Date.now;
   }
 
-  /** A fresh read of `target`'s ledger, made in the next round of its token. */
-  read(target: FleetTarget, deadline: number): Promise<Ledger> {
+  /**
+   * A read of `target`'s ledger made in the next round of its token, or in the one in flight
+   * unless `fresh` (a read before writes must start after the decision to write).
+   */
+  read(target: FleetTarget, deadline: number, fresh = false): Promise<Ledger> {
     const state = this.state(target.tokenKey);
     if (state.alone.has(target.key)) return this.readAlone(state, target, deadline);
     state.tracked.set(target.key, target);
+    const current = fresh ? undefined : state.current.get(target.key);
+    if (current) return current;
+    if (state.waiting.size === 0) state.firstWaitingAt = performance.now();
     return new Promise<Ledger>((resolve, reject) => {
       const list = state.waiting.get(target.key);
       const waiting: Waiting = { target, deadline, resolve, reject };
       if (list) list.push(waiting);
       else state.waiting.set(target.key, [waiting]);
-      state.timer ??= setTimeout(() => void this.round(target.tokenKey), this.options.windowMs);
+      this.schedule(target.tokenKey, state);
     });
+  }
+
+  /**
+   * The round starts once no read has arrived for the window (a burst of syncs goes together),
+   * at most ten windows after the first waiting read.
+   */
+  private schedule(tokenKey: string, state: TokenState): void {
+    if (state.busy || state.waiting.size === 0) return;
+    clearTimeout(state.timer);
+    const { windowMs } = this.options;
+    const delay = Math.max(0, Math.min(windowMs, state.firstWaitingAt + MAX_WINDOWS * windowMs - performance.now()));
+    state.timer = setTimeout(() => {
+      state.timer = undefined;
+      state.busy = true;
+      this.round(tokenKey)
+        .catch(() => undefined) // each waiting read got its own outcome
+        .finally(() => {
+          state.busy = false;
+          this.schedule(tokenKey, state);
+        });
+    }, delay);
   }
 
   private state(tokenKey: string): TokenState {
     let state = this.tokens.get(tokenKey);
     if (!state) {
-      state = { tracked: new LRUCache<string, FleetTarget>({ max: MAX_TRACKED, ttl: TRACK_MS }), waiting: new Map(), alone: new Set() };
+      state = {
+        tracked: new LRUCache<string, FleetTarget>({ max: MAX_TRACKED, ttl: TRACK_MS }),
+        waiting: new Map(),
+        alone: new Set(),
+        busy: false,
+        current: new Map(),
+        firstWaitingAt: 0,
+      };
       this.tokens.set(tokenKey, state);
     }
     return state;
@@ -109,7 +169,6 @@ export class FleetReads {
 
   private async round(tokenKey: string): Promise<void> {
     const state = this.tokens.get(tokenKey)!;
-    state.timer = undefined;
     const waiting = state.waiting;
     state.waiting = new Map();
     const targets = new Map<string, FleetTarget>();
@@ -118,6 +177,26 @@ export class FleetReads {
     for (const [key, target] of state.tracked.entries()) {
       if (!targets.has(key) && this.cache.ageMs(key) >= this.cache.sharedLifetimeMs(key) / 2) targets.set(key, target);
     }
+    const outcomes = new Map<string, Outcome>();
+    for (const key of targets.keys()) outcomes.set(key, outcome());
+    state.current = new Map([...outcomes].map(([key, o]) => [key, o.promise]));
+    for (const [key, list] of waiting) for (const w of list) outcomes.get(key)!.promise.then(w.resolve, w.reject);
+    try {
+      await this.readRound(state, tokenKey, targets, waiting, outcomes);
+    } finally {
+      state.current = new Map();
+      // Prefetched applications of a failed round: nobody waits for them.
+      for (const o of outcomes.values()) o.reject(new Error('the batched read ended without this application'));
+    }
+  }
+
+  private async readRound(
+    state: TokenState,
+    tokenKey: string,
+    targets: Map<string, FleetTarget>,
+    waiting: Map<string, Waiting[]>,
+    outcomes: Map<string, Outcome>,
+  ): Promise<void> {
     const deadline = Math.min(...[...waiting.values()].flatMap((list) => list.map((w) => w.deadline)));
     const groups = new Map<string, FleetTarget[]>();
     for (const target of targets.values()) {
@@ -138,16 +217,10 @@ export class FleetReads {
       batch = await session.readLedgers(parts, deadline);
     } catch (error) {
       // One application's problem (a repository gone, a token without access) fails the whole query: each waiting one reads alone.
-      for (const list of waiting.values()) {
-        const first = list[0]!;
-        if (targets.size === 1) {
-          for (const w of list) w.reject(error);
-          continue;
-        }
-        this.readAlone(state, first.target, first.deadline).then(
-          (ledger) => list.forEach((w) => w.resolve(ledger)),
-          (failure: unknown) => list.forEach((w) => w.reject(failure)),
-        );
+      for (const [key, list] of waiting) {
+        const o = outcomes.get(key)!;
+        if (solo) o.reject(error);
+        else this.readAlone(state, list[0]!.target, list[0]!.deadline).then(o.resolve, o.reject);
       }
       return;
     }
@@ -158,14 +231,14 @@ export class FleetReads {
       const results = failure ? undefined : part.read.results();
       for (const target of part.group) {
         const result = results?.get(target.specName);
-        const list = waiting.get(target.key) ?? [];
+        const o = outcomes.get(target.key)!;
         if (!result) {
-          for (const w of list) w.reject(failure);
+          o.reject(failure);
           continue;
         }
         this.cache.keepStatusWindows(target.key, result.statusWindows);
         this.cache.put(target.key, result.ledger, lifetimeMs);
-        for (const w of list) w.resolve(result.ledger);
+        o.resolve(result.ledger);
       }
     });
   }

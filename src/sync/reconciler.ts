@@ -83,6 +83,7 @@ export class Reconciler {
     const nearChangeSeconds = this.nearChangeSeconds(key);
     const environmentUrl = this.environmentUrl(ctx);
     const load = () => this.readLedger(session, ctx, key, deadline);
+    const loadFresh = () => this.readLedger(session, ctx, key, deadline, true);
 
     let ledger: Ledger;
     let writes: PlannedWrite[];
@@ -93,7 +94,7 @@ export class Reconciler {
       writes = this.plan(ctx, ledger, environmentUrl);
       if (writes.length > 0 && read.fromCache) {
         // Never write from a shared, possibly stale read: another replica may have written since.
-        ledger = (await this.deps.cache.read(key, load, { fresh: true })).ledger;
+        ledger = (await this.deps.cache.read(key, loadFresh, { fresh: true })).ledger;
         writes = this.plan(ctx, ledger, environmentUrl);
       }
     } catch (error) {
@@ -154,7 +155,7 @@ export class Reconciler {
     let githubWrites: GitHubWrite[] | undefined;
     const inactive = { state: 'inactive', description: INACTIVE_DESCRIPTION, environmentUrl: '' } as const;
     try {
-      const { ledger } = await this.deps.cache.read(key, () => this.readLedger(session, ctx, key, deadline), { fresh: true });
+      const { ledger } = await this.deps.cache.read(key, () => this.readLedger(session, ctx, key, deadline, true), { fresh: true });
       const active = deploymentsOf(ledger, ctx.environment).filter((d) => d.statuses[0]?.state !== 'inactive');
       if (options.dryRun) {
         githubWrites = describeInactivations(active, inactive);
@@ -198,7 +199,7 @@ export class Reconciler {
     });
   }
 
-  private async readLedger(session: GitHubSession, ctx: SyncContext, key: string, deadline: number): Promise<Ledger> {
+  private async readLedger(session: GitHubSession, ctx: SyncContext, key: string, deadline: number, fresh = false): Promise<Ledger> {
     const known = new Set<string>(this.deps.cache.knownEnvironments(key));
     known.add(ctx.environment);
     for (const env of ctx.siblings.keys()) known.add(env);
@@ -213,7 +214,7 @@ export class Reconciler {
         repositoryKey: repositoryKey(key),
         specName: ctx.specName,
       };
-      return fleet.read({ ...target, knownEnvironments: [...known] }, deadline);
+      return fleet.read({ ...target, knownEnvironments: [...known] }, deadline, fresh);
     }
     const statusWindows = this.deps.cache.statusWindows(key);
     const result = await session.readLedger({ specName: ctx.specName, knownEnvironments: [...known], deadline, ...(statusWindows ? { statusWindows } : {}) });

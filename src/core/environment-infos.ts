@@ -4,6 +4,7 @@ import type { EnvironmentInfo } from '../generated/environment.js';
 import { readBake } from './bake-status.js';
 import type { RelationshipGraph } from './graph.js';
 import { deploymentsOf, findDeployment } from './ledger.js';
+import { boundedString, MAX_LABEL, MAX_URL, sanitiseEntry } from './sanitise.js';
 import type { DeploymentHistoryEntry, Ledger, LedgerDeployment, LedgerStatus, VersionInfo } from './types.js';
 
 export interface EnvironmentInfoInputs {
@@ -20,14 +21,17 @@ export function environmentInfos(inputs: EnvironmentInfoInputs): EnvironmentInfo
   const { self, graph, ledger } = inputs;
   return graph.component.map((environment) => {
     const deployments = deploymentsOf(ledger, environment);
-    const recorded = environment === self ? localEntries(inputs.localHistory, deployments) : deployments.map(fromDeployment);
+    const recorded = (environment === self ? localEntries(inputs.localHistory, deployments) : deployments.map(fromDeployment)).flatMap((r) => {
+      const clean = sanitiseEntry(r.entry);
+      return clean ? [{ ...r, entry: clean }] : [];
+    });
     let history = dedupe(sinceNewestRestart(recorded).sort(newestEntryFirst));
     if (!graph.isDirectlyConnected(environment)) history = history.slice(0, 1);
-    const info: EnvironmentInfo = { environment };
-    const url = environment === self && inputs.localEnvironmentUrl ? inputs.localEnvironmentUrl : newestUrl(deployments);
+    const info: EnvironmentInfo = { environment: boundedString(environment, MAX_LABEL) ?? '' };
+    const url = boundedString(environment === self && inputs.localEnvironmentUrl ? inputs.localEnvironmentUrl : newestUrl(deployments), MAX_URL);
     if (url) info.environmentUrl = url;
     const relationship = graph.relationshipOf(environment);
-    if (relationship) info.relationship = { environment: relationship.environment, type: relationship.type };
+    if (relationship) info.relationship = { environment: boundedString(relationship.environment, MAX_LABEL) ?? '', type: relationship.type };
     info.history = history;
     return info;
   });

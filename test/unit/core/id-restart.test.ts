@@ -65,8 +65,8 @@ describe('a recreated Rollout never shows a stale version as current', () => {
 
   it('the own environment: GitHub entries of the earlier Rollout at or above its oldest live id are left out', () => {
     const local: RolloutHistoryEntry[] = [
-      { id: 2, version: { tag: 'v2.1.0', revision: rev('v2.1.0') }, bakeStatus: 'InProgress' },
-      { id: 1, version: { tag: 'v2.0.0', revision: rev('v2.0.0') }, bakeStatus: 'Succeeded' },
+      { id: 2, version: { tag: 'v2.1.0', revision: rev('v2.1.0') }, bakeStatus: 'InProgress', timestamp: '2026-02-02T00:00:00Z' },
+      { id: 1, version: { tag: 'v2.0.0', revision: rev('v2.0.0') }, bakeStatus: 'Succeeded', timestamp: '2026-02-01T00:00:00Z' },
     ];
     const staging = infos('staging', local).find((i) => i.environment === 'staging');
     expect(staging?.history?.map((e) => [e.id, e.version.tag, e.bakeStatus])).toEqual([
@@ -77,7 +77,9 @@ describe('a recreated Rollout never shows a stale version as current', () => {
 
   it('the own environment before the recreated Rollout published anything: its local entries, nothing older', () => {
     const fresh: Ledger = { ...ledger, deployments: ledger.deployments.filter((d) => d.payload.version.tag.startsWith('v1')) };
-    const local: RolloutHistoryEntry[] = [{ id: 1, version: { tag: 'v2.0.0', revision: rev('v2.0.0') }, bakeStatus: 'Deploying' }];
+    const local: RolloutHistoryEntry[] = [
+      { id: 1, version: { tag: 'v2.0.0', revision: rev('v2.0.0') }, bakeStatus: 'Deploying', timestamp: '2026-02-01T00:00:00Z' },
+    ];
     const graph = buildGraph('staging', new Map([['production', AFTER_STAGING]]));
     const staging = environmentInfos({ self: 'staging', graph, ledger: fresh, localHistory: local, localEnvironmentUrl: '' }).find(
       (i) => i.environment === 'staging',

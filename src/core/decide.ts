@@ -3,7 +3,7 @@
  * from the interpreted request and what GitHub said. Pure: `now` is an input and only
  * shows up where something actually changed.
  */
-import type { EnvironmentStatus } from '../generated/environment.js';
+import type { EnvironmentStatus, UnconfirmedCreation } from '../generated/environment.js';
 import type { RolloutGate } from '../generated/kubernetes.js';
 import { sameJson } from './canonical.js';
 import { CONDITION_ORDER as CONDITION_TYPES, mergeConditions, type ConditionInput } from './conditions.js';
@@ -13,7 +13,8 @@ import { buildGraph, compareNames, type RelationshipGraph } from './graph.js';
 import { deploymentsOf, findDeployment, newestFirst } from './ledger.js';
 import { deploymentName, deploymentTask, githubEnvironment } from './naming.js';
 import type { EnvironmentIdentity, Interpretation, Problem, SyncContext } from './interpret.js';
-import type { Ledger, Relationship } from './types.js';
+import type { Ledger, LedgerDeployment, Relationship } from './types.js';
+import { carriedCreations } from './unconfirmed.js';
 
 export interface GitHubProblem extends Problem {
   /** Worth retrying soon (5xx, timeouts, connection errors). */
@@ -27,6 +28,8 @@ export interface SyncOutcome {
   ledger?: Ledger;
   readProblem?: GitHubProblem;
   writeProblem?: GitHubProblem;
+  /** Deployment creations this sync left without an answer (they may still land on GitHub). */
+  unconfirmedCreations?: UnconfirmedCreation[];
 }
 
 export interface DesiredState {
@@ -38,6 +41,8 @@ export interface DesiredState {
 export interface DecideOptions {
   now: string;
   localEnvironmentUrl: string;
+  /** The longest a deployment creation stays unconfirmed (GitHub request timeout plus its processing limit). */
+  unconfirmedWindowMs: number;
 }
 
 const MAX_RETRY_AFTER_SECONDS = 3600;
@@ -48,12 +53,13 @@ export function decideSync(interpretation: Interpretation, outcome: SyncOutcome 
   const ctx = interpretation.context;
   if (!outcome?.ledger) {
     const problem = outcome?.readProblem ?? { reason: 'GitHubUnavailable', message: 'GitHub was not read', transient: true };
-    return keepPrevious(ctx, problem, problem, options);
+    return keepPrevious(ctx, problem, problem, options, outcome?.unconfirmedCreations);
   }
-  return fromLedger(ctx, outcome.ledger, outcome.writeProblem, options);
+  return fromLedger(ctx, outcome, outcome.ledger, options);
 }
 
-function fromLedger(ctx: SyncContext, ledger: Ledger, writeProblem: GitHubProblem | undefined, options: DecideOptions): DesiredState {
+function fromLedger(ctx: SyncContext, outcome: SyncOutcome, ledger: Ledger, options: DecideOptions): DesiredState {
+  const writeProblem = outcome.writeProblem;
   const graph = buildGraph(ctx.environment, relationships(ctx, ledger));
   const infos = environmentInfos({
     self: ctx.environment,
@@ -100,6 +106,7 @@ function fromLedger(ctx: SyncContext, ledger: Ledger, writeProblem: GitHubProble
   if (current) status.currentVersion = current;
   status.environmentInfos = infos;
   if (ctx.relationship) status.rolloutGateRef = { name: gateName(ctx.name) };
+  withUnconfirmed(status, ctx, outcome.unconfirmedCreations, deploymentsOf(ledger, ctx.environment), options);
   return {
     status: withChangeTime(status, ctx.observedStatus, options.now),
     children,
@@ -203,7 +210,13 @@ function conditions(identity: EnvironmentIdentity, specific: ConditionInput[], f
 }
 
 /** Nothing is lost: previous environmentInfos and gate stay, a condition says why. */
-function keepPrevious(identity: EnvironmentIdentity, problem: Problem, githubProblem: GitHubProblem | undefined, options: DecideOptions): DesiredState {
+function keepPrevious(
+  identity: EnvironmentIdentity,
+  problem: Problem,
+  githubProblem: GitHubProblem | undefined,
+  options: DecideOptions,
+  added: UnconfirmedCreation[] = [],
+): DesiredState {
   const children = keptGates(identity);
   const githubSynced: ConditionInput = githubProblem
     ? { type: 'GitHubSynced', status: 'False', reason: problem.reason, message: problem.message }
@@ -225,6 +238,7 @@ function keepPrevious(identity: EnvironmentIdentity, problem: Problem, githubPro
   if (previous.currentVersion) status.currentVersion = previous.currentVersion;
   status.environmentInfos = previous.environmentInfos ?? [];
   if (children[0]) status.rolloutGateRef = { name: children[0].metadata.name };
+  withUnconfirmed(status, identity, added, undefined, options);
   return {
     status: withChangeTime(status, previous, options.now),
     children,
@@ -273,6 +287,24 @@ function sanitizeGate(observed: RolloutGate, identity: EnvironmentIdentity): Rol
       allowedVersions: allowed,
     },
   };
+}
+
+/** Unconfirmed creations stay in the status, whichever replica answers next, until GitHub shows them or they expire. */
+function withUnconfirmed(
+  status: EnvironmentStatus,
+  identity: EnvironmentIdentity,
+  added: UnconfirmedCreation[] | undefined,
+  deployments: readonly LedgerDeployment[] | undefined,
+  options: DecideOptions,
+): void {
+  const carried = carriedCreations({
+    observed: identity.observedStatus.unconfirmedCreations ?? [],
+    added: added ?? [],
+    ...(deployments ? { deployments } : {}),
+    nowMs: Date.parse(options.now),
+    windowMs: options.unconfirmedWindowMs,
+  });
+  if (carried.length > 0) status.unconfirmedCreations = carried;
 }
 
 /** lastStatusChangeTime moves only when something else in the status changed. */

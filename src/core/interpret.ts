@@ -2,7 +2,7 @@
  * Turns a hook request into the facts a sync needs, or the problem with the object that
  * stops it. Pure: no GitHub, no clock.
  */
-import type { Condition, EnvironmentInfo, EnvironmentSpec, EnvironmentStatus } from '../generated/environment.js';
+import type { Condition, EnvironmentInfo, EnvironmentSpec, EnvironmentStatus, UnconfirmedCreation } from '../generated/environment.js';
 import type { SyncRequest } from '../generated/hooks.js';
 import type { KubernetesObject, Rollout, RolloutGate, RolloutHistoryEntry, RolloutVersionInfo, Secret } from '../generated/kubernetes.js';
 import { discoverDashboardUrl, HTTPROUTE_GVK, INGRESS_GVK } from './dashboard.js';
@@ -252,6 +252,12 @@ function observedStatus(raw: unknown): EnvironmentStatus {
   if (typeof raw.lastStatusChangeTime === 'string') status.lastStatusChangeTime = raw.lastStatusChangeTime;
   if (isPlainObject(raw.rolloutGateRef) && typeof raw.rolloutGateRef.name === 'string') status.rolloutGateRef = { name: raw.rolloutGateRef.name };
   if (typeof raw.observedGeneration === 'number') status.observedGeneration = raw.observedGeneration;
+  if (Array.isArray(raw.unconfirmedCreations)) {
+    status.unconfirmedCreations = raw.unconfirmedCreations.filter(
+      (c): c is UnconfirmedCreation =>
+        isPlainObject(c) && Number.isSafeInteger(c.id) && typeof c.revision === 'string' && typeof c.until === 'string' && !Number.isNaN(Date.parse(c.until)),
+    );
+  }
   return status;
 }
 

@@ -141,6 +141,10 @@ export interface EnvironmentStatus {
    * ObservedGeneration is the .metadata.generation of the Environment that this status was computed from (set by Metacontroller).
    */
   observedGeneration?: number;
+  /**
+   * UnconfirmedCreations lists GitHub deployment creations of this environment's history entries that got no answer before the hook had to reply: GitHub may still record them until `until`, so no sync (on any replica of environment-sync, or after a restart) creates them again before then. Written by environment-sync; entries leave once the deployment shows on GitHub or `until` has passed.
+   */
+  unconfirmedCreations?: UnconfirmedCreation[];
 }
 /**
  * Condition contains details for one aspect of the current state of this API Resource.
@@ -324,6 +328,26 @@ export interface LocalObjectReference1 {
    * Name of the referent (an object in the same namespace).
    */
   name?: string;
+}
+/**
+ * A GitHub deployment creation whose outcome is not known yet.
+ *
+ * This interface was referenced by `Environment`'s JSON-Schema
+ * via the `definition` "UnconfirmedCreation".
+ */
+export interface UnconfirmedCreation {
+  /**
+   * ID of the Rollout history entry the deployment is for.
+   */
+  id: number;
+  /**
+   * Revision of that history entry (the deployment's ref).
+   */
+  revision: string;
+  /**
+   * Until when GitHub may still record the creation: the creation's request timeout plus GitHub's 10-second processing limit.
+   */
+  until: string;
 }
 /**
  * LocalObjectReference refers to an object by name in the same namespace as the Environment.

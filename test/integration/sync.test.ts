@@ -1,5 +1,5 @@
 /** /sync through real HTTP against the GitHub emulator. */
-import { goControllerFixture } from '../support/shared.js';
+import { goControllerFixture } from '../support/fixtures.js';
 import { startHarness, NOW, REPOSITORY, type Harness } from '../support/harness.js';
 import { environment, rollout, secret, sha, syncRequest, TOKEN, type HistoryEntry, condition } from '../support/requests.js';
 

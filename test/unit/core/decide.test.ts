@@ -29,7 +29,7 @@ const T1 = '2026-11-21T10:00:00Z';
 const T2 = '2026-11-21T10:01:00Z';
 const T3 = '2026-11-21T10:02:00Z';
 const GATE = 'my-app-production-gate';
-const options = (now: string) => ({ now, localEnvironmentUrl: LOCAL_URL });
+const options = (now: string) => ({ now, localEnvironmentUrl: LOCAL_URL, unconfirmedWindowMs: 40_000 });
 
 function ok(interpretation: Interpretation) {
   if (!interpretation.ok) throw new Error(`expected a usable request, got ${interpretation.problem.reason}: ${interpretation.problem.message}`);

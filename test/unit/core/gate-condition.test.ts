@@ -4,7 +4,7 @@ import type { Ledger } from '../../../src/core/types.js';
 import { interpretRequest, ledger, LOCAL_URL } from './scenario.js';
 
 const T1 = '2026-11-21T10:00:00Z';
-const options = { now: T1, localEnvironmentUrl: LOCAL_URL };
+const options = { now: T1, localEnvironmentUrl: LOCAL_URL, unconfirmedWindowMs: 40_000 };
 const GATE = 'my-app-production-gate';
 
 function gateReady(l: Ledger | undefined, requestOptions: Parameters<typeof interpretRequest>[0] = {}) {

@@ -82,7 +82,7 @@ describe('the docs form (no spec.environment)', () => {
   });
 
   it('gives byte-identical status and gate to the Go form, with siblings in either form', () => {
-    const options = { now: T1, localEnvironmentUrl: LOCAL_URL };
+    const options = { now: T1, localEnvironmentUrl: LOCAL_URL, unconfirmedWindowMs: 40_000 };
     const goForm = JSON.stringify(decideSync(interpretRequest({}), { ledger: ledger() }, options));
     expect(JSON.stringify(decideSync(interpretRequest({ spec: docsSpec() }), { ledger: ledger() }, options))).toBe(goForm);
     expect(JSON.stringify(decideSync(interpretRequest({ spec: docsSpec(), siblings: docsFormSiblings() }), { ledger: ledger() }, options))).toBe(goForm);
@@ -98,13 +98,13 @@ describe('the docs form (no spec.environment)', () => {
   });
 
   it('shows the resolved application and environment in status', () => {
-    const d = decideSync(interpretRequest({ spec: docsSpec() }), { ledger: ledger() }, { now: T1, localEnvironmentUrl: '' });
+    const d = decideSync(interpretRequest({ spec: docsSpec() }), { ledger: ledger() }, { now: T1, localEnvironmentUrl: '', unconfirmedWindowMs: 40_000 });
     expect([d.status.application, d.status.environment]).toEqual(['kuberik/my-app', 'production']);
   });
 
   it('shows a name mix-up in status: name "production" with environment "production" is application kuberik/production', () => {
     const spec = { ...docsSpec(), environment: 'production' };
-    const d = decideSync(interpretRequest({ spec }), { ledger: ledger() }, { now: T1, localEnvironmentUrl: '' });
+    const d = decideSync(interpretRequest({ spec }), { ledger: ledger() }, { now: T1, localEnvironmentUrl: '', unconfirmedWindowMs: 40_000 });
     expect([d.status.application, d.status.environment]).toEqual(['kuberik/production', 'production']);
   });
 

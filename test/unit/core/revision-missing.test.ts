@@ -19,7 +19,7 @@ function withUnrevisioned(tags: string[]): KubernetesObject {
 }
 
 function conditionsOf(r: KubernetesObject) {
-  const d = decideSync(interpretRequest({ rollout: r }), { ledger: ledger() }, { now: T1, localEnvironmentUrl: LOCAL_URL });
+  const d = decideSync(interpretRequest({ rollout: r }), { ledger: ledger() }, { now: T1, localEnvironmentUrl: LOCAL_URL, unconfirmedWindowMs: 40_000 });
   return Object.fromEntries((d.status.conditions ?? []).map((c) => [c.type, [c.status, c.reason, c.message]]));
 }
 

@@ -1,5 +1,5 @@
 import { validate } from '@octokit/graphql-schema';
-import { buildLedgerQuery, toLedgerDeployment } from '../../src/github/ledger-query.js';
+import { buildLedgerQuery, toLedgerDeployment } from '../../../src/github/ledger-query.js';
 
 describe('buildLedgerQuery', () => {
   const plans = {

@@ -89,6 +89,6 @@ describe('a recreated Rollout never shows a stale version as current', () => {
 
   it('gating is unchanged: versions that baked before the restart stay allowed', () => {
     const candidates = ['v2.1.0', 'v2.0.0', 'v1.5.0', 'v1.4.0'].map((tag) => ({ tag, revision: rev(tag) }));
-    expect(allowedVersions(AFTER_STAGING, deploymentsOf(ledger, 'staging'), candidates)).toEqual(['v1.4.0', 'v1.5.0', 'v2.0.0']);
+    expect(allowedVersions(AFTER_STAGING, deploymentsOf(ledger, 'staging'), candidates)).toEqual(['v2.0.0', 'v1.5.0', 'v1.4.0']);
   });
 });

@@ -79,7 +79,7 @@ function fromHttpRoute(route: KubernetesObject, gateways: readonly KubernetesObj
  * http when the route's Gateway listener is plain HTTP, else https (also when the Gateway
  * cannot be read). The listener is the parentRef's sectionName, else the first whose
  * hostname covers the route's host, else the Gateway's first (environment-controller
- * githubenvironment_controller.go:617-674).
+ * githubenvironment_controller.go:619-678).
  */
 function schemeOf(route: KubernetesObject, host: string, gateways: readonly KubernetesObject[]): 'http' | 'https' {
   const spec = (route as { spec?: unknown }).spec;

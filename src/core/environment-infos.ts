@@ -49,7 +49,7 @@ const NOT_YET_RECORDED = '\uffff';
 /**
  * Rollout history ids restart at 1 when a Rollout is recreated, and kuberik's dashboard
  * sorts an environment's history by id and shows the first entry with a bake status as
- * current (rollout-dashboard frontend/src/routes/rollouts/[namespace]/[name]/environments/+page.svelte:119-130).
+ * current (rollout-dashboard frontend/src/routes/rollouts/[namespace]/[name]/environments/+page.svelte:122-131).
  * Entries recorded before the newest restart (an id not above every id recorded before
  * it) would outrank the live ones there, so they are left out. Gating reads the ledger,
  * not this list: their bakes still count.

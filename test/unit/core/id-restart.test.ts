@@ -1,7 +1,7 @@
 /**
  * Issue 12 item 5 / spec §5.5: Rollout ids restart at 1 when a Rollout is recreated. kuberik's
  * dashboard sorts an environment's history by id and shows the first entry with a bake status
- * as current (rollout-dashboard frontend/src/routes/rollouts/[namespace]/[name]/environments/+page.svelte:119-130),
+ * as current (rollout-dashboard frontend/src/routes/rollouts/[namespace]/[name]/environments/+page.svelte:122-131),
  * so entries recorded before the newest restart must never be shown as current.
  */
 import { environmentInfos } from '../../../src/core/environment-infos.js';

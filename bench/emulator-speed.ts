@@ -77,7 +77,7 @@ const seeded = seedScenario(emulator, scenario);
 const deployments = emulator.deployments(scenario.repository);
 
 const ledger = buildLedgerQuery(
-  { listEnvironments: true, deployments: scenario.environments.map((e) => ({ environment: `kuberik/${scenario.app}/${e}` })), statusPages: [] },
+  { listEnvironments: true, deployments: scenario.environments.map((e) => ({ environments: [`kuberik/${scenario.app}/${e}`] })), statusPages: [] },
   owner,
   repo,
 );

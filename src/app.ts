@@ -4,6 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
 import { GitHubClient } from './github/client.js';
+import { FleetReads, type RoundReport } from './github/fleet-reads.js';
 import { LedgerCache } from './github/ledger-cache.js';
 import { errorBody, HookRequestError } from './hooks/errors.js';
 import { Reconciler } from './sync/reconciler.js';
@@ -18,6 +19,10 @@ export interface AppDeps {
   now?: () => Date;
   /** Observes GitHub requests (tests, metrics). */
   onGitHubRequest?: ConstructorParameters<typeof GitHubClient>[0]['onRequest'];
+  /** Clock of the shared reads and their batching (tests compress time with it). */
+  nowMs?: () => number;
+  /** Observes each batched read round (tests, benchmarks). */
+  onFleetRound?: (round: RoundReport) => void;
 }
 
 /** Paths of anything secret that could ever reach a log line. */
@@ -64,17 +69,32 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     onRateLimit: (event) => metrics.rateLimit(event),
     ...(deps.now ? { now: () => deps.now!().getTime() } : {}),
   });
-  const cache = new LedgerCache(config.ledgerCacheTtlMs, Date.now, config.ledgerCacheMaxTtlMs);
+  const nowMs = deps.nowMs ?? Date.now;
+  const cache = new LedgerCache(config.ledgerCacheTtlMs, nowMs, config.ledgerCacheMaxTtlMs);
   metrics.observeSharedReadLifetime(() => cache.longestLifetimeMs() / 1000);
+  // Batching shares reads, so it needs sharing on (a TTL); without one every sync reads alone.
+  const fleet =
+    config.ledgerCacheTtlMs > 0
+      ? new FleetReads(cache, {
+          windowMs: config.fleetBatchWindowMs,
+          ttlMs: config.ledgerCacheTtlMs,
+          maxTtlMs: config.ledgerCacheMaxTtlMs,
+          now: nowMs,
+          ...(deps.onFleetRound ? { onRound: deps.onFleetRound } : {}),
+        })
+      : undefined;
   const reconciler = new Reconciler({
     github,
     cache,
+    ...(fleet ? { fleet } : {}),
+    onDataAge: (seconds) => metrics.dataAge(seconds),
     checkSpec: (spec) => validators.environmentSpec.problems(spec),
     logger,
     dashboardUrl: config.dashboardUrl,
     syncBudgetMs: config.syncBudgetMs,
     finalizeGiveUpSeconds: config.finalizeGiveUpSeconds,
     maxWritesPerSync: config.maxWritesPerSync,
+    nearChangeResyncSeconds: config.nearChangeResyncSeconds,
     ...(deps.now ? { now: deps.now } : {}),
   });
 

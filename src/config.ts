@@ -27,6 +27,10 @@ export interface Config {
   maxWritesPerSync: number;
   /** How long an idle keep-alive connection stays open: longer than the 90 s Metacontroller's Go client keeps one. */
   keepAliveTimeoutMs: number;
+  /** Resync interval while a change is near (an upstream or local deployment in progress); never above requeueInterval. */
+  nearChangeResyncSeconds: number;
+  /** How long a read waits for the reads of other applications on its token to share one query. */
+  fleetBatchWindowMs: number;
 }
 
 export class ConfigError extends Error {
@@ -52,6 +56,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     maxWritesPerSync: integer(env, 'MAX_WRITES_PER_SYNC', 10, 1, 1000),
     keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 120_000, 1000, 3_600_000),
+    nearChangeResyncSeconds: integer(env, 'NEAR_CHANGE_RESYNC_SECONDS', 10, 1, 3600),
+    fleetBatchWindowMs: integer(env, 'FLEET_BATCH_WINDOW_MS', 20, 0, 1000),
   };
 }
 

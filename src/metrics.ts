@@ -63,6 +63,18 @@ export class Metrics {
     collect: (): void => this.sharedReadLifetimeGauge.set(this.sharedReadLifetime()),
   });
 
+  /** Oldest shared read a sync used since the last scrape; the last value stays until a sync comes. */
+  private dataAgeSince: number | undefined;
+  private readonly dataAgeGauge = new Gauge({
+    name: `${PREFIX}github_data_age_seconds`,
+    help: 'Age of the oldest shared GitHub read a sync used since the previous scrape: how late a gate can be to show an upstream change. Bounded by LEDGER_CACHE_TTL_MS, longer while a token spends its budget too fast.',
+    registers: [this.registry],
+    collect: (): void => {
+      if (this.dataAgeSince !== undefined) this.dataAgeGauge.set(this.dataAgeSince);
+      this.dataAgeSince = undefined;
+    },
+  });
+
   constructor(options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
@@ -83,6 +95,11 @@ export class Metrics {
     if (!event.ok) return;
     if (event.operation === 'CreateDeployment') this.deploymentsCreated.inc();
     if (event.operation === 'PostDeploymentStatus') this.statusesCreated.inc();
+  }
+
+  /** The age of the shared read a sync used. */
+  dataAge(seconds: number): void {
+    this.dataAgeSince = Math.max(this.dataAgeSince ?? 0, seconds);
   }
 
   /** Where the shared-read lifetime gauge reads its value at scrape time. */

@@ -8,6 +8,7 @@ import type { RolloutGate } from '../generated/kubernetes.js';
 import { sameJson } from './canonical.js';
 import { CONDITION_ORDER as CONDITION_TYPES, mergeConditions, type ConditionInput } from './conditions.js';
 import { environmentInfos } from './environment-infos.js';
+import { changeIsNear, DEFAULT_NEAR_CHANGE_RESYNC_SECONDS, freshResyncSeconds } from './freshness.js';
 import { allowedVersions, DESCRIPTION_ANNOTATION, gateName, gateObject, PRETTY_NAME_ANNOTATION } from './gate.js';
 import { buildGraph, compareNames, type RelationshipGraph } from './graph.js';
 import { deploymentsOf, findDeployment, newestFirst } from './ledger.js';
@@ -43,6 +44,8 @@ export interface DecideOptions {
   localEnvironmentUrl: string;
   /** The longest a deployment creation stays unconfirmed (GitHub request timeout plus its processing limit). */
   unconfirmedWindowMs: number;
+  /** Resync interval while a change is near (freshness.ts); DEFAULT_NEAR_CHANGE_RESYNC_SECONDS when absent. */
+  nearChangeResyncSeconds?: number;
 }
 
 const MAX_RETRY_AFTER_SECONDS = 3600;
@@ -110,7 +113,13 @@ function fromLedger(ctx: SyncContext, outcome: SyncOutcome, ledger: Ledger, opti
   return {
     status: withChangeTime(status, ctx.observedStatus, options.now),
     children,
-    resyncAfterSeconds: resyncSeconds(ctx.requeueSeconds, writeProblem),
+    resyncAfterSeconds: writeProblem
+      ? resyncSeconds(ctx.requeueSeconds, writeProblem)
+      : freshResyncSeconds({
+          requeueSeconds: ctx.requeueSeconds,
+          near: changeIsNear({ relationship: ctx.relationship, history: ctx.history, ledger }),
+          nearChangeSeconds: options.nearChangeResyncSeconds ?? DEFAULT_NEAR_CHANGE_RESYNC_SECONDS,
+        }),
   };
 }
 

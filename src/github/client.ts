@@ -6,29 +6,25 @@
 import { graphql, GraphqlResponseError } from '@octokit/graphql';
 import { request as octokitRequest } from '@octokit/request';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { newestRecognisable } from '../core/bake-status.js';
 import type { GitHubCredentials } from '../core/credentials.js';
-import { belongsToApplication, deploymentTask, githubEnvironment, shortEnvironment } from '../core/naming.js';
 import type { CreateDeploymentBody, StatusWrite } from '../core/plan.js';
-import type { Ledger, LedgerDeployment, LedgerStatus } from '../core/types.js';
+import type { Ledger, LedgerStatus } from '../core/types.js';
 import { InstallationTokens } from './auth.js';
 import { GitHubOperationError } from './errors.js';
 import { requestStatus } from './request-status.js';
 import {
-  buildLedgerQuery,
-  sortStatuses,
-  toLedgerDeployment,
+  buildBatchQuery,
+  repositoryAlias,
+  statusAlias,
   toStatus,
-  type DeploymentPageRequest,
-  type RawDeployment,
-  type RawDeploymentPage,
   type RawLedgerResponse,
-  type RawStatusConnection,
+  type RawRepository,
   type RawStatusPage,
-  type StatusPageRequest,
+  type RepositoryPart,
 } from './ledger-query.js';
 import type { GraphQLBudget } from './budget.js';
-import { latestFingerprint, type StatusWindow, type StatusWindows } from './status-windows.js';
+import { LedgerRead } from './ledger-read.js';
+import type { StatusWindow, StatusWindows } from './status-windows.js';
 
 export interface GitHubClientOptions {
   /** REST base: https://api.github.com or https://HOST/api/v3 (GraphQL is derived). */
@@ -86,8 +82,22 @@ export interface ReadLedgerResult {
   budget?: GraphQLBudget;
 }
 
-/** Aliased connections per request: 100 × 100 deployments, or 100 status windows, stay far below GitHub's node limit. */
-const MAX_ALIASES = 100;
+export interface BatchPart {
+  owner: string;
+  repo: string;
+  read: LedgerRead;
+}
+
+export interface BatchReadResult {
+  requests: number;
+  points: number;
+  budget?: GraphQLBudget;
+  /** By index into the parts: why that repository's read failed (the others completed). */
+  failures: Map<number, Error>;
+}
+
+/** Repositories per query: each brings about three connections, so a full query costs about 3 points and stays far below GitHub's node limit. */
+const MAX_REPOSITORIES_PER_QUERY = 100;
 
 const POST_STATUS = `mutation PostDeploymentStatus($deploymentId: ID!, $state: DeploymentStatusState!, $description: String!, $environmentUrl: String!) {
   createDeploymentStatus(input: {deploymentId: $deploymentId, state: $state, description: $description, environmentUrl: $environmentUrl}) {
@@ -204,152 +214,56 @@ export class GitHubSession {
   }
 
   async readLedger(args: ReadLedgerArgs): Promise<ReadLedgerResult> {
-    const wanted = (env: string) => githubEnvironment(args.specName, env);
-    const task = deploymentTask(args.specName);
-    const queried = new Set<string>();
-    const discovered = new Set<string>();
-    let deploymentPages: DeploymentPageRequest[] = [];
-    const enqueue = (githubEnv: string) => {
-      if (queried.has(githubEnv)) return;
-      queried.add(githubEnv);
-      deploymentPages.push({ environment: githubEnv });
-    };
-    for (const env of [...args.knownEnvironments].sort()) enqueue(wanted(env));
+    const read = new LedgerRead({
+      applications: [{ specName: args.specName, knownEnvironments: args.knownEnvironments }],
+      ...(args.statusWindows ? { statusWindows: args.statusWindows } : {}),
+    });
+    const batch = await this.readLedgers([{ owner: this.owner, repo: this.repo, read }], args.deadline);
+    const failure = batch.failures.get(0);
+    if (failure !== undefined) throw failure;
+    const { ledger, statusWindows } = read.results().get(args.specName)!;
+    const result: ReadLedgerResult = { ledger, statusWindows, requests: batch.requests, points: batch.points };
+    if (batch.budget) result.budget = batch.budget;
+    return result;
+  }
 
-    const seen = new Set<string>();
-    const deployments = new Map<string, LedgerDeployment>();
-    /** Latest-status fingerprint per deployment that has statuses. */
-    const latest = new Map<string, string>();
-    const awaitingWindow = new Map<string, { deployment: RawDeployment; environment: string }>();
-    const keptWindows = args.statusWindows ?? new Map<string, StatusWindow>();
-    // Cold: fetching windows by node id would add a request per 100 deployments to every
-    // first read; inline they cost about a point per environment instead, once.
-    const inlineWindows = args.statusWindows === undefined;
-    let statusPages: StatusPageRequest[] = [];
-    let listEnvironments = true;
-    let environmentsAfter: string | undefined;
-    let requests = 0;
-    let points = 0;
-    let budget: GraphQLBudget | undefined;
-    /** Pages older statuses only when none of the window's is ours, as the window alone cannot decide. */
-    const pageBeyondWindow = (id: string, statuses: readonly LedgerStatus[], window: RawStatusConnection) => {
-      if (!newestRecognisable(statuses) && (window.totalCount ?? 0) > window.nodes.length && window.pageInfo.hasPreviousPage && window.pageInfo.startCursor) {
-        statusPages.push({ deploymentId: id, before: window.pageInfo.startCursor });
-      }
-    };
-
-    while (listEnvironments || deploymentPages.length > 0 || statusPages.length > 0) {
-      const pages = deploymentPages.slice(0, MAX_ALIASES);
-      deploymentPages = deploymentPages.slice(pages.length);
-      const statusBatch = statusPages.slice(0, MAX_ALIASES);
-      statusPages = statusPages.slice(statusBatch.length);
-      const plan = { listEnvironments, deployments: pages, statusPages: statusBatch, inlineWindows, ...(environmentsAfter ? { environmentsAfter } : {}) };
-      const { query, variables } = buildLedgerQuery(plan, this.owner, this.repo);
-      const signal = this.signal(args.deadline);
-      const headers = await this.authorization(signal);
-      const data = await this.observe('graphql', 'ReadLedger', () => this.query<RawLedgerResponse>(query, variables, headers, signal));
-      requests++;
-      if (data.rateLimit) {
-        points += data.rateLimit.cost;
-        const resetAtMs = Date.parse(data.rateLimit.resetAt);
-        if (Number.isFinite(resetAtMs)) budget = { limit: data.rateLimit.limit, remaining: data.rateLimit.remaining, resetAtMs };
-      }
-      const repository = data.repository;
-      if (!repository) {
-        throw new GitHubOperationError({
-          reason: 'RepositoryNotFound',
-          message: `Repository ${this.repository} was not found or the token cannot read it`,
-          transient: false,
+  /**
+   * Runs several repositories' reads (on this session's credentials) in lockstep, each step of
+   * all of them in one query. A repository that fails (not found, a partial answer) fails alone;
+   * an error of the whole query throws.
+   */
+  async readLedgers(parts: readonly BatchPart[], deadline: number): Promise<BatchReadResult> {
+    const result: BatchReadResult = { requests: 0, points: 0, failures: new Map() };
+    for (;;) {
+      const step: { index: number; part: RepositoryPart }[] = [];
+      parts.forEach((p, index) => {
+        if (result.failures.has(index)) return;
+        const plan = p.read.next();
+        if (plan) step.push({ index, part: { owner: p.owner, repo: p.repo, plan } });
+      });
+      if (step.length === 0) return result;
+      for (let i = 0; i < step.length; i += MAX_REPOSITORIES_PER_QUERY) {
+        const chunk = step.slice(i, i + MAX_REPOSITORIES_PER_QUERY);
+        const { query, variables } = buildBatchQuery(chunk.map((c) => c.part));
+        const signal = this.signal(deadline);
+        const headers = await this.authorization(signal);
+        const data = await this.observe('graphql', 'ReadLedger', () => this.query<RawLedgerResponse>(query, variables, headers, signal));
+        result.requests++;
+        if (data.rateLimit) {
+          result.points += data.rateLimit.cost;
+          const resetAtMs = Date.parse(data.rateLimit.resetAt);
+          if (Number.isFinite(resetAtMs)) result.budget = { limit: data.rateLimit.limit, remaining: data.rateLimit.remaining, resetAtMs };
+        }
+        chunk.forEach(({ index, part }, k) => {
+          const statusNodes = part.plan.statusPages.map((_, j) => data[statusAlias(k, j)] as RawStatusPage | null | undefined);
+          try {
+            parts[index]!.read.absorb(part.plan, data[repositoryAlias(k)] as RawRepository | null | undefined, statusNodes, `${part.owner}/${part.repo}`);
+          } catch (error) {
+            result.failures.set(index, error instanceof Error ? error : new Error(String(error)));
+          }
         });
       }
-
-      if (listEnvironments) {
-        const envs = repository.environments;
-        const names = [...(envs?.nodes ?? []).map((n) => n.name), ...(repository.recent?.nodes ?? []).map((n) => n.environment ?? '')];
-        for (const name of names) {
-          if (!belongsToApplication(args.specName, name)) continue;
-          discovered.add(name);
-          enqueue(name);
-        }
-        listEnvironments = envs?.pageInfo.hasNextPage === true;
-        environmentsAfter = envs?.pageInfo.endCursor ?? undefined;
-      }
-
-      pages.forEach((page, i) => {
-        const connection = repository[`d${i}`] as RawDeploymentPage | null | undefined;
-        if (!connection) return;
-        for (const node of connection.nodes) {
-          if (seen.has(node.id)) continue;
-          seen.add(node.id);
-          const decoded = toLedgerDeployment(node, page.environment, task);
-          if (!decoded) continue;
-          deployments.set(node.id, decoded);
-          if (!node.latestStatus) continue; // no statuses at all
-          const fingerprint = latestFingerprint(node.latestStatus);
-          latest.set(node.id, fingerprint);
-          const kept = keptWindows.get(node.id);
-          if (kept?.latest === fingerprint) {
-            deployments.set(node.id, { ...decoded, statuses: [...kept.statuses] });
-          } else if (node.statuses) {
-            pageBeyondWindow(node.id, decoded.statuses, node.statuses);
-          } else {
-            awaitingWindow.set(node.id, { deployment: node, environment: page.environment });
-            statusPages.push({ deploymentId: node.id });
-          }
-        }
-        if (connection.pageInfo.hasNextPage && connection.pageInfo.endCursor) {
-          deploymentPages.push({ environment: page.environment, after: connection.pageInfo.endCursor });
-        }
-      });
-
-      statusBatch.forEach((page, i) => {
-        const node = data[`s${i}`] as RawStatusPage | null | undefined;
-        const id = page.deploymentId;
-        const deployment = deployments.get(id);
-        if (!deployment) return;
-        if (page.before === undefined) {
-          const first = awaitingWindow.get(id);
-          awaitingWindow.delete(id);
-          if (!node?.statuses || !first) {
-            // Deleted since the main read, or GitHub could not say: no decision on a deployment without its statuses.
-            throw new GitHubOperationError({
-              reason: 'GitHubPartialResponse',
-              message: 'GitHub did not return the statuses of a deployment it had just listed',
-              transient: true,
-            });
-          }
-          const window = node.statuses;
-          const decoded = toLedgerDeployment({ ...first.deployment, statuses: window }, first.environment, task)!;
-          deployments.set(id, decoded);
-          pageBeyondWindow(id, decoded.statuses, window);
-          return;
-        }
-        if (!node?.statuses) return;
-        const statuses: LedgerStatus[] = sortStatuses([...deployment.statuses, ...node.statuses.nodes.map(toStatus)]);
-        deployments.set(id, { ...deployment, statuses });
-        const more = node.statuses.pageInfo;
-        if (!newestRecognisable(statuses) && more.hasPreviousPage && more.startCursor) {
-          statusPages.push({ deploymentId: id, before: more.startCursor });
-        }
-      });
     }
-
-    const ledgerDeployments = [...deployments.values()];
-    const environments = new Set<string>([...discovered].map(shortEnvironment));
-    for (const d of ledgerDeployments) environments.add(d.environment);
-    const statusWindows = new Map<string, StatusWindow>();
-    for (const d of ledgerDeployments) {
-      const fingerprint = latest.get(d.nodeId);
-      if (fingerprint !== undefined) statusWindows.set(d.nodeId, { latest: fingerprint, statuses: [...d.statuses] });
-    }
-    const result: ReadLedgerResult = {
-      ledger: { environments: [...environments].sort(), deployments: ledgerDeployments },
-      statusWindows,
-      requests,
-      points,
-    };
-    if (budget) result.budget = budget;
-    return result;
   }
 
   async createDeployment(body: CreateDeploymentBody, deadline: number): Promise<{ nodeId: string; createdAt: string }> {

@@ -20,6 +20,8 @@ export interface CachedRead {
   ledger: Ledger;
   /** True when served from an earlier read (possibly stale by up to the TTL). */
   fromCache: boolean;
+  /** How old the read is: 0 when it was made for this call (or was in flight). */
+  ageMs: number;
 }
 
 const MAX_ENTRIES = 1000;
@@ -46,16 +48,17 @@ export class LedgerCache {
   async read(key: string, load: () => Promise<Ledger>, options: { fresh?: boolean } = {}): Promise<CachedRead> {
     if (!options.fresh) {
       const entry = this.entries.get(key);
-      if (entry && this.now() - entry.storedAt < entry.lifetimeMs) return { ledger: entry.ledger, fromCache: true };
+      const age = entry ? this.now() - entry.storedAt : 0;
+      if (entry && age < entry.lifetimeMs) return { ledger: entry.ledger, fromCache: true, ageMs: age };
       const pending = this.inFlight.get(key);
-      if (pending) return { ledger: await pending, fromCache: true };
+      if (pending) return { ledger: await pending, fromCache: true, ageMs: 0 };
     }
     const promise = load();
     this.inFlight.set(key, promise);
     try {
       const ledger = await promise;
       this.store(key, ledger);
-      return { ledger, fromCache: false };
+      return { ledger, fromCache: false, ageMs: 0 };
     } finally {
       if (this.inFlight.get(key) === promise) this.inFlight.delete(key);
     }
@@ -88,6 +91,23 @@ export class LedgerCache {
     return longest;
   }
 
+  /** How old the shared read of `key` is (Infinity when there is none). */
+  ageMs(key: string): number {
+    const entry = this.entries.get(key);
+    return entry ? this.now() - entry.storedAt : Number.POSITIVE_INFINITY;
+  }
+
+  /** Stores a read made elsewhere (a batched round, fleet-reads.ts), shared for `lifetimeMs`. */
+  put(key: string, ledger: Ledger, lifetimeMs: number): void {
+    remember(this.lifetimes, key, lifetimeMs);
+    this.store(key, ledger);
+  }
+
+  /** How long the current read of `key` is shared (else the next one): the TTL, stretched by budget pacing. */
+  sharedLifetimeMs(key: string): number {
+    return this.entries.get(key)?.lifetimeMs ?? this.lifetimeMs(key);
+  }
+
   /** How long the next stored read of `key` will be shared (the TTL unless its read noted a budget). */
   lifetimeMs(key: string): number {
     return this.lifetimes.get(key) ?? this.ttlMs;
@@ -111,6 +131,7 @@ export class LedgerCache {
   }
 
   private store(key: string, ledger: Ledger): void {
+    if (this.entries.get(key)?.ledger === ledger) return; // already stored by put()
     if (this.ttlMs > 0) {
       this.entries.delete(key);
       this.entries.set(key, { ledger, storedAt: this.now(), lifetimeMs: this.lifetimeMs(key) });

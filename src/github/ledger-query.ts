@@ -1,7 +1,8 @@
 /**
- * The GraphQL read of an application's ledger: one aliased `deployments` connection per
- * environment plus the repository's environment list, so a steady-state sync costs one
- * request (and one rate-limit point) however many environments exist. Deployments carry
+ * The GraphQL read of an application's ledger: one `deployments` connection filtered by all
+ * of its environments plus the repository's environment list, so a steady-state sync costs
+ * one request (and one rate-limit point) however many environments exist; several
+ * repositories' reads share one query (buildBatchQuery). Deployments carry
  * only `latestStatus`: a nested statuses connection per deployment would cost about a
  * point per environment, so status windows are fetched by node id in a follow-up request,
  * and only for deployments whose latest status changed since they were last read. A cold
@@ -24,8 +25,8 @@ const LATEST_STATUS_FIELDS = `id ${STATUS_FIELDS}`;
 const WINDOW = `statuses(last: ${STATUS_WINDOW}) { totalCount pageInfo { hasPreviousPage startCursor } nodes { ${STATUS_FIELDS} } }`;
 
 export interface DeploymentPageRequest {
-  /** Full GitHub environment name, e.g. kuberik/my-app/staging. */
-  environment: string;
+  /** Full GitHub environment names, e.g. kuberik/my-app/staging: one connection reads them all. */
+  environments: string[];
   after?: string;
 }
 
@@ -44,51 +45,90 @@ export interface LedgerQueryPlan {
   inlineWindows?: boolean;
 }
 
+/** One repository's share of a query. */
+export interface RepositoryPart {
+  owner: string;
+  repo: string;
+  plan: LedgerQueryPlan;
+}
+
+/** Response keys of part `k`: the repository is `r<k>`, its deployment pages `d<i>` inside it, its status pages `r<k>s<i>`. */
+export const repositoryAlias = (k: number): string => `r${k}`;
+export const statusAlias = (k: number, i: number): string => `r${k}s${i}`;
+
+/** A single repository's query (part 0). */
 export function buildLedgerQuery(plan: LedgerQueryPlan, owner: string, repo: string): { query: string; variables: Record<string, unknown> } {
-  const declarations = ['$owner: String!', '$name: String!'];
-  const variables: Record<string, unknown> = { owner, name: repo };
-  const repoFields: string[] = [];
-  if (plan.listEnvironments) {
-    declarations.push('$environmentsAfter: String');
-    variables.environmentsAfter = plan.environmentsAfter ?? null;
-    repoFields.push(`environments(first: ${PAGE_SIZE}, after: $environmentsAfter) { pageInfo { hasNextPage endCursor } nodes { name } }`);
-    // GitHub documents no guarantee that an API deployment creates a repository environment:
-    // the environments of recent deployments are a second, cheap source of names.
-    if (!plan.environmentsAfter) {
-      repoFields.push(`recent: deployments(first: ${RECENT_DEPLOYMENTS}, orderBy: {field: CREATED_AT, direction: DESC}) { nodes { environment } }`);
-    }
-  }
-  // graphql-tag (GitHub's schema validation) caches fragments by name: each shape has its own.
-  const fragmentName = plan.inlineWindows ? 'LedgerPageWithWindows' : 'LedgerPage';
-  plan.deployments.forEach((page, i) => {
-    declarations.push(`$env${i}: [String!]`, `$after${i}: String`);
-    variables[`env${i}`] = [page.environment];
-    variables[`after${i}`] = page.after ?? null;
-    repoFields.push(
-      `d${i}: deployments(environments: $env${i}, first: ${PAGE_SIZE}, after: $after${i}, orderBy: {field: CREATED_AT, direction: DESC}) { ...${fragmentName} }`,
-    );
-  });
+  return buildBatchQuery([{ owner, repo, plan }]);
+}
+
+/**
+ * One query for several repositories' steps: GitHub prices a query by the connections it asks
+ * for (minimum 1 point), so reads of many applications cost about as much together as one alone.
+ */
+export function buildBatchQuery(parts: readonly RepositoryPart[]): { query: string; variables: Record<string, unknown> } {
+  const declarations: string[] = [];
+  const variables: Record<string, unknown> = {};
   const rootFields: string[] = [];
-  if (repoFields.length > 0) rootFields.push(`repository(owner: $owner, name: $name) { id ${repoFields.join(' ')} }`);
-  else rootFields.push('repository(owner: $owner, name: $name) { id }');
-  plan.statusPages.forEach((page, i) => {
-    declarations.push(`$deployment${i}: ID!`);
-    variables[`deployment${i}`] = page.deploymentId;
-    let statuses = WINDOW;
-    if (page.before !== undefined) {
-      declarations.push(`$before${i}: String`);
-      variables[`before${i}`] = page.before;
-      statuses = `statuses(last: ${PAGE_SIZE}, before: $before${i}) { pageInfo { hasPreviousPage startCursor } nodes { ${STATUS_FIELDS} } }`;
+  const fragments = new Set<string>();
+  parts.forEach(({ owner, repo, plan }, k) => {
+    const v = repositoryAlias(k);
+    declarations.push(`$${v}owner: String!`, `$${v}name: String!`);
+    variables[`${v}owner`] = owner;
+    variables[`${v}name`] = repo;
+    const repoFields: string[] = [];
+    if (plan.listEnvironments) {
+      declarations.push(`$${v}environmentsAfter: String`);
+      variables[`${v}environmentsAfter`] = plan.environmentsAfter ?? null;
+      repoFields.push(`environments(first: ${PAGE_SIZE}, after: $${v}environmentsAfter) { pageInfo { hasNextPage endCursor } nodes { name } }`);
+      // GitHub documents no guarantee that an API deployment creates a repository environment:
+      // the environments of recent deployments are a second, cheap source of names.
+      if (!plan.environmentsAfter) {
+        repoFields.push(`recent: deployments(first: ${RECENT_DEPLOYMENTS}, orderBy: {field: CREATED_AT, direction: DESC}) { nodes { environment } }`);
+      }
     }
-    rootFields.push(`s${i}: node(id: $deployment${i}) { ... on Deployment { ${statuses} } }`);
+    // graphql-tag (GitHub's schema validation) caches fragments by name: each shape has its own.
+    const fragmentName = plan.inlineWindows ? 'LedgerPageWithWindows' : 'LedgerPage';
+    plan.deployments.forEach((page, i) => {
+      declarations.push(`$${v}env${i}: [String!]`, `$${v}after${i}: String`);
+      variables[`${v}env${i}`] = [...page.environments];
+      variables[`${v}after${i}`] = page.after ?? null;
+      repoFields.push(
+        `d${i}: deployments(environments: $${v}env${i}, first: ${PAGE_SIZE}, after: $${v}after${i}, orderBy: {field: CREATED_AT, direction: DESC}) { ...${fragmentName} }`,
+      );
+      fragments.add(fragmentName);
+    });
+    rootFields.push(`${v}: repository(owner: $${v}owner, name: $${v}name) { id${repoFields.length > 0 ? ` ${repoFields.join(' ')}` : ''} }`);
+    plan.statusPages.forEach((page, i) => {
+      declarations.push(`$${v}deployment${i}: ID!`);
+      variables[`${v}deployment${i}`] = page.deploymentId;
+      let statuses = WINDOW;
+      if (page.before !== undefined) {
+        declarations.push(`$${v}before${i}: String`);
+        variables[`${v}before${i}`] = page.before;
+        statuses = `statuses(last: ${PAGE_SIZE}, before: $${v}before${i}) { pageInfo { hasPreviousPage startCursor } nodes { ${STATUS_FIELDS} } }`;
+      }
+      rootFields.push(`${statusAlias(k, i)}: node(id: $${v}deployment${i}) { ... on Deployment { ${statuses} } }`);
+    });
   });
   rootFields.push('rateLimit { cost limit remaining resetAt }');
-  const fragment =
-    plan.deployments.length > 0
-      ? ` fragment ${fragmentName} on DeploymentConnection { pageInfo { hasNextPage endCursor } nodes { id environment task payload description createdAt latestStatus { ${LATEST_STATUS_FIELDS} }${plan.inlineWindows ? ` ${WINDOW}` : ''} } }`
-      : '';
-  const query = `query ReadLedger(${declarations.join(', ')}) { ${rootFields.join(' ')} }${fragment}`;
+  const fragmentText = [...fragments]
+    .sort()
+    .map(
+      (name) =>
+        ` fragment ${name} on DeploymentConnection { pageInfo { hasNextPage endCursor } nodes { id environment task payload description createdAt latestStatus { ${LATEST_STATUS_FIELDS} }${name === 'LedgerPageWithWindows' ? ` ${WINDOW}` : ''} } }`,
+    )
+    .join('');
+  const query = `query ReadLedger(${declarations.join(', ')}) { ${rootFields.join(' ')} }${fragmentText}`;
   return { query, variables };
+}
+
+/**
+ * Requests GitHub's cost formula counts for a plan: each connection once per parent node it may
+ * be asked for, every page assumed full (a cold page's inline windows are 100 more).
+ */
+export function plannedRequests(plan: LedgerQueryPlan): number {
+  const listing = plan.listEnvironments ? (plan.environmentsAfter ? 1 : 2) : 0;
+  return listing + plan.deployments.length * (plan.inlineWindows ? 1 + PAGE_SIZE : 1) + plan.statusPages.length;
 }
 
 export interface RawStatus {
@@ -129,15 +169,15 @@ export interface RawStatusPage {
   statuses: RawStatusConnection | null;
 }
 
+export type RawRepository = {
+  id: string;
+  environments?: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: { name: string }[] };
+  recent?: { nodes: { environment: string | null }[] };
+} & Record<string, unknown>;
+
 export interface RawLedgerResponse {
-  repository:
-    | ({
-        id: string;
-        environments?: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; nodes: { name: string }[] };
-        recent?: { nodes: { environment: string | null }[] };
-      } & Record<string, unknown>)
-    | null;
   rateLimit?: { cost: number; limit: number; remaining: number; resetAt: string };
+  /** `r<k>` repositories and `r<k>s<i>` status pages. */
   [alias: string]: unknown;
 }
 

@@ -9,12 +9,14 @@ import { identityOf, secretsOf } from '../core/credentials.js';
 import { describeInactivations, describeWrites, simulateWrites } from '../core/dry-run.js';
 import { decideFinalize, decideSync, type DesiredState, type FinalizeDecision, type GitHubProblem, type SyncOutcome } from '../core/decide.js';
 import { interpret, type Interpretation, type SpecCheck, type SyncContext } from '../core/interpret.js';
+import { DEFAULT_NEAR_CHANGE_RESYNC_SECONDS } from '../core/freshness.js';
 import { deploymentsOf } from '../core/ledger.js';
 import { paceWrites, planPublication, type PlannedWrite } from '../core/plan.js';
 import type { Ledger } from '../core/types.js';
 import type { GitHubWrite, SyncRequest } from '../generated/hooks.js';
 import type { GitHubClient, GitHubSession } from '../github/client.js';
 import { classifyGitHubError, GitHubOperationError, isUnanswered } from '../github/errors.js';
+import type { FleetReads } from '../github/fleet-reads.js';
 import type { LedgerCache } from '../github/ledger-cache.js';
 import { creationPending, untilTime } from '../core/unconfirmed.js';
 import type { UnconfirmedCreation } from '../generated/environment.js';
@@ -23,6 +25,10 @@ import { GITHUB_PROCESSING_LIMIT_MS, UnconfirmedCreations } from '../github/unco
 export interface ReconcilerDeps {
   github: GitHubClient;
   cache: LedgerCache;
+  /** Batches the reads of many applications on one token (absent: each application reads alone). */
+  fleet?: FleetReads;
+  /** The age of the shared GitHub read each sync used (metrics). */
+  onDataAge?: (seconds: number) => void;
   checkSpec: SpecCheck;
   logger: Logger;
   dashboardUrl: string;
@@ -30,6 +36,8 @@ export interface ReconcilerDeps {
   finalizeGiveUpSeconds: number;
   /** GitHub writes per sync; the rest of a backlog (a first sync of a long history) follows in the next syncs. */
   maxWritesPerSync: number;
+  /** Resync interval while a change is near (core/freshness.ts); raised to the shared read's paced lifetime. */
+  nearChangeResyncSeconds?: number;
   /** Wall clock; only shows in the status where something changed (transition times). */
   now?: () => Date;
 }
@@ -77,18 +85,21 @@ export class Reconciler {
     const ctx = interpretation.context;
     const session = this.deps.github.session(ctx.credentials, ctx.owner, ctx.repo);
     const key = cacheKey(this.deps.github.apiUrlFor(ctx.credentials), ctx);
+    const nearChangeSeconds = this.nearChangeSeconds(key);
     const environmentUrl = this.environmentUrl(ctx);
     const load = () => this.readLedger(session, ctx, key, deadline);
+    const loadFresh = () => this.readLedger(session, ctx, key, deadline, true);
 
     let ledger: Ledger;
     let writes: PlannedWrite[];
     try {
       const read = await this.deps.cache.read(key, load);
+      this.deps.onDataAge?.(read.ageMs / 1000);
       ledger = read.ledger;
       writes = this.plan(ctx, ledger, environmentUrl);
       if (writes.length > 0 && read.fromCache) {
         // Never write from a shared, possibly stale read: another replica may have written since.
-        ledger = (await this.deps.cache.read(key, load, { fresh: true })).ledger;
+        ledger = (await this.deps.cache.read(key, loadFresh, { fresh: true })).ledger;
         writes = this.plan(ctx, ledger, environmentUrl);
       }
     } catch (error) {
@@ -97,7 +108,7 @@ export class Reconciler {
 
     if (options.dryRun) {
       const simulated = simulateWrites(writes, isoSeconds(this.now()));
-      const report = this.report(interpretation, { ledger: applyWrites(ledger, ctx.environment, simulated) }, writes, 0);
+      const report = this.report(interpretation, { ledger: applyWrites(ledger, ctx.environment, simulated) }, writes, 0, nearChangeSeconds);
       return { ...report, githubWrites: describeWrites(writes, `${ctx.owner}/${ctx.repo}`) };
     }
 
@@ -130,7 +141,7 @@ export class Reconciler {
     if (writeProblem) outcome.writeProblem = writeProblem;
     const unconfirmed = this.stillUnconfirmed(paced.now, creationKey);
     if (unconfirmed.length > 0) outcome.unconfirmedCreations = unconfirmed;
-    return this.report(interpretation, outcome, writes, results.length);
+    return this.report(interpretation, outcome, writes, results.length, nearChangeSeconds);
   }
 
   async finalize(request: SyncRequest, options: RunOptions = {}): Promise<FinalizeDecision & { reason: string } & DryRunReport> {
@@ -154,7 +165,7 @@ export class Reconciler {
     let githubWrites: GitHubWrite[] | undefined;
     const inactive = { state: 'inactive', description: INACTIVE_DESCRIPTION, environmentUrl: '' } as const;
     try {
-      const { ledger } = await this.deps.cache.read(key, () => this.readLedger(session, ctx, key, deadline), { fresh: true });
+      const { ledger } = await this.deps.cache.read(key, () => this.readLedger(session, ctx, key, deadline, true), { fresh: true });
       const active = deploymentsOf(ledger, ctx.environment).filter((d) => d.statuses[0]?.state !== 'inactive');
       if (options.dryRun) {
         githubWrites = describeInactivations(active, inactive);
@@ -181,6 +192,12 @@ export class Reconciler {
     return { ...decision, reason: problem?.reason ?? 'Finalized', ...(options.dryRun ? { githubWrites: githubWrites ?? [] } : {}) };
   }
 
+  /** Syncing sooner than the token's budget lets a shared read be kept would only re-read the same read. */
+  private nearChangeSeconds(key: string): number {
+    const configured = this.deps.nearChangeResyncSeconds ?? DEFAULT_NEAR_CHANGE_RESYNC_SECONDS;
+    return Math.max(configured, this.deps.cache.sharedLifetimeMs(key) / 1000);
+  }
+
   private plan(ctx: SyncContext, ledger: Ledger, environmentUrl: string): PlannedWrite[] {
     return planPublication({
       specName: ctx.application,
@@ -192,12 +209,23 @@ export class Reconciler {
     });
   }
 
-  private async readLedger(session: GitHubSession, ctx: SyncContext, key: string, deadline: number): Promise<Ledger> {
+  private async readLedger(session: GitHubSession, ctx: SyncContext, key: string, deadline: number, fresh = false): Promise<Ledger> {
     const known = new Set<string>(this.deps.cache.knownEnvironments(key));
     known.add(ctx.environment);
     for (const env of ctx.siblings.keys()) known.add(env);
     if (ctx.relationship) known.add(ctx.relationship.environment);
     for (const info of ctx.observedStatus.environmentInfos ?? []) if (typeof info.environment === 'string') known.add(info.environment);
+    const fleet = this.deps.fleet;
+    if (fleet) {
+      const target = {
+        key,
+        tokenKey: budgetKey(this.deps.github.apiUrlFor(ctx.credentials), ctx),
+        session,
+        repositoryKey: repositoryKey(key),
+        specName: ctx.application,
+      };
+      return fleet.read({ ...target, knownEnvironments: [...known] }, deadline, fresh);
+    }
     const statusWindows = this.deps.cache.statusWindows(key);
     const result = await session.readLedger({
       specName: ctx.application,
@@ -257,12 +285,19 @@ export class Reconciler {
     return problem;
   }
 
-  private report(interpretation: Interpretation, outcome: SyncOutcome | undefined, writes: PlannedWrite[], writesDone: number): SyncReport {
+  private report(
+    interpretation: Interpretation,
+    outcome: SyncOutcome | undefined,
+    writes: PlannedWrite[],
+    writesDone: number,
+    nearChangeResyncSeconds?: number,
+  ): SyncReport {
     const ctx = interpretation.ok ? interpretation.context : undefined;
     const desired = decideSync(interpretation, outcome, {
       now: isoSeconds(this.now()),
       localEnvironmentUrl: ctx ? this.environmentUrl(ctx) : '',
       unconfirmedWindowMs: this.unconfirmedWindowMs(),
+      ...(nearChangeResyncSeconds !== undefined ? { nearChangeResyncSeconds } : {}),
     });
     const ready = desired.status.conditions?.find((c) => c.type === 'Ready');
     return { ...desired, reason: ready?.reason ?? 'Unknown', writes, writesDone };
@@ -272,6 +307,11 @@ export class Reconciler {
 /** Reads are shared per GitHub, repository, application and credentials (never across tokens or Apps). */
 function cacheKey(apiUrl: string, ctx: SyncContext): string {
   return `${apiUrl}|${ctx.owner.toLowerCase()}/${ctx.repo.toLowerCase()}|${ctx.application.replace(/^kuberik\//, '')}|${tokenId(ctx)}`;
+}
+
+/** The API and repository of a cache key: applications with the same one share a part of a batched read. */
+function repositoryKey(key: string): string {
+  return key.split('|').slice(0, 2).join('|');
 }
 
 /** Whose GitHub budget a read spends: the credentials on that API (a hash, never the credential). */

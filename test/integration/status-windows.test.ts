@@ -131,13 +131,13 @@ function windowed(): string[] {
 }
 
 // Cold points: GitHub's cost is (connections requested) / 100, rounded: the two discovery lists,
-// E deployment pages and 100 status windows per page, so (2 + 101·E) / 100.
+// one deployments connection per 10 environments and 100 status windows per page, so (2 + 101·⌈E/10⌉) / 100.
 describe.each([
   [1, 1],
-  [3, 3],
-  [10, 10],
-  [30, 30],
-  [100, 101],
+  [3, 1],
+  [10, 1],
+  [30, 3],
+  [100, 10],
 ])('E=%i environments', (count, coldPoints) => {
   test(`cold: 1 request costing ${coldPoints} point(s); warm: 1 request costing 1 point; the same ledger either way`, async () => {
     await start(count);
@@ -169,7 +169,7 @@ test('a window whose statuses are all from other tools is paged once, then kept'
   expect(cold.ledger).toEqual(expected);
   // The deployments with their windows, then the older statuses of the buried one.
   expect([cold.requests, cold.points]).toEqual([2, 2]);
-  expect(emulator.graphqlRequests[1]!.query).toContain('statuses(last: 100, before: $before0)');
+  expect(emulator.graphqlRequests[1]!.query).toContain('statuses(last: 100, before: $r0before0)');
   const warm = await read(cold.statusWindows);
   expect(warm.ledger).toEqual(expected);
   expect([warm.requests, warm.points]).toEqual([1, 1]);
@@ -211,7 +211,7 @@ describe('stale windows', () => {
     expect([stale.requests, stale.points]).toEqual([2, 2]);
     const followUp = emulator.graphqlRequests[1]!;
     const fetched = Object.entries(followUp.variables)
-      .filter(([name]) => name.startsWith('deployment'))
+      .filter(([name]) => name.startsWith('r0deployment'))
       .map(([, id]) => id);
     const created = expected.deployments.find((d) => d.payload.id === 9)!;
     expect(fetched.sort()).toEqual([unstatused.nodeId, restatused.nodeId, created.nodeId].sort());
@@ -232,7 +232,7 @@ describe('stale windows', () => {
     const result = await read(doctored);
     expect(result.ledger).toEqual(expectedLedger());
     expect(result.requests).toBe(2);
-    expect(emulator.graphqlRequests[1]!.variables).toEqual({ owner: 'my-org', name: 'my-repo', deployment0: baked.nodeId });
+    expect(emulator.graphqlRequests[1]!.variables).toEqual({ r0owner: 'my-org', r0name: 'my-repo', r0deployment0: baked.nodeId });
   });
 });
 
@@ -266,7 +266,7 @@ test('a cold read whose inline window GitHub could not give fetches that window 
       status: 200,
       body: {
         data: {
-          repository: { id: 'R_1', environments: { pageInfo: noPage, nodes: [{ name: github }] }, recent: { nodes: [] }, d0: { pageInfo: noPage, nodes } },
+          r0: { id: 'R_1', environments: { pageInfo: noPage, nodes: [{ name: github }] }, recent: { nodes: [] }, d0: { pageInfo: noPage, nodes } },
           rateLimit: { cost: 1, remaining: 4999, resetAt: '2026-11-26T13:00:00Z' },
         },
       },
@@ -275,7 +275,7 @@ test('a cold read whose inline window GitHub could not give fetches that window 
   const result = await read();
   expect(result.ledger).toEqual(expectedLedger());
   expect([result.requests, emulator.counts().graphql]).toEqual([2, 2]);
-  expect(emulator.graphqlRequests[1]!.variables).toEqual({ owner: 'my-org', name: 'my-repo', deployment0: baked.node_id });
+  expect(emulator.graphqlRequests[1]!.variables).toEqual({ r0owner: 'my-org', r0name: 'my-repo', r0deployment0: baked.node_id });
   expect([...result.statusWindows.keys()].sort()).toEqual(windowed());
 });
 
@@ -290,7 +290,7 @@ test('a deployment GitHub no longer returns between the two requests fails the r
           action: {
             kind: 'respond',
             status: 200,
-            body: { data: { repository: { id: 'R_1' }, s0: null, rateLimit: { cost: 1, remaining: 4998, resetAt: '2026-11-26T13:00:00Z' } } },
+            body: { data: { r0: { id: 'R_1' }, r0s0: null, rateLimit: { cost: 1, remaining: 4998, resetAt: '2026-11-26T13:00:00Z' } } },
           },
         });
       }

@@ -93,7 +93,7 @@ describe('first sync', () => {
         lastStatusChangeTime: NOW_ISO,
       },
       children: [],
-      resyncAfterSeconds: 60,
+      resyncAfterSeconds: 10, // v1.2.0 is baking here: change is near (NEAR_CHANGE_RESYNC_SECONDS)
     });
   });
 });
@@ -110,7 +110,7 @@ describe('steady state', () => {
     // The first read after our own writes also fetches the statuses of the deployments whose latest status changed.
     expect(h.emulator.counts()).toEqual({ total: 2, graphql: 2, rest: 0, reads: 2, writes: 0 });
     expect(JSON.stringify(again.json.status)).toBe(JSON.stringify(first.json.status));
-    expect(again.json.resyncAfterSeconds).toBe(30);
+    expect(again.json.resyncAfterSeconds).toBe(10); // requeueInterval 30s, but v1.2.0 is baking
     h.emulator.resetRequests();
     const steady = await h.post('/sync', syncRequest({ parent: { ...parent, status: again.json.status }, rollout: rollout(stagingHistory) }));
     expect(h.emulator.counts()).toEqual({ total: 1, graphql: 1, rest: 0, reads: 1, writes: 0 });

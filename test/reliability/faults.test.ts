@@ -193,7 +193,7 @@ const ROWS: Row[] = [
       kind: 'respond',
       status: 200,
       body: {
-        data: { repository: { id: 'R_kgDOAAAAAQ', d0: null }, rateLimit: { cost: 1, remaining: 4999, resetAt: '2026-11-26T13:00:00Z' } },
+        data: { r0: { id: 'R_kgDOAAAAAQ', d0: null }, rateLimit: { cost: 1, remaining: 4999, resetAt: '2026-11-26T13:00:00Z' } },
         errors: [
           {
             type: 'SERVICE_UNAVAILABLE',

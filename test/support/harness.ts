@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { request } from 'undici';
-import { buildApp, createLogger } from '../../src/app.js';
+import { buildApp, createLogger, type AppDeps } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { GitHubEmulator, type EmulatorOptions } from '../../tools/github-emulator/index.js';
 import { TOKEN } from './requests.js';
@@ -38,7 +38,7 @@ export function steppingClock(start = '2026-11-20T12:00:00Z'): () => Date {
 }
 
 export async function startHarness(
-  options: { emulator?: EmulatorOptions; config?: Partial<Config>; ghes?: boolean; commits?: string[] } = {},
+  options: { emulator?: EmulatorOptions; config?: Partial<Config>; ghes?: boolean; commits?: string[]; deps?: Pick<AppDeps, 'nowMs' | 'onFleetRound'> } = {},
 ): Promise<Harness> {
   const emulator = await GitHubEmulator.start({ tokens: [TOKEN], clock: steppingClock(), ...options.emulator });
   emulator.addRepository(REPOSITORY, options.commits ? { commits: options.commits } : {});
@@ -57,7 +57,7 @@ export async function startHarness(
     ...options.config,
   };
   const logger = createLogger('trace', stream);
-  const app = await buildApp(config, { logger, now: () => now });
+  const app = await buildApp(config, { logger, now: () => now, ...options.deps });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const url = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';

@@ -18,6 +18,7 @@ import {
   REV_V090,
   rollout,
   secret,
+  settledRollout,
   SELF,
   siblings,
   STAGING_URL,
@@ -245,9 +246,9 @@ describe('regressions: behaviour the spec requires that an earlier version got w
   });
 
   // §5.7: resyncAfterSeconds comes from spec.requeueInterval.
-  it('requeueInterval 2h gives resyncAfterSeconds 7200', () => {
+  it('requeueInterval 2h gives resyncAfterSeconds 7200 when no change is near', () => {
     const spec = { ...productionSpec(), requeueInterval: '2h' };
-    expect(sync({ spec }, ledger(), T1).resyncAfterSeconds).toBe(7200);
+    expect(sync({ spec, rollout: settledRollout() }, ledger(), T1).resyncAfterSeconds).toBe(7200);
   });
 });
 
@@ -265,7 +266,8 @@ describe('decideSync: a full sync', () => {
         rolloutGateRef: { name: GATE },
       },
       children: [EXPECTED_GATE],
-      resyncAfterSeconds: 120,
+      // The local Rollout is deploying v1.2.0: change is near, so the near-change interval, not requeueInterval 2m.
+      resyncAfterSeconds: 10,
     });
   });
 
@@ -511,7 +513,7 @@ describe('decideSync: GitHub read problems (spec §7)', () => {
   it('a transient read problem keeps state, GitHubSynced False, resyncs after 10 s for requeue 60', () => {
     const problem: GitHubProblem = { reason: 'GitHubUnavailable', message: 'GitHub GraphQL returned 502 Bad Gateway', transient: true };
     const { first, d } = readFailure(problem);
-    expect(first.resyncAfterSeconds).toBe(60);
+    expect(first.resyncAfterSeconds).toBe(10); // the local Rollout is deploying: change is near
     expect(d).toEqual({
       status: {
         application: 'kuberik/my-app',
@@ -598,7 +600,7 @@ describe('decideSync: relationship cycles (spec §5.4)', () => {
       ['production', { environment: 'staging', type: 'After' }],
       ['staging', { environment: 'production', type: 'After' }],
     ]);
-    expect(d.resyncAfterSeconds).toBe(120);
+    expect(d.resyncAfterSeconds).toBe(10); // the local Rollout is deploying: change is near
   });
 
   it('a self-reference is a cycle too', () => {

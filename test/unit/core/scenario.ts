@@ -37,6 +37,13 @@ export function productionSpec(): Record<string, unknown> {
   };
 }
 
+/** The same Rollout once v1.2.0 has baked: nothing local is about to change. */
+export function settledRollout(): KubernetesObject {
+  const settled = rollout() as KubernetesObject & { status: { history: { bakeStatus?: string }[] } };
+  settled.status.history[0]!.bakeStatus = 'Succeeded';
+  return settled;
+}
+
 export function rollout(): KubernetesObject {
   return {
     apiVersion: 'kuberik.com/v1alpha1',

@@ -1,17 +1,17 @@
 import { validate } from '@octokit/graphql-schema';
-import { buildLedgerQuery, toLedgerDeployment } from '../../../src/github/ledger-query.js';
+import { buildBatchQuery, buildLedgerQuery, plannedRequests, toLedgerDeployment } from '../../../src/github/ledger-query.js';
 
 describe('buildLedgerQuery', () => {
   const plans = {
     'environment list only': { listEnvironments: true, deployments: [], statusPages: [] },
     'two environments, second page of one': {
       listEnvironments: false,
-      deployments: [{ environment: 'kuberik/my-app/staging' }, { environment: 'kuberik/my-app/production', after: 'Y3Vyc29y' }],
+      deployments: [{ environments: ['kuberik/my-app/staging'] }, { environments: ['kuberik/my-app/production'], after: 'Y3Vyc29y' }],
       statusPages: [],
     },
     'cold: deployments with their windows': {
       listEnvironments: true,
-      deployments: [{ environment: 'kuberik/my-app/staging' }],
+      deployments: [{ environments: ['kuberik/my-app/staging'] }],
       statusPages: [{ deploymentId: 'DE_1', before: 'Y3Vy' }],
       inlineWindows: true,
     },
@@ -24,7 +24,7 @@ describe('buildLedgerQuery', () => {
     everything: {
       listEnvironments: true,
       environmentsAfter: 'ZW52',
-      deployments: [{ environment: 'kuberik/my-app/staging' }],
+      deployments: [{ environments: ['kuberik/my-app/staging'] }],
       statusPages: [{ deploymentId: 'DE_1', before: 'Y3Vy' }],
     },
   };
@@ -35,14 +35,14 @@ describe('buildLedgerQuery', () => {
   });
 
   test('the deployments carry their latest status (with its id) but no statuses connection', () => {
-    const { query } = buildLedgerQuery({ listEnvironments: true, deployments: [{ environment: 'kuberik/my-app/staging' }], statusPages: [] }, 'o', 'r');
+    const { query } = buildLedgerQuery({ listEnvironments: true, deployments: [{ environments: ['kuberik/my-app/staging'] }], statusPages: [] }, 'o', 'r');
     expect(query).not.toContain('statuses');
     expect(query).toContain('latestStatus { id state description environmentUrl createdAt }');
   });
 
   test("a cold read selects each deployment's window with its latest status", () => {
     const { query } = buildLedgerQuery(
-      { listEnvironments: false, deployments: [{ environment: 'kuberik/my-app/staging' }], statusPages: [], inlineWindows: true },
+      { listEnvironments: false, deployments: [{ environments: ['kuberik/my-app/staging'] }], statusPages: [], inlineWindows: true },
       'o',
       'r',
     );
@@ -55,19 +55,56 @@ describe('buildLedgerQuery', () => {
   test('a status window is the newest 10 statuses of a deployment, by node id', () => {
     const { query, variables } = buildLedgerQuery({ listEnvironments: false, deployments: [], statusPages: [{ deploymentId: 'DE_1' }] }, 'o', 'r');
     expect(query).toBe(
-      'query ReadLedger($owner: String!, $name: String!, $deployment0: ID!) { repository(owner: $owner, name: $name) { id } ' +
-        's0: node(id: $deployment0) { ... on Deployment { statuses(last: 10) { totalCount pageInfo { hasPreviousPage startCursor } nodes { state description environmentUrl createdAt } } } } rateLimit { cost limit remaining resetAt } }',
+      'query ReadLedger($r0owner: String!, $r0name: String!, $r0deployment0: ID!) { r0: repository(owner: $r0owner, name: $r0name) { id } ' +
+        'r0s0: node(id: $r0deployment0) { ... on Deployment { statuses(last: 10) { totalCount pageInfo { hasPreviousPage startCursor } nodes { state description environmentUrl createdAt } } } } rateLimit { cost limit remaining resetAt } }',
     );
-    expect(variables).toEqual({ owner: 'o', name: 'r', deployment0: 'DE_1' });
+    expect(variables).toEqual({ r0owner: 'o', r0name: 'r', r0deployment0: 'DE_1' });
+  });
+
+  test('one connection reads all the environments it is given', () => {
+    const { query, variables } = buildLedgerQuery(
+      { listEnvironments: false, deployments: [{ environments: ['kuberik/a/staging', 'kuberik/a/production'] }], statusPages: [] },
+      'o',
+      'r',
+    );
+    expect(query).toContain(
+      'r0: repository(owner: $r0owner, name: $r0name) { id d0: deployments(environments: $r0env0, first: 100, after: $r0after0, orderBy: {field: CREATED_AT, direction: DESC}) { ...LedgerPage } }',
+    );
+    expect(variables.r0env0).toEqual(['kuberik/a/staging', 'kuberik/a/production']);
+  });
+
+  test("several repositories' steps in one query: each its own alias and variables, valid against GitHub's schema", () => {
+    const step = (env: string) => ({ listEnvironments: true, deployments: [{ environments: [env] }], statusPages: [{ deploymentId: 'DE_1' }] });
+    const { query, variables } = buildBatchQuery([
+      { owner: 'o', repo: 'one', plan: step('kuberik/a/staging') },
+      { owner: 'o', repo: 'two', plan: { ...step('kuberik/b/staging'), inlineWindows: true } },
+    ]);
+    expect(validate(query)).toEqual([]);
+    expect(query.match(/ r\d: repository/g)).toEqual([' r0: repository', ' r1: repository']);
+    expect(query.match(/ r\ds\d: node/g)).toEqual([' r0s0: node', ' r1s0: node']);
+    expect(query.match(/ fragment \w+/g)).toEqual([' fragment LedgerPage', ' fragment LedgerPageWithWindows']);
+    expect([variables.r0name, variables.r1name, variables.r0env0, variables.r1env0]).toEqual(['one', 'two', ['kuberik/a/staging'], ['kuberik/b/staging']]);
+  });
+
+  test("planned requests follow GitHub's cost formula", () => {
+    expect(plannedRequests({ listEnvironments: true, deployments: [{ environments: ['e'] }], statusPages: [] })).toBe(3);
+    expect(plannedRequests({ listEnvironments: true, environmentsAfter: 'x', deployments: [], statusPages: [{ deploymentId: 'D' }] })).toBe(2);
+    expect(
+      plannedRequests({ listEnvironments: false, deployments: [{ environments: ['e'] }, { environments: ['f'] }], statusPages: [], inlineWindows: true }),
+    ).toBe(202);
   });
 
   test('never selects databaseId and passes every value as a variable', () => {
     const hostile = 'kuberik/my-app/x") { viewer { login } } #';
-    const { query, variables } = buildLedgerQuery({ listEnvironments: true, deployments: [{ environment: hostile }], statusPages: [] }, 'evil"owner', 'repo');
+    const { query, variables } = buildLedgerQuery(
+      { listEnvironments: true, deployments: [{ environments: [hostile] }], statusPages: [] },
+      'evil"owner',
+      'repo',
+    );
     expect(query).not.toContain('databaseId');
     expect(query).not.toContain('viewer');
     expect(query).not.toContain('evil');
-    expect(variables).toEqual({ owner: 'evil"owner', name: 'repo', environmentsAfter: null, env0: [hostile], after0: null });
+    expect(variables).toEqual({ r0owner: 'evil"owner', r0name: 'repo', r0environmentsAfter: null, r0env0: [hostile], r0after0: null });
   });
 });
 
@@ -159,7 +196,7 @@ describe('toLedgerDeployment: only our task is ours (spec §4)', () => {
   });
 
   test('the ledger query selects task', () => {
-    const { query } = buildLedgerQuery({ listEnvironments: false, deployments: [{ environment: 'kuberik/my-app/staging' }], statusPages: [] }, 'o', 'r');
+    const { query } = buildLedgerQuery({ listEnvironments: false, deployments: [{ environments: ['kuberik/my-app/staging'] }], statusPages: [] }, 'o', 'r');
     expect(query).toContain('nodes { id environment task payload description createdAt latestStatus');
   });
 });

@@ -1,0 +1,285 @@
+/**
+ * Reads of many applications on one token share queries. GitHub prices a GraphQL query by
+ * the connections it asks for, at least 1 point, so 40 applications read one by one cost 40
+ * points where one query reading all of them costs about 1.
+ *
+ * Per token, the applications synced recently are tracked. A sync that needs a read waits
+ * FLEET_BATCH_WINDOW_MS for others; the round then reads every waiting application, and
+ * every tracked one whose shared read is past half its lifetime, in batched queries: one
+ * part per repository, covering all of that repository's applications' environments. Each
+ * application's result becomes its shared read, so the syncs that follow find a fresh one.
+ * A round is priced as a whole by the budget pacing: its points are what re-reading the
+ * token's applications costs.
+ *
+ * Nothing depends on this for correctness: writes re-read first, and a failed round falls
+ * back to each waiting application's own read.
+ */
+import { LRUCache } from 'lru-cache';
+import type { Ledger } from '../core/types.js';
+import { pacedLifetimeMs, type GraphQLBudget } from './budget.js';
+import type { GitHubSession } from './client.js';
+import type { LedgerCache } from './ledger-cache.js';
+import { LedgerRead, type LedgerReadApplication } from './ledger-read.js';
+import type { StatusWindow } from './status-windows.js';
+
+export const DEFAULT_FLEET_BATCH_WINDOW_MS = 20;
+/** Applications not synced for this long are no longer refreshed with the others. */
+const TRACK_MS = 180_000;
+/** The longest a read waits for others, in batch windows. */
+const MAX_WINDOWS = 10;
+/** Applications tracked per token. */
+const MAX_TRACKED = 10_000;
+
+export interface FleetTarget {
+  /** The shared read's key (LedgerCache). */
+  key: string;
+  /** Whose budget the read spends: credentials and API (never the credential itself). */
+  tokenKey: string;
+  /** Reads this application's repository with its credentials. */
+  session: GitHubSession;
+  /** Repository identity on its API, lower-cased: applications with the same one share a part. */
+  repositoryKey: string;
+  specName: string;
+  /** Environments the application's syncs know of (short names). */
+  knownEnvironments: readonly string[];
+}
+
+export interface RoundReport {
+  tokenKey: string;
+  applications: number;
+  repositories: number;
+  requests: number;
+  points: number;
+}
+
+export interface FleetReadsOptions {
+  windowMs: number;
+  ttlMs: number;
+  maxTtlMs: number;
+  now?: () => number;
+  onRound?: (round: RoundReport) => void;
+}
+
+interface Waiting {
+  target: FleetTarget;
+  deadline: number;
+  resolve: (ledger: Ledger) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Outcome {
+  promise: Promise<Ledger>;
+  resolve: (ledger: Ledger) => void;
+  reject: (error: unknown) => void;
+}
+
+/** A promise settled from outside; its rejection is never unhandled (whoever awaits it sees it). */
+function outcome(): Outcome {
+  let resolve!: (ledger: Ledger) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<Ledger>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+interface TokenState {
+  tracked: LRUCache<string, FleetTarget>;
+  waiting: Map<string, Waiting[]>;
+  timer?: NodeJS.Timeout;
+  /** Applications whose own read failed after a failed round: they read alone until one succeeds. */
+  alone: Set<string>;
+  /** A round is in flight: reads arriving meanwhile wait for it to end and go together in the next. */
+  busy: boolean;
+  /** The in-flight round's reads by key (prefetched ones too): a read that need not be fresh joins it. */
+  current: Map<string, Promise<Ledger>>;
+  /** When the first of the waiting reads arrived. */
+  firstWaitingAt: number;
+}
+
+export class FleetReads {
+  private readonly tokens = new Map<string, TokenState>();
+  private readonly now: () => number;
+
+  constructor(
+    private readonly cache: LedgerCache,
+    private readonly options: FleetReadsOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * A read of `target`'s ledger made in the next round of its token, or in the one in flight
+   * unless `fresh` (a read before writes must start after the decision to write).
+   */
+  read(target: FleetTarget, deadline: number, fresh = false): Promise<Ledger> {
+    const state = this.state(target.tokenKey);
+    if (state.alone.has(target.key)) return this.readAlone(state, target, deadline);
+    state.tracked.set(target.key, target);
+    const current = fresh ? undefined : state.current.get(target.key);
+    if (current) return current;
+    if (state.waiting.size === 0) state.firstWaitingAt = performance.now();
+    return new Promise<Ledger>((resolve, reject) => {
+      const list = state.waiting.get(target.key);
+      const waiting: Waiting = { target, deadline, resolve, reject };
+      if (list) list.push(waiting);
+      else state.waiting.set(target.key, [waiting]);
+      this.schedule(target.tokenKey, state);
+    });
+  }
+
+  /**
+   * The round starts once no read has arrived for the window (a burst of syncs goes together),
+   * at most ten windows after the first waiting read.
+   */
+  private schedule(tokenKey: string, state: TokenState): void {
+    if (state.busy || state.waiting.size === 0) return;
+    clearTimeout(state.timer);
+    const { windowMs } = this.options;
+    const delay = Math.max(0, Math.min(windowMs, state.firstWaitingAt + MAX_WINDOWS * windowMs - performance.now()));
+    state.timer = setTimeout(() => {
+      state.timer = undefined;
+      state.busy = true;
+      this.round(tokenKey)
+        .catch(() => undefined) // each waiting read got its own outcome
+        .finally(() => {
+          state.busy = false;
+          this.schedule(tokenKey, state);
+        });
+    }, delay);
+  }
+
+  private state(tokenKey: string): TokenState {
+    let state = this.tokens.get(tokenKey);
+    if (!state) {
+      state = {
+        tracked: new LRUCache<string, FleetTarget>({ max: MAX_TRACKED, ttl: TRACK_MS }),
+        waiting: new Map(),
+        alone: new Set(),
+        busy: false,
+        current: new Map(),
+        firstWaitingAt: 0,
+      };
+      this.tokens.set(tokenKey, state);
+    }
+    return state;
+  }
+
+  private async round(tokenKey: string): Promise<void> {
+    const state = this.tokens.get(tokenKey)!;
+    const waiting = state.waiting;
+    state.waiting = new Map();
+    const targets = new Map<string, FleetTarget>();
+    for (const [key, list] of waiting) targets.set(key, list.at(-1)!.target);
+    // Refreshed along: tracked applications whose shared read is past half its lifetime.
+    for (const [key, target] of state.tracked.entries()) {
+      if (!targets.has(key) && this.cache.ageMs(key) >= this.cache.sharedLifetimeMs(key) / 2) targets.set(key, target);
+    }
+    const outcomes = new Map<string, Outcome>();
+    for (const key of targets.keys()) outcomes.set(key, outcome());
+    state.current = new Map([...outcomes].map(([key, o]) => [key, o.promise]));
+    for (const [key, list] of waiting) for (const w of list) outcomes.get(key)!.promise.then(w.resolve, w.reject);
+    try {
+      await this.readRound(state, tokenKey, targets, waiting, outcomes);
+    } finally {
+      state.current = new Map();
+      // Prefetched applications of a failed round: nobody waits for them.
+      for (const o of outcomes.values()) o.reject(new Error('the batched read ended without this application'));
+    }
+  }
+
+  private async readRound(
+    state: TokenState,
+    tokenKey: string,
+    targets: Map<string, FleetTarget>,
+    waiting: Map<string, Waiting[]>,
+    outcomes: Map<string, Outcome>,
+  ): Promise<void> {
+    const deadline = Math.min(...[...waiting.values()].flatMap((list) => list.map((w) => w.deadline)));
+    const groups = new Map<string, FleetTarget[]>();
+    for (const target of targets.values()) {
+      const group = groups.get(target.repositoryKey);
+      if (group) group.push(target);
+      else groups.set(target.repositoryKey, [target]);
+    }
+    const solo = targets.size === 1;
+    const parts = [...groups.values()].map((group) => ({
+      group,
+      owner: group[0]!.session.owner,
+      repo: group[0]!.session.repo,
+      read: new LedgerRead({ applications: group.map((t) => this.application(t)), ...this.windows(group), inlineWindows: solo }),
+    }));
+    const session = [...waiting.values()][0]![0]!.target.session;
+    let batch: Awaited<ReturnType<GitHubSession['readLedgers']>>;
+    try {
+      batch = await session.readLedgers(parts, deadline);
+    } catch (error) {
+      // One application's problem (a repository gone, a token without access) fails the whole query: each waiting one reads alone.
+      for (const [key, list] of waiting) {
+        const o = outcomes.get(key)!;
+        if (solo) o.reject(error);
+        else this.readAlone(state, list[0]!.target, list[0]!.deadline).then(o.resolve, o.reject);
+      }
+      return;
+    }
+    this.options.onRound?.({ tokenKey, applications: targets.size, repositories: parts.length, requests: batch.requests, points: batch.points });
+    const lifetimeMs = this.lifetimeMs(batch.points, batch.budget);
+    parts.forEach((part, index) => {
+      const failure = batch.failures.get(index);
+      const results = failure ? undefined : part.read.results();
+      for (const target of part.group) {
+        const result = results?.get(target.specName);
+        const o = outcomes.get(target.key)!;
+        if (!result) {
+          o.reject(failure);
+          continue;
+        }
+        this.cache.keepStatusWindows(target.key, result.statusWindows);
+        this.cache.put(target.key, result.ledger, lifetimeMs);
+        o.resolve(result.ledger);
+      }
+    });
+  }
+
+  private async readAlone(state: TokenState, target: FleetTarget, deadline: number): Promise<Ledger> {
+    state.tracked.delete(target.key);
+    try {
+      const statusWindows = this.cache.statusWindows(target.key);
+      const result = await target.session.readLedger({
+        specName: target.specName,
+        knownEnvironments: this.application(target).knownEnvironments,
+        deadline,
+        ...(statusWindows ? { statusWindows } : {}),
+      });
+      state.alone.delete(target.key);
+      this.cache.keepStatusWindows(target.key, result.statusWindows);
+      this.cache.put(target.key, result.ledger, this.lifetimeMs(result.points, result.budget));
+      return result.ledger;
+    } catch (error) {
+      state.alone.add(target.key);
+      throw error;
+    }
+  }
+
+  private application(target: FleetTarget): LedgerReadApplication {
+    const known = new Set([...target.knownEnvironments, ...this.cache.knownEnvironments(target.key)]);
+    return { specName: target.specName, knownEnvironments: [...known] };
+  }
+
+  /** The kept windows of a repository's applications; none at all (a cold read) only when none of them has any. */
+  private windows(group: readonly FleetTarget[]): { statusWindows?: Map<string, StatusWindow> } {
+    const kept = group.map((t) => this.cache.statusWindows(t.key)).filter((w) => w !== undefined);
+    if (kept.length === 0) return {};
+    const merged = new Map<string, StatusWindow>();
+    for (const windows of kept) for (const [id, window] of windows) merged.set(id, window);
+    return { statusWindows: merged };
+  }
+
+  /** How long this round's reads are shared: the TTL, or longer while a round every TTL would outspend the budget. */
+  private lifetimeMs(points: number, budget: GraphQLBudget | undefined): number {
+    const { ttlMs, maxTtlMs } = this.options;
+    return budget ? pacedLifetimeMs({ budget, pointsPerRound: points, nowMs: this.now(), ttlMs, maxTtlMs }) : ttlMs;
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * What to fetch next when reading the ledgers of one repository's applications: a step
+ * that turns each GitHub answer into the next request's plan, without doing any I/O. The
+ * request loop (client.ts for one repository, fleet-reads.ts for many in one query) only
+ * sends plans and hands the answers back.
+ *
+ * The first request lists the repository's environments (discovery) and reads the known
+ * environments' deployments in one connection; discovered environments, further pages and
+ * the status windows of deployments whose latest status changed follow.
+ */
+import { newestRecognisable } from '../core/bake-status.js';
+import { belongsToApplication, deploymentTask, githubEnvironment, shortEnvironment } from '../core/naming.js';
+import type { Ledger, LedgerDeployment, LedgerStatus } from '../core/types.js';
+import { GitHubOperationError } from './errors.js';
+import {
+  sortStatuses,
+  toLedgerDeployment,
+  toStatus,
+  type DeploymentPageRequest,
+  type LedgerQueryPlan,
+  type RawDeployment,
+  type RawDeploymentPage,
+  type RawRepository,
+  type RawStatusConnection,
+  type RawStatusPage,
+  type StatusPageRequest,
+} from './ledger-query.js';
+import { latestFingerprint, type StatusWindow, type StatusWindows } from './status-windows.js';
+
+/** Aliased connections per request: 100 × 100 deployments, or 100 status windows, stay far below GitHub's node limit. */
+export const MAX_ALIASES = 100;
+/**
+ * Environment names one deployments connection filters by: a connection is one request in
+ * GitHub's cost formula however many it names, but pages sequentially, so a large application's
+ * environments are spread over several connections of one request.
+ */
+export const MAX_ENVIRONMENTS_PER_CONNECTION = 10;
+
+export interface LedgerReadApplication {
+  specName: string;
+  /** Short names worth fetching in the first request (discovery adds the rest). */
+  knownEnvironments: readonly string[];
+}
+
+export interface LedgerReadInput {
+  /** Applications of one repository read together (one connection for all their environments). */
+  applications: readonly LedgerReadApplication[];
+  /** Windows of an earlier read, used where a deployment's latest status still matches; without them the read is cold. */
+  statusWindows?: StatusWindows;
+  /**
+   * Select each deployment's window inline on a cold read: one request, about a point per
+   * environment. A batched read leaves it off: a follow-up request by node id costs far less there.
+   */
+  inlineWindows?: boolean;
+}
+
+export interface ApplicationLedger {
+  ledger: Ledger;
+  /** The windows of this read's deployments, for the next read. */
+  statusWindows: Map<string, StatusWindow>;
+}
+
+export class LedgerRead {
+  private readonly applications: readonly LedgerReadApplication[];
+  private readonly queried = new Set<string>();
+  private readonly discovered = new Set<string>();
+  /** Environments enqueued since the last plan: they get a connection of their own. */
+  private fresh: string[] = [];
+  private deploymentPages: DeploymentPageRequest[] = [];
+  private statusPages: StatusPageRequest[] = [];
+  private readonly seen = new Set<string>();
+  private readonly deployments = new Map<string, LedgerDeployment>();
+  /** GitHub environment (full name) per deployment node id. */
+  private readonly githubEnvironments = new Map<string, string>();
+  /** Latest-status fingerprint per deployment that has statuses. */
+  private readonly latest = new Map<string, string>();
+  private readonly awaitingWindow = new Map<string, { deployment: RawDeployment; environment: string }>();
+  private readonly keptWindows: StatusWindows;
+  private readonly inlineWindows: boolean;
+  private listEnvironments = true;
+  private environmentsAfter: string | undefined;
+
+  constructor(input: LedgerReadInput) {
+    this.applications = input.applications;
+    this.keptWindows = input.statusWindows ?? new Map<string, StatusWindow>();
+    this.inlineWindows = input.statusWindows === undefined && input.inlineWindows !== false;
+    const known: string[] = [];
+    for (const app of input.applications) for (const env of app.knownEnvironments) known.push(githubEnvironment(app.specName, env));
+    for (const env of known.sort()) this.enqueue(env);
+  }
+
+  /** The next request's plan; undefined when the read is complete. */
+  next(): LedgerQueryPlan | undefined {
+    for (let i = 0; i < this.fresh.length; i += MAX_ENVIRONMENTS_PER_CONNECTION) {
+      this.deploymentPages.push({ environments: this.fresh.slice(i, i + MAX_ENVIRONMENTS_PER_CONNECTION) });
+    }
+    this.fresh = [];
+    if (!this.listEnvironments && this.deploymentPages.length === 0 && this.statusPages.length === 0) return undefined;
+    const deployments = this.deploymentPages.slice(0, MAX_ALIASES);
+    this.deploymentPages = this.deploymentPages.slice(deployments.length);
+    const statusPages = this.statusPages.slice(0, MAX_ALIASES);
+    this.statusPages = this.statusPages.slice(statusPages.length);
+    return {
+      listEnvironments: this.listEnvironments,
+      deployments,
+      statusPages,
+      inlineWindows: this.inlineWindows,
+      ...(this.environmentsAfter ? { environmentsAfter: this.environmentsAfter } : {}),
+    };
+  }
+
+  /** GitHub's answer to `plan`: the repository field and the status pages, in the plan's order. */
+  absorb(plan: LedgerQueryPlan, repository: RawRepository | null | undefined, statusNodes: readonly (RawStatusPage | null | undefined)[], name: string): void {
+    if (!repository) {
+      throw new GitHubOperationError({
+        reason: 'RepositoryNotFound',
+        message: `Repository ${name} was not found or the token cannot read it`,
+        transient: false,
+      });
+    }
+    if (plan.listEnvironments) {
+      const envs = repository.environments;
+      const names = [...(envs?.nodes ?? []).map((n) => n.name), ...(repository.recent?.nodes ?? []).map((n) => n.environment ?? '')];
+      for (const env of names) {
+        if (!this.applications.some((app) => belongsToApplication(app.specName, env))) continue;
+        this.discovered.add(env);
+        this.enqueue(env);
+      }
+      this.listEnvironments = envs?.pageInfo.hasNextPage === true;
+      this.environmentsAfter = envs?.pageInfo.endCursor ?? undefined;
+    }
+    plan.deployments.forEach((page, i) => this.absorbDeployments(page, repository[`d${i}`] as RawDeploymentPage | null | undefined));
+    plan.statusPages.forEach((page, i) => this.absorbStatuses(page, statusNodes[i]));
+  }
+
+  /** Per application (by spec name): its ledger and windows. */
+  results(): Map<string, ApplicationLedger> {
+    const out = new Map<string, ApplicationLedger>();
+    for (const app of this.applications) {
+      const mine = (env: string) => belongsToApplication(app.specName, env);
+      // By environment, each in GitHub's order (newest first): the same ledger however the connections were split.
+      const deployments = [...this.deployments.values()]
+        .filter((d) => mine(this.githubEnvironments.get(d.nodeId) ?? ''))
+        .sort((a, b) => (a.environment < b.environment ? -1 : a.environment > b.environment ? 1 : 0));
+      const environments = new Set<string>([...this.discovered].filter(mine).map(shortEnvironment));
+      for (const d of deployments) environments.add(d.environment);
+      const statusWindows = new Map<string, StatusWindow>();
+      for (const d of deployments) {
+        const fingerprint = this.latest.get(d.nodeId);
+        if (fingerprint !== undefined) statusWindows.set(d.nodeId, { latest: fingerprint, statuses: [...d.statuses] });
+      }
+      out.set(app.specName, { ledger: { environments: [...environments].sort(), deployments }, statusWindows });
+    }
+    return out;
+  }
+
+  /** The task of the application a GitHub environment belongs to: only that task's deployments are ours. */
+  private taskOf(githubEnv: string): string {
+    const application = this.applications.find((app) => belongsToApplication(app.specName, githubEnv));
+    return application ? deploymentTask(application.specName) : '';
+  }
+
+  private enqueue(githubEnv: string): void {
+    if (this.queried.has(githubEnv)) return;
+    this.queried.add(githubEnv);
+    this.fresh.push(githubEnv);
+  }
+
+  /** Pages older statuses only when none of the window's is ours, as the window alone cannot decide. */
+  private pageBeyondWindow(id: string, statuses: readonly LedgerStatus[], window: RawStatusConnection): void {
+    if (!newestRecognisable(statuses) && (window.totalCount ?? 0) > window.nodes.length && window.pageInfo.hasPreviousPage && window.pageInfo.startCursor) {
+      this.statusPages.push({ deploymentId: id, before: window.pageInfo.startCursor });
+    }
+  }
+
+  private absorbDeployments(page: DeploymentPageRequest, connection: RawDeploymentPage | null | undefined): void {
+    if (!connection) return;
+    for (const node of connection.nodes) {
+      if (this.seen.has(node.id)) continue;
+      this.seen.add(node.id);
+      // GitHub matches environment names without regard to case: the name asked for is the one kept.
+      const named = node.environment?.toLowerCase();
+      const environment =
+        named === undefined ? (page.environments.length === 1 ? page.environments[0] : undefined) : page.environments.find((e) => e.toLowerCase() === named);
+      if (environment === undefined) continue;
+      const decoded = toLedgerDeployment(node, environment, this.taskOf(environment));
+      if (!decoded) continue;
+      this.deployments.set(node.id, decoded);
+      this.githubEnvironments.set(node.id, environment);
+      if (!node.latestStatus) continue; // no statuses at all
+      const fingerprint = latestFingerprint(node.latestStatus);
+      this.latest.set(node.id, fingerprint);
+      const kept = this.keptWindows.get(node.id);
+      if (kept?.latest === fingerprint) {
+        this.deployments.set(node.id, { ...decoded, statuses: [...kept.statuses] });
+      } else if (node.statuses) {
+        this.pageBeyondWindow(node.id, decoded.statuses, node.statuses);
+      } else {
+        this.awaitingWindow.set(node.id, { deployment: node, environment });
+        this.statusPages.push({ deploymentId: node.id });
+      }
+    }
+    if (connection.pageInfo.hasNextPage && connection.pageInfo.endCursor) {
+      this.deploymentPages.push({ environments: page.environments, after: connection.pageInfo.endCursor });
+    }
+  }
+
+  private absorbStatuses(page: StatusPageRequest, node: RawStatusPage | null | undefined): void {
+    const id = page.deploymentId;
+    const deployment = this.deployments.get(id);
+    if (!deployment) return;
+    if (page.before === undefined) {
+      const first = this.awaitingWindow.get(id);
+      this.awaitingWindow.delete(id);
+      if (!node?.statuses || !first) {
+        // Deleted since the main read, or GitHub could not say: no decision on a deployment without its statuses.
+        throw new GitHubOperationError({
+          reason: 'GitHubPartialResponse',
+          message: 'GitHub did not return the statuses of a deployment it had just listed',
+          transient: true,
+        });
+      }
+      const window = node.statuses;
+      const decoded = toLedgerDeployment({ ...first.deployment, statuses: window }, first.environment, this.taskOf(first.environment))!;
+      this.deployments.set(id, decoded);
+      this.pageBeyondWindow(id, decoded.statuses, window);
+      return;
+    }
+    if (!node?.statuses) return;
+    const statuses: LedgerStatus[] = sortStatuses([...deployment.statuses, ...node.statuses.nodes.map(toStatus)]);
+    this.deployments.set(id, { ...deployment, statuses });
+    const more = node.statuses.pageInfo;
+    if (!newestRecognisable(statuses) && more.hasPreviousPage && more.startCursor) {
+      this.statusPages.push({ deploymentId: id, before: more.startCursor });
+    }
+  }
+}

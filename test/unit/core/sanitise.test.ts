@@ -77,7 +77,11 @@ describe('a malformed upstream record', () => {
   it("still gives downstream Environments a status the CRD accepts (today 'yesterday' reaches version.created)", () => {
     const l = ledger();
     const withHostile: Ledger = { ...l, deployments: [...l.deployments, hostile()] };
-    const d = decideSync(interpretRequest(), { ledger: withHostile }, { now: '2026-11-21T10:00:00Z', localEnvironmentUrl: LOCAL_URL, unconfirmedWindowMs: 40_000 });
+    const d = decideSync(
+      interpretRequest(),
+      { ledger: withHostile },
+      { now: '2026-11-21T10:00:00Z', localEnvironmentUrl: LOCAL_URL, unconfirmedWindowMs: 40_000 },
+    );
     const staging = d.status.environmentInfos?.find((i) => i.environment === 'staging');
     const entry = staging?.history?.find((e) => e.id === 99);
     expect(entry?.version.created).toBeUndefined();

@@ -25,8 +25,8 @@ export interface Config {
   bodyLimitBytes: number;
   /** GitHub writes one sync may make; a longer backlog continues in the next syncs. */
   maxWritesPerSync: number;
-  /** Memory for answers to repeated identical /sync requests (0 = always compute). */
-  responseCacheBytes: number;
+  /** How long an idle keep-alive connection stays open: longer than the 90 s Metacontroller's Go client keeps one. */
+  keepAliveTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -51,7 +51,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     finalizeGiveUpSeconds: integer(env, 'FINALIZE_GIVE_UP_SECONDS', 300, 0, 86_400),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     maxWritesPerSync: integer(env, 'MAX_WRITES_PER_SYNC', 10, 1, 1000),
-    responseCacheBytes: integer(env, 'RESPONSE_CACHE_BYTES', 16 * 1024 * 1024, 0, 1024 * 1024 * 1024),
+    keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 120_000, 1000, 3_600_000),
   };
 }
 

@@ -9,8 +9,9 @@ import { sameJson } from './canonical.js';
 import { CONDITION_ORDER as CONDITION_TYPES, mergeConditions, type ConditionInput } from './conditions.js';
 import { environmentInfos } from './environment-infos.js';
 import { allowedVersions, DESCRIPTION_ANNOTATION, gateName, gateObject, PRETTY_NAME_ANNOTATION } from './gate.js';
-import { buildGraph, type RelationshipGraph } from './graph.js';
+import { buildGraph, compareNames, type RelationshipGraph } from './graph.js';
 import { deploymentsOf, findDeployment, newestFirst } from './ledger.js';
+import { deploymentName, deploymentTask, githubEnvironment } from './naming.js';
 import type { EnvironmentIdentity, Interpretation, Problem, SyncContext } from './interpret.js';
 import type { Ledger, LedgerDeployment, Relationship } from './types.js';
 import { carriedCreations } from './unconfirmed.js';
@@ -83,14 +84,23 @@ function fromLedger(ctx: SyncContext, outcome: SyncOutcome, ledger: Ledger, opti
   }
 
   const cycle = graph.cyclic.length > 0 ? describeCycle(graph) : undefined;
+  const missing = revisionMissing(ctx);
   const githubSynced: ConditionInput = writeProblem
     ? { type: 'GitHubSynced', status: 'False', reason: writeProblem.reason, message: writeProblem.message }
-    : { type: 'GitHubSynced', status: 'True', reason: 'Synced', message: `History of environment ${ctx.environment} is published to ${ctx.owner}/${ctx.repo}` };
-  const gateReady = gateCondition(ctx.relationship, selfCyclic ? cycle : undefined, children[0]);
+    : missing
+      ? { type: 'GitHubSynced', status: 'False', reason: missing.reason, message: missing.message }
+      : {
+          type: 'GitHubSynced',
+          status: 'True',
+          reason: 'Synced',
+          message: `History of environment ${ctx.environment} is published to ${ctx.owner}/${ctx.repo}`,
+        };
+  const gateReady = gateCondition(ctx, ledger, selfCyclic ? cycle : undefined, children[0]);
   const failure: Problem | undefined = writeProblem ?? (cycle ? { reason: 'RelationshipCycle', message: cycle } : undefined);
 
   const status: EnvironmentStatus = {
-    conditions: conditions(ctx, [githubSynced, gateReady], failure, options.now),
+    ...resolvedIdentity(ctx),
+    conditions: conditions(ctx, [githubSynced, gateReady], failure, options.now, missing),
   };
   const current = currentVersion(ctx, ledger);
   if (current) status.currentVersion = current;
@@ -123,27 +133,79 @@ function currentVersion(ctx: SyncContext, ledger: Ledger): string | undefined {
   return undefined;
 }
 
+const MAX_LISTED_TAGS = 5;
+export const REVISION_ANNOTATION = 'org.opencontainers.image.revision';
+
+/**
+ * History entries without version.revision cannot become GitHub deployments (the ref is
+ * the revision). kuberik's rollout-controller takes the revision from the image's OCI
+ * annotation (rollout-controller internal/controller/rollout_controller.go:557, :596).
+ */
+function revisionMissing(ctx: SyncContext): Problem | undefined {
+  const missing = ctx.history.filter((e) => !e.version.revision);
+  if (missing.length === 0) return undefined;
+  const tags = [...new Set(missing.map((e) => e.version.tag))];
+  const listed =
+    tags
+      .slice(0, MAX_LISTED_TAGS)
+      .map((t) => JSON.stringify(t))
+      .join(', ') + (tags.length > MAX_LISTED_TAGS ? `, and ${tags.length - MAX_LISTED_TAGS} more` : '');
+  const count = missing.length === 1 ? '1 history entry' : `${missing.length} history entries`;
+  return {
+    reason: 'RevisionMissing',
+    message: `${count} of Rollout ${ctx.rolloutName} (tag ${listed}) without version.revision cannot be published to ${ctx.owner}/${ctx.repo}: set the image annotation ${REVISION_ANNOTATION}`,
+  };
+}
+
 function describeCycle(graph: RelationshipGraph): string {
   const edges = graph.cyclic.map((env) => `${env} → ${graph.relationshipOf(env)?.environment}`);
   return `Relationship cycle between environments ${graph.cyclic.join(', ')} (${edges.join('; ')}); their gates allow no versions`;
 }
 
-function gateCondition(relationship: Relationship | undefined, cycle: string | undefined, gate: RolloutGate | undefined): ConditionInput {
+function gateCondition(ctx: SyncContext, ledger: Ledger, cycle: string | undefined, gate: RolloutGate | undefined): ConditionInput {
+  const relationship = ctx.relationship;
   if (!relationship || !gate)
     return { type: 'GateReady', status: 'True', reason: 'NoRelationship', message: 'No relationship: this environment needs no gate' };
   if (cycle) return { type: 'GateReady', status: 'False', reason: 'RelationshipCycle', message: cycle };
   const count = gate.spec.allowedVersions?.length ?? 0;
   const verb = relationship.type === 'After' ? `baked successfully in ${relationship.environment}` : `running in ${relationship.environment} without failure`;
-  return { type: 'GateReady', status: 'True', reason: 'GateComputed', message: `Gate ${gate.metadata.name} allows ${count} version(s) ${verb}` };
+  if (count > 0) return { type: 'GateReady', status: 'True', reason: 'GateComputed', message: `Gate ${gate.metadata.name} allows ${count} version(s) ${verb}` };
+  // A closed gate says where it looked, so a naming mismatch between clusters shows in `kubectl describe`.
+  const where = `GitHub environment ${githubEnvironment(ctx.application, relationship.environment)} of ${ctx.owner}/${ctx.repo}`;
+  const upstream = deploymentsOf(ledger, relationship.environment);
+  if (upstream.length === 0) {
+    const found = [...new Set(ledger.deployments.map((d) => d.environment))].sort(compareNames);
+    const listed = found.length > 0 ? found.join(', ') : 'none';
+    return {
+      type: 'GateReady',
+      status: 'True',
+      reason: 'UpstreamNotDeployed',
+      message: `Gate ${gate.metadata.name} allows no versions: ${where} has no deployment of ${deploymentName(ctx.application)} (task ${deploymentTask(ctx.application)}); environments of ${deploymentName(ctx.application)} with deployments: ${listed}`,
+    };
+  }
+  return {
+    type: 'GateReady',
+    status: 'True',
+    reason: 'GateClosed',
+    message: `Gate ${gate.metadata.name} allows no versions: none of the ${upstream.length} deployment(s) in ${where} is a release candidate of Rollout ${ctx.rolloutName} ${verb}`,
+  };
 }
 
-function conditions(identity: EnvironmentIdentity, specific: ConditionInput[], failure: Problem | undefined, now: string) {
+/**
+ * `warning`: the sync worked, but not everything could be published (Ready stays True
+ * without claiming that it all was; Degraded says what is missing).
+ */
+function conditions(identity: EnvironmentIdentity, specific: ConditionInput[], failure: Problem | undefined, now: string, warning?: Problem) {
   const ready: ConditionInput = failure
     ? { type: 'Ready', status: 'False', reason: failure.reason, message: failure.message }
-    : { type: 'Ready', status: 'True', reason: 'Synced', message: 'Environment is in sync with GitHub' };
+    : warning
+      ? { type: 'Ready', status: 'True', reason: warning.reason, message: `Environment is synced with GitHub, except: ${warning.message}` }
+      : { type: 'Ready', status: 'True', reason: 'Synced', message: 'Environment is in sync with GitHub' };
   const degraded: ConditionInput = failure
     ? { type: 'Degraded', status: 'True', reason: failure.reason, message: failure.message }
-    : { type: 'Degraded', status: 'False', reason: 'Synced', message: 'Environment is in sync with GitHub' };
+    : warning
+      ? { type: 'Degraded', status: 'True', reason: warning.reason, message: warning.message }
+      : { type: 'Degraded', status: 'False', reason: 'Synced', message: 'Environment is in sync with GitHub' };
   return mergeConditions(identity.observedStatus.conditions, [ready, ...specific, degraded], identity.generation, now);
 }
 
@@ -162,9 +224,17 @@ function keepPrevious(
   const gateReady: ConditionInput =
     children.length === 0
       ? { type: 'GateReady', status: 'True', reason: 'NoRelationship', message: 'No relationship: this environment needs no gate' }
-      : { type: 'GateReady', status: 'False', reason: 'GateKept', message: `Gate kept at its last allowed versions: ${problem.message}` };
+      : identity.observedGates.length === 0
+        ? // Nothing to keep: a new gate fails closed.
+          {
+            type: 'GateReady',
+            status: 'False',
+            reason: 'GateClosed',
+            message: `Gate ${children[0]!.metadata.name} allows no versions until this can be resolved: ${problem.message}`,
+          }
+        : { type: 'GateReady', status: 'False', reason: 'GateKept', message: `Gate kept at its last allowed versions: ${problem.message}` };
   const previous = identity.observedStatus;
-  const status: EnvironmentStatus = { conditions: conditions(identity, [githubSynced, gateReady], problem, options.now) };
+  const status: EnvironmentStatus = { ...resolvedIdentity(identity), conditions: conditions(identity, [githubSynced, gateReady], problem, options.now) };
   if (previous.currentVersion) status.currentVersion = previous.currentVersion;
   status.environmentInfos = previous.environmentInfos ?? [];
   if (children[0]) status.rolloutGateRef = { name: children[0].metadata.name };
@@ -174,6 +244,12 @@ function keepPrevious(
     children,
     resyncAfterSeconds: resyncSeconds(identity.requeueSeconds, githubProblem),
   };
+}
+
+/** status.application and status.environment: what the spec resolved to (either form), when it did. */
+function resolvedIdentity(identity: EnvironmentIdentity): Pick<EnvironmentStatus, 'application' | 'environment'> {
+  if (identity.application === undefined || identity.environment === undefined) return {};
+  return { application: deploymentName(identity.application), environment: identity.environment };
 }
 
 /** Fail closed: observed gates keep their allowed versions; a missing one allows nothing. */

@@ -36,11 +36,11 @@ export interface Environment {
 export interface EnvironmentSpec {
   backend: Backend;
   /**
-   * Environment is the environment name (e.g., "production", "staging")
+   * Environment is the environment name (e.g., "production", "staging"). Optional: without it, spec.name is the environment and spec.rolloutRef.name the application (the form kuberik's docs show); both forms name the same GitHub records.
    */
   environment?: string;
   /**
-   * Name is the name of the GitHub deployment (the "kuberik" prefix will be automatically added for GitHub backend if not already present)
+   * Name is the name of the GitHub deployment (the "kuberik" prefix will be automatically added for GitHub backend if not already present) when spec.environment is set; without spec.environment it is the environment name and the application is spec.rolloutRef.name.
    */
   name: string;
   relationship?: Relationship;
@@ -103,6 +103,14 @@ export interface LocalObjectReference {
  * via the `definition` "EnvironmentStatus".
  */
 export interface EnvironmentStatus {
+  /**
+   * Application is the resolved application on the backend, with the kuberik/ prefix (e.g. "kuberik/my-app"): spec.name when spec.environment is set, else spec.rolloutRef.name.
+   */
+  application?: string;
+  /**
+   * Environment is the resolved environment name (e.g. "production"): spec.environment when set, else spec.name.
+   */
+  environment?: string;
   /**
    * conditions represent the current state of the Environment resource.
    * Each condition has a unique type and reflects the status of a specific aspect of the resource.

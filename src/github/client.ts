@@ -8,7 +8,7 @@ import { request as octokitRequest } from '@octokit/request';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { newestRecognisable } from '../core/bake-status.js';
 import type { GitHubCredentials } from '../core/credentials.js';
-import { belongsToApplication, githubEnvironment, shortEnvironment } from '../core/naming.js';
+import { belongsToApplication, deploymentTask, githubEnvironment, shortEnvironment } from '../core/naming.js';
 import type { CreateDeploymentBody, StatusWrite } from '../core/plan.js';
 import type { Ledger, LedgerDeployment, LedgerStatus } from '../core/types.js';
 import { InstallationTokens } from './auth.js';
@@ -205,6 +205,7 @@ export class GitHubSession {
 
   async readLedger(args: ReadLedgerArgs): Promise<ReadLedgerResult> {
     const wanted = (env: string) => githubEnvironment(args.specName, env);
+    const task = deploymentTask(args.specName);
     const queried = new Set<string>();
     const discovered = new Set<string>();
     let deploymentPages: DeploymentPageRequest[] = [];
@@ -280,7 +281,7 @@ export class GitHubSession {
         for (const node of connection.nodes) {
           if (seen.has(node.id)) continue;
           seen.add(node.id);
-          const decoded = toLedgerDeployment(node, page.environment);
+          const decoded = toLedgerDeployment(node, page.environment, task);
           if (!decoded) continue;
           deployments.set(node.id, decoded);
           if (!node.latestStatus) continue; // no statuses at all
@@ -318,7 +319,7 @@ export class GitHubSession {
             });
           }
           const window = node.statuses;
-          const decoded = toLedgerDeployment({ ...first.deployment, statuses: window }, first.environment)!;
+          const decoded = toLedgerDeployment({ ...first.deployment, statuses: window }, first.environment, task)!;
           deployments.set(id, decoded);
           pageBeyondWindow(id, decoded.statuses, window);
           return;

@@ -39,16 +39,16 @@ export interface SyncReport extends DesiredState {
   reason: string;
   writes: PlannedWrite[];
   writesDone: number;
-  /**
-   * Set when this answer depends on nothing but the request and a shared GitHub read: true
-   * while that read is still current, so a byte-identical request may get the same answer.
-   */
-  reusableWhile?: () => boolean;
 }
+
+/** What a run logs with: the warnings it meets. */
+export type RunLogger = Pick<Logger, 'warn'>;
 
 export interface RunOptions {
   /** Read GitHub, but only describe the writes (`githubWrites`) instead of making them. */
   dryRun?: boolean;
+  /** Where this run logs (the request's logger, which carries its id); the service's logger by default. */
+  logger?: RunLogger;
 }
 
 export interface DryRunReport {
@@ -71,6 +71,7 @@ export class Reconciler {
 
   async sync(request: SyncRequest, options: RunOptions = {}): Promise<SyncReport & DryRunReport> {
     const deadline = Date.now() + this.deps.syncBudgetMs;
+    const log = options.logger ?? this.deps.logger;
     const interpretation = interpret(request, this.deps.checkSpec);
     if (!interpretation.ok) return this.report(interpretation, undefined, [], 0);
     const ctx = interpretation.context;
@@ -91,7 +92,7 @@ export class Reconciler {
         writes = this.plan(ctx, ledger, environmentUrl);
       }
     } catch (error) {
-      return this.report(interpretation, { readProblem: this.classify(error, ctx, 'reading deployments') }, [], 0);
+      return this.report(interpretation, { readProblem: this.classify(error, ctx, 'reading deployments', log) }, [], 0);
     }
 
     if (options.dryRun) {
@@ -118,7 +119,7 @@ export class Reconciler {
       try {
         await this.execute(session, write, deadline, results, creationKey(write));
       } catch (error) {
-        const problem = this.classify(error, ctx, describeWrite(write));
+        const problem = this.classify(error, ctx, describeWrite(write), log);
         writeProblem ??= problem;
         if (!PER_ENTRY_REASONS.has(problem.reason)) break;
       }
@@ -129,14 +130,12 @@ export class Reconciler {
     if (writeProblem) outcome.writeProblem = writeProblem;
     const unconfirmed = this.stillUnconfirmed(paced.now, creationKey);
     if (unconfirmed.length > 0) outcome.unconfirmedCreations = unconfirmed;
-    const report: SyncReport = this.report(interpretation, outcome, writes, results.length);
-    const reusableWhile = writes.length === 0 && !writeProblem ? this.deps.cache.whileCurrent(key, ledger) : undefined;
-    if (reusableWhile) report.reusableWhile = reusableWhile;
-    return report;
+    return this.report(interpretation, outcome, writes, results.length);
   }
 
   async finalize(request: SyncRequest, options: RunOptions = {}): Promise<FinalizeDecision & { reason: string } & DryRunReport> {
     const deadline = Date.now() + this.deps.syncBudgetMs;
+    const log = options.logger ?? this.deps.logger;
     const now = this.now();
     const interpretation = interpret(request, this.deps.checkSpec, { requireRollout: false });
     if (!interpretation.ok) {
@@ -167,13 +166,13 @@ export class Reconciler {
         }
       }
     } catch (error) {
-      problem = this.classify(error, ctx, 'marking deployments inactive');
+      problem = this.classify(error, ctx, 'marking deployments inactive', log);
       remaining = Math.max(remaining, 1);
     } finally {
       this.deps.cache.invalidate(key);
     }
     if (problem && gaveUp) {
-      this.deps.logger.warn(
+      log.warn(
         { environment: `${ctx.namespace}/${ctx.name}`, reason: problem.reason, deletedForSeconds: Math.round(deletedFor) },
         'finalizing without marking GitHub deployments inactive: GitHub stayed unreachable past the give-up window',
       );
@@ -184,7 +183,7 @@ export class Reconciler {
 
   private plan(ctx: SyncContext, ledger: Ledger, environmentUrl: string): PlannedWrite[] {
     return planPublication({
-      specName: ctx.specName,
+      specName: ctx.application,
       environment: ctx.environment,
       relationship: ctx.relationship,
       history: ctx.history,
@@ -200,7 +199,12 @@ export class Reconciler {
     if (ctx.relationship) known.add(ctx.relationship.environment);
     for (const info of ctx.observedStatus.environmentInfos ?? []) if (typeof info.environment === 'string') known.add(info.environment);
     const statusWindows = this.deps.cache.statusWindows(key);
-    const result = await session.readLedger({ specName: ctx.specName, knownEnvironments: [...known], deadline, ...(statusWindows ? { statusWindows } : {}) });
+    const result = await session.readLedger({
+      specName: ctx.application,
+      knownEnvironments: [...known],
+      deadline,
+      ...(statusWindows ? { statusWindows } : {}),
+    });
     this.deps.cache.keepStatusWindows(key, result.statusWindows);
     this.deps.cache.noteRead(key, budgetKey(this.deps.github.apiUrlFor(ctx.credentials), ctx), result.points, result.budget);
     return result.ledger;
@@ -242,14 +246,14 @@ export class Reconciler {
     return base ? `${base}/rollouts/${ctx.namespace}/${ctx.rolloutName}` : '';
   }
 
-  private classify(error: unknown, ctx: SyncContext, operation: string): GitHubProblem {
+  private classify(error: unknown, ctx: SyncContext, operation: string, log: RunLogger): GitHubProblem {
     const problem = classifyGitHubError(error, {
       operation,
       repository: `${ctx.owner}/${ctx.repo}`,
       nowMs: this.now().getTime(),
       secrets: secretsOf(ctx.credentials),
     });
-    this.deps.logger.warn({ environment: `${ctx.namespace}/${ctx.name}`, reason: problem.reason, operation }, problem.message);
+    log.warn({ environment: `${ctx.namespace}/${ctx.name}`, reason: problem.reason, operation }, problem.message);
     return problem;
   }
 
@@ -267,7 +271,7 @@ export class Reconciler {
 
 /** Reads are shared per GitHub, repository, application and credentials (never across tokens or Apps). */
 function cacheKey(apiUrl: string, ctx: SyncContext): string {
-  return `${apiUrl}|${ctx.owner.toLowerCase()}/${ctx.repo.toLowerCase()}|${ctx.specName.replace(/^kuberik\//, '')}|${tokenId(ctx)}`;
+  return `${apiUrl}|${ctx.owner.toLowerCase()}/${ctx.repo.toLowerCase()}|${ctx.application.replace(/^kuberik\//, '')}|${tokenId(ctx)}`;
 }
 
 /** Whose GitHub budget a read spends: the credentials on that API (a hash, never the credential). */

@@ -17,7 +17,7 @@ describe('loadConfig', () => {
       finalizeGiveUpSeconds: 300,
       bodyLimitBytes: 4194304,
       maxWritesPerSync: 10,
-      responseCacheBytes: 16777216,
+      keepAliveTimeoutMs: 120000,
     });
   });
 
@@ -45,7 +45,7 @@ describe('loadConfig', () => {
     [{ DASHBOARD_NAMESPACE: 'Bad_NS' }, 'DASHBOARD_NAMESPACE must be a namespace name, got "Bad_NS"'],
     [{ DASHBOARD_ROUTE_KINDS: 'gateway' }, 'DASHBOARD_ROUTE_KINDS must list ingress and/or httproute, got "gateway"'],
     [{ MAX_WRITES_PER_SYNC: '0' }, 'MAX_WRITES_PER_SYNC must be between 1 and 1000, got 0'],
-    [{ RESPONSE_CACHE_BYTES: '-1' }, 'RESPONSE_CACHE_BYTES must be a whole number, got "-1"'],
+    [{ KEEP_ALIVE_TIMEOUT_MS: '500' }, 'KEEP_ALIVE_TIMEOUT_MS must be between 1000 and 3600000, got 500'],
   ])('%j is rejected', (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message));
   });

@@ -73,7 +73,8 @@ describe('CRD identity', () => {
 
   it('has exactly the specified printer columns', () => {
     expect(version(ours).additionalPrinterColumns).toEqual([
-      { name: 'Environment', type: 'string', jsonPath: '.spec.environment' },
+      { name: 'Application', type: 'string', jsonPath: '.status.application' },
+      { name: 'Environment', type: 'string', jsonPath: '.status.environment' },
       { name: 'Upstream', type: 'string', jsonPath: '.spec.relationship.environment' },
       { name: 'Relationship', type: 'string', jsonPath: '.spec.relationship.type', priority: 1 },
       { name: 'Version', type: 'string', jsonPath: '.status.currentVersion' },
@@ -173,12 +174,14 @@ describe('structural comparison with the reference CRD', () => {
     expect(compare(referenceSchema, ourSchema, '')).toEqual([]);
   });
 
-  it('adds only status.observedGeneration and status.unconfirmedCreations', () => {
+  it('adds only status.observedGeneration, the resolved status.application and status.environment, and status.unconfirmedCreations', () => {
     const refPaths = new Set(nodes(referenceSchema).map(([p]) => p));
     const extra = nodes(ourSchema)
       .map(([p]) => p)
       .filter((p) => !refPaths.has(p));
     expect(extra).toEqual([
+      'status.application',
+      'status.environment',
       'status.observedGeneration',
       'status.unconfirmedCreations',
       'status.unconfirmedCreations[]',

@@ -160,7 +160,7 @@ describe('interpret', () => {
     expect(ctx.name).toBe(SELF);
     expect(ctx.namespace).toBe(NS);
     expect(ctx.generation).toBe(3);
-    expect(ctx.specName).toBe('my-app');
+    expect(ctx.application).toBe('my-app');
     expect(ctx.environment).toBe('production');
     expect([ctx.owner, ctx.repo]).toEqual(['my-org', 'my-repo']);
     expect(ctx.rolloutName).toBe('my-app');
@@ -256,6 +256,8 @@ describe('decideSync: a full sync', () => {
     const { first } = firstSync();
     expect(first).toEqual({
       status: {
+        application: 'kuberik/my-app',
+        environment: 'production',
         conditions: synced(),
         currentVersion: REV_V120,
         environmentInfos: EXPECTED_INFOS,
@@ -438,8 +440,11 @@ describe('decideSync: problems with the object keep the previous state (spec §7
   it.each(cases)('%s: keeps environmentInfos and the gate, reports %s', (_what, problemOptions, reason, message, resync) => {
     const { first, after } = firstSync();
     const d = sync({ ...after, ...problemOptions }, ledger(), T2);
+    // A spec without a name resolves to no identity; every other problem here leaves it resolvable.
+    const resolved = reason === 'InvalidSpec' ? {} : { application: 'kuberik/my-app', environment: 'production' };
     expect(d).toEqual({
       status: {
+        ...resolved,
         conditions: [
           { lastTransitionTime: T2, message, observedGeneration: 3, reason, status: 'False', type: 'Ready' },
           { lastTransitionTime: T2, message: `Not attempted: ${message}`, observedGeneration: 3, reason, status: 'Unknown', type: 'GitHubSynced' },
@@ -509,6 +514,8 @@ describe('decideSync: GitHub read problems (spec §7)', () => {
     expect(first.resyncAfterSeconds).toBe(60);
     expect(d).toEqual({
       status: {
+        application: 'kuberik/my-app',
+        environment: 'production',
         conditions: [
           { lastTransitionTime: T2, message: problem.message, observedGeneration: 3, reason: 'GitHubUnavailable', status: 'False', type: 'Ready' },
           { lastTransitionTime: T2, message: problem.message, observedGeneration: 3, reason: 'GitHubUnavailable', status: 'False', type: 'GitHubSynced' },

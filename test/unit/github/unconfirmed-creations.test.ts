@@ -1,4 +1,4 @@
-import { GITHUB_PROCESSING_LIMIT_MS, UnconfirmedCreations } from '../../src/github/unconfirmed-creations.js';
+import { GITHUB_PROCESSING_LIMIT_MS, UnconfirmedCreations } from '../../../src/github/unconfirmed-creations.js';
 
 function deferred<T>() {
   let resolve!: (value: T) => void;

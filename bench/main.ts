@@ -14,6 +14,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.js';
 import { measureCounts, measureLatency, type CountsRow, type LatencyRow, type Size } from './sections/requests.js';
+import { measureNamespace, type NamespaceResult } from './sections/namespace.js';
 import { measureScale, type ScaleResult } from './sections/scale.js';
 import { measureSharing, type SharingRow } from './sections/sharing.js';
 import { measureFleet, measureThroughput, type FleetResult, type ThroughputRow } from './sections/throughput.js';
@@ -41,6 +42,7 @@ const plan = quick
       fleet: { rate: FLEET_RATE, connections: METACONTROLLER_WORKERS, seconds: 2, warmupSeconds: 1 },
       sharing: { counts: [1, 10, 100], burstConcurrency: 5, history: 5, compareCacheOff: false },
       scale: { applications: 10, environmentsPerApplication: 10, history: 10, windowSeconds: 5 },
+      namespace: { sizes: [10, 50], perApplication: 10, history: 5 },
     }
   : {
       countSizes: [1, 3, 10].flatMap((e) => [5, 20, 100].map((h) => size(e, h))).concat(size(3, 10)),
@@ -50,6 +52,7 @@ const plan = quick
       fleet: { rate: FLEET_RATE, connections: METACONTROLLER_WORKERS, seconds: 30, warmupSeconds: 5 },
       sharing: { counts: [1, 10, 100], burstConcurrency: 5, history: 5, compareCacheOff: true, spreadWindowSeconds: 60 },
       scale: { applications: 100, environmentsPerApplication: 10, history: 10, windowSeconds: 60 },
+      namespace: { sizes: [10, 50, 200], perApplication: 10, history: 10 },
     };
 
 function size(environments: number, history: number): Size {
@@ -85,7 +88,7 @@ if (!quick) {
 const serviceBuild = quick
   ? 'the TypeScript sources under tsx (its loader adds about 28 MB of RSS)'
   : 'the compiled service (`tsc -p tsconfig.build.json`), as `node dist/main.js` runs it';
-log('3/5 hook throughput (autocannon, service in a child process)');
+log('3/6 hook throughput (autocannon, service in a child process)');
 const DEFAULT_CONFIG = 'default (shared read)';
 const FLOOR = 'floor: fastify answering fixed bytes';
 const throughput = await measureThroughput({
@@ -93,13 +96,13 @@ const throughput = await measureThroughput({
   configs: { [DEFAULT_CONFIG]: {}, 'cache off': { LEDGER_CACHE_TTL_MS: '0' } },
   floor: FLOOR,
 });
-log(`3/5 a fleet's load: ${plan.fleet.rate} syncs/s, ${plan.fleet.connections} in flight, ${plan.fleet.seconds} s`);
+log(`3/6 a fleet's load: ${plan.fleet.rate} syncs/s, ${plan.fleet.connections} in flight, ${plan.fleet.seconds} s`);
 const fleet = await measureFleet(plan.fleet);
 // The same without the image's node flags: they stay only while they measurably help.
 const fleetV8Defaults = quick ? undefined : await measureFleet({ ...plan.fleet, v8Defaults: true });
 
 // ---- (1) GitHub requests per sync -------------------------------------------------------------
-log('1/5 GitHub requests per sync');
+log('1/6 GitHub requests per sync');
 const counts = await measureCounts(plan.countSizes);
 sortSizes(counts);
 emit(
@@ -127,7 +130,7 @@ emit(
 );
 
 // ---- (2) latency with a 50 ms GitHub ------------------------------------------------------------
-log('2/5 sync latency with a 50 ms GitHub (the modelled Go pattern takes N × 50 ms per sample)');
+log('2/6 sync latency with a 50 ms GitHub (the modelled Go pattern takes N × 50 ms per sample)');
 const latency = await measureLatency(plan.latencySizes, RTT_MS, plan.latencySamples);
 sortSizes(latency);
 emit(
@@ -217,7 +220,7 @@ emit(
 );
 
 // ---- (4) sharing ------------------------------------------------------------------------------------
-log('4/5 sharing between Environments of one application');
+log('4/6 sharing between Environments of one application');
 const sharing = await measureSharing(plan.sharing);
 emit(
   '4. Sharing: N Environments of one application and repository',
@@ -231,7 +234,7 @@ emit(
 );
 
 // ---- (5) scale -------------------------------------------------------------------------------------
-log(`5/5 scale: ${plan.scale.applications * plan.scale.environmentsPerApplication} Environments, one ${plan.scale.windowSeconds} s window`);
+log(`5/6 scale: ${plan.scale.applications * plan.scale.environmentsPerApplication} Environments, one ${plan.scale.windowSeconds} s window`);
 const scaleRuns: ScaleResult[] = [await measureScale(plan.scale)];
 // One token for every repository: the service paces its shared reads by that token's budget.
 const sharedTokenRun = quick ? undefined : await measureScale({ ...plan.scale, sharedToken: true });
@@ -286,6 +289,29 @@ emit(
     ]),
   }),
   scaleTargets(scale, v8DefaultsRun, sharedTokenRun),
+);
+
+// ---- (6) one namespace -------------------------------------------------------------------------------
+log(`6/6 one namespace: up to ${Math.max(...plan.namespace.sizes)} Environments`);
+const namespace = await measureNamespace(plan.namespace);
+emit(
+  `6. One namespace: up to ${Math.max(...plan.namespace.sizes)} Environments`,
+  `N Environments in one namespace (applications of ${plan.namespace.perApplication} Environments, one repository each, H=${plan.namespace.history}), in steady state, ` +
+    'one service in this process. /customize asks Metacontroller for every Environment of the namespace, so each sync request carries all N of them with their statuses; ' +
+    "and Metacontroller re-syncs every parent whose related rules match a changed object, so one Environment's status write enqueues all N " +
+    '(metacontroller v4.17.2 `pkg/controller/common/customize/manager.go:310-351`; [docs/metacontroller.md](docs/metacontroller.md)). ' +
+    'Request bytes are the JSON Metacontroller would send; sync ms is one hook call over HTTP (a steady-state resync, answered again from the previous answer when byte-identical).',
+  markdownTable({
+    headers: ['N', 'applications', 'request bytes (median / largest)', 'response bytes', 'sync p50 / p95 ms'],
+    rows: namespace.rows.map((r) => [
+      r.environments,
+      r.applications,
+      `${r.requestBytes} / ${r.largestRequestBytes}`,
+      r.responseBytes,
+      `${fixed(r.syncP50Ms, 1)} / ${fixed(r.syncP95Ms, 1)}`,
+    ]),
+  }),
+  namespaceNotes(namespace),
 );
 
 // ---- report ----------------------------------------------------------------------------------------
@@ -450,6 +476,32 @@ function sharingTargets(rows: SharingRow[]): string[] {
         ]
       : []),
     '- "cache off" (LEDGER_CACHE_TTL_MS=0): only syncs that overlap in time share a read (the one in flight).',
+  ];
+}
+
+function namespaceNotes(r: NamespaceResult): string[] {
+  const [small, large] = [r.rows[0]!, r.rows[r.rows.length - 1]!];
+  const perEnvironment = (large.requestBytes - small.requestBytes) / (large.environments - small.environments);
+  const base = small.requestBytes - perEnvironment * small.environments;
+  const limit = loadConfig({}).bodyLimitBytes;
+  const atLimit = Math.floor((limit - base) / perEnvironment);
+  const rounds = r.cascade.rounds;
+  const syncs = rounds.reduce((n, x) => n + x.syncs, 0);
+  const seconds = rounds.reduce((n, x) => n + x.seconds, 0);
+  const requests = rounds.reduce((n, x) => n + x.githubRequests, 0);
+  return [
+    `- Request size grows by about ${fixed(perEnvironment / 1024, 1)} KiB per Environment in the namespace (its spec and status), ` +
+      `so at the default BODY_LIMIT_BYTES (${limit} bytes) a namespace holds about ${atLimit} Environments of this size before every hook call is refused with 413.`,
+    `- One status change in a namespace of ${r.cascade.environments}: the upstream Environment of one application gets a new history entry. ` +
+      `Rounds (each round is every Environment Metacontroller enqueued after the status writes of the previous one): ` +
+      rounds
+        .map((x, i) => `${i + 1}: ${x.syncs} sync(s), ${x.statusChanges} status write(s), ${x.githubRequests} GitHub requests, ${fixed(x.seconds, 1)} s`)
+        .join('; ') +
+      `. In all: ${syncs} syncs and ${requests} GitHub requests (shared reads keep these flat), ${fixed(seconds, 1)} s of hook time for one change, ` +
+      `${fixed(syncs / r.cascade.environments, 1)} syncs per Environment.`,
+    `- Limit and advice: syncs per status change grow with N and each carries all N Environments, so the work per change grows with N². ` +
+      'Keep a namespace to the Environments of a few applications (tens, not hundreds); put applications in namespaces of their own. ' +
+      'See docs/metacontroller.md ("Many Environments in one namespace").',
   ];
 }
 

@@ -4,7 +4,7 @@
  * of one Environment, against the same emulator and data. It does not compute a gate or
  * a status; it only reproduces the cost. Its documented cost is about 5·H + E + D + 2
  * requests (H history entries, E environments, D deployments of the task); see
- * /work/shared/spec/environment-sync.md §8.
+ * the project specification (environment-sync.md, §8; not part of this repository).
  *
  * Per reconcile:
  *  1. per history entry, oldest first: list deployments by ref + task + environment,

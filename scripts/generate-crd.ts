@@ -36,7 +36,8 @@ export interface PrinterColumn {
 
 /** `kubectl get environments` columns; priority 1 shows only with `-o wide`. */
 export const PRINTER_COLUMNS: readonly PrinterColumn[] = [
-  { name: 'Environment', type: 'string', jsonPath: '.spec.environment' },
+  { name: 'Application', type: 'string', jsonPath: '.status.application' },
+  { name: 'Environment', type: 'string', jsonPath: '.status.environment' },
   { name: 'Upstream', type: 'string', jsonPath: '.spec.relationship.environment' },
   { name: 'Relationship', type: 'string', jsonPath: '.spec.relationship.type', priority: 1 },
   { name: 'Version', type: 'string', jsonPath: '.status.currentVersion' },

@@ -5,7 +5,7 @@
 # our Dockerfile, and two namespaces standing in for the staging and production clusters.
 #
 #   KUBERIK_CRDS_DIR  folder with kuberik.com_rollouts.yaml and kuberik.com_rolloutgates.yaml
-#                     (default: ../shared/reference-crds beside the clone)
+#                     (default: test/fixtures/reference-crds)
 #   KIND_CLUSTER      cluster name (default environment-sync-e2e); KEEP_CLUSTER=1 keeps it
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 CLUSTER="${KIND_CLUSTER:-environment-sync-e2e}"
 METACONTROLLER_VERSION=v4.17.2
 IMAGE=environment-sync:e2e
-CRDS_DIR="${KUBERIK_CRDS_DIR:-../shared/reference-crds}"
+CRDS_DIR="${KUBERIK_CRDS_DIR:-test/fixtures/reference-crds}"
 
 for tool in docker kind kubectl npm; do
   command -v "$tool" >/dev/null || { echo "kind-e2e: $tool is required" >&2; exit 1; }

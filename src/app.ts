@@ -1,5 +1,6 @@
 /** buildApp(config): the whole HTTP service, creatable in tests without a port. */
-import Fastify, { type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
 import { GitHubClient } from './github/client.js';
@@ -7,8 +8,8 @@ import { FleetReads, type RoundReport } from './github/fleet-reads.js';
 import { LedgerCache } from './github/ledger-cache.js';
 import { errorBody, HookRequestError } from './hooks/errors.js';
 import { Reconciler } from './sync/reconciler.js';
-import { registerJsonBodyParser } from './hooks/json-body.js';
-import { ResponseMemo } from './hooks/response-memo.js';
+import { drain } from './hooks/drain.js';
+import { registerRequestValidation, schemaRejection } from './hooks/request-validation.js';
 import { registerHookRoutes } from './hooks/routes.js';
 import { Metrics, type Hook } from './metrics.js';
 import { getValidators } from './validation.js';
@@ -40,6 +41,13 @@ export const REDACT_PATHS = [
 ];
 
 const HOOK_ROUTES: Record<string, Hook> = { '/customize': 'customize', '/sync': 'sync', '/finalize': 'finalize' };
+
+/** Time to receive a request's headers, and the whole request (hook bodies are at most BODY_LIMIT_BYTES). */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+/** How much of a too-large body is read and dropped, at most, before the 413 is sent. */
+const DRAIN_MAX_BYTES = 64 * 1024 * 1024;
+const DRAIN_MAX_MS = 5_000;
 
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
   const options = { level, redact: { paths: REDACT_PATHS, censor: '[REDACTED]' }, base: { service: 'environment-sync' } };
@@ -90,23 +98,41 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     ...(deps.now ? { now: deps.now } : {}),
   });
 
-  // No logger for fastify itself: the hooks and the error handler log through `logger`. A fastify
-  // logger would attach per-request loggers and response listeners, which cost more than a
-  // repeated sync's whole hook; the error log carries the request id instead.
-  const app = Fastify({ bodyLimit: config.bodyLimitBytes, return503OnClosing: true });
-  registerJsonBodyParser(app);
+  // Typed as fastify's logger, so the instance's type is the one routes and plugins take.
+  const loggerInstance: FastifyBaseLogger = logger;
+  const app = Fastify({
+    loggerInstance,
+    // Every log line of a request carries its id: the caller's x-request-id, else a fresh UUID.
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    // The hooks log one line per answer themselves (steady syncs at debug); fastify's own per-request lines would double that.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimitBytes,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+    // Metacontroller's Go client keeps idle connections up to 90 s: close ours later, so a request never meets a closing connection.
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+  });
+  app.server.headersTimeout = HEADERS_TIMEOUT_MS;
+  registerRequestValidation(app);
   let ready = false;
 
-  app.setErrorHandler((error: Error, request, reply) => {
-    const { statusCode, body } = errorAnswer(error, config.bodyLimitBytes, request.url);
-    if (statusCode === 500) logger.error({ err: error, url: request.url, reqId: request.id }, 'hook failed');
-    const hook = HOOK_ROUTES[request.routeOptions.url ?? ''];
-    if (hook) metrics.hookAnswered(hook, statusCode, reply.elapsedTime / 1000);
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    const { statusCode, body } = errorAnswer(error, request, config.bodyLimitBytes);
+    if (statusCode === 500) request.log.error({ err: error, url: request.url }, 'hook failed');
+    // The rest of a body too large to read, so the client reads this answer instead of a reset connection.
+    if (statusCode === 413) await drain(request.raw, DRAIN_MAX_BYTES, DRAIN_MAX_MS);
     return reply.code(statusCode).send(body);
   });
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send(errorBody('NotFound', `No route ${request.method} ${request.url}; hooks are POST /customize, /sync, /finalize`)),
   );
+  app.addHook('onResponse', async (request, reply) => {
+    const hook = HOOK_ROUTES[request.routeOptions.url ?? ''];
+    if (hook) metrics.hookAnswered(hook, reply.statusCode, reply.elapsedTime / 1000);
+  });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/metrics', async (_request, reply) => {
@@ -118,14 +144,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   registerHookRoutes(app, {
     validators,
     reconciler,
-    logger,
-    // Counted where each answer is made (here and in the error handler) rather than in an onResponse hook, which costs a per-request listener.
-    onAnswered: (hook, seconds, reason) => {
-      metrics.hookAnswered(hook, 200, seconds);
-      if (reason !== undefined && hook !== 'customize') metrics.syncAnswered(hook, reason);
-    },
+    onSynced: (hook, reason) => metrics.syncAnswered(hook, reason),
     ...(dashboard ? { dashboard } : {}),
-    ...(config.responseCacheBytes > 0 ? { memo: new ResponseMemo(config.responseCacheBytes) } : {}),
   });
 
   app.addHook('onReady', async () => {
@@ -138,11 +158,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   return app;
 }
 
-/** The status and body of an error answer: the hooks' own errors, fastify's body-parsing errors, else a 500. */
-function errorAnswer(error: Error, bodyLimitBytes: number, url: string): { statusCode: number; body: unknown } {
-  if (error instanceof HookRequestError) return { statusCode: error.statusCode, body: error.toResponse() };
-  const code = (error as { code?: string }).code;
-  const status = (error as { statusCode?: number }).statusCode;
+/** The status and body of an error answer: the hooks' own errors, schema and body-parsing errors, else a 500. */
+function errorAnswer(error: FastifyError, request: FastifyRequest, bodyLimitBytes: number): { statusCode: number; body: unknown } {
+  const rejection = error instanceof HookRequestError ? error : schemaRejection(error, request);
+  if (rejection) return { statusCode: rejection.statusCode, body: rejection.toResponse() };
+  const { code, statusCode: status } = error;
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { statusCode: 413, body: errorBody('PayloadTooLarge', `Request body exceeds ${bodyLimitBytes} bytes`) };
   if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
     return { statusCode: 415, body: errorBody('UnsupportedMediaType', 'Send the hook request as application/json') };
@@ -151,5 +171,5 @@ function errorAnswer(error: Error, bodyLimitBytes: number, url: string): { statu
     return { statusCode: 400, body: errorBody('InvalidJSON', 'The request body is not valid JSON (or uses forbidden keys such as __proto__)') };
   }
   if (status !== undefined && status >= 400 && status < 500) return { statusCode: status, body: errorBody('BadRequest', 'The request could not be processed') };
-  return { statusCode: 500, body: errorBody('InternalError', `Internal error while handling ${url}; nothing was changed. See the service log.`) };
+  return { statusCode: 500, body: errorBody('InternalError', `Internal error while handling ${request.url}; nothing was changed. See the service log.`) };
 }

@@ -29,8 +29,8 @@ export interface Config {
   nearChangeResyncSeconds: number;
   /** How long a read waits for the reads of other applications on its token to share one query. */
   fleetBatchWindowMs: number;
-  /** Memory for answers to repeated identical /sync requests (0 = always compute). */
-  responseCacheBytes: number;
+  /** How long an idle keep-alive connection stays open: longer than the 90 s Metacontroller's Go client keeps one. */
+  keepAliveTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -57,7 +57,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxWritesPerSync: integer(env, 'MAX_WRITES_PER_SYNC', 10, 1, 1000),
     nearChangeResyncSeconds: integer(env, 'NEAR_CHANGE_RESYNC_SECONDS', 10, 1, 3600),
     fleetBatchWindowMs: integer(env, 'FLEET_BATCH_WINDOW_MS', 20, 0, 1000),
-    responseCacheBytes: integer(env, 'RESPONSE_CACHE_BYTES', 16 * 1024 * 1024, 0, 1024 * 1024 * 1024),
+    keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 120_000, 1000, 3_600_000),
   };
 }
 

@@ -2,8 +2,7 @@
  * Prometheus metrics of one service instance, in its own Registry (never prom-client's
  * global one, so several apps in one process — tests — do not share counters).
  */
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import { TalliedHistogram } from './tallied-histogram.js';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { GitHubRequestEvent, RateLimitEvent } from './github/client.js';
 
 export type Hook = 'customize' | 'sync' | 'finalize';
@@ -14,32 +13,24 @@ const PREFIX = 'environment_sync_';
 
 export class Metrics {
   readonly registry = new Registry();
-  /**
-   * Per-hook tallies kept as plain numbers and handed to prom-client at scrape time: label
-   * lookups in prom-client cost more than a repeated sync's whole hook.
-   */
-  private readonly hookTally = new Map<string, { labels: { hook: Hook; outcome: HookOutcome }; count: number }>();
-  private readonly syncTally = new Map<string, { labels: { hook: 'sync' | 'finalize'; reason: string }; count: number }>();
-  private readonly hookRequests: Counter<'hook' | 'outcome'> = new Counter({
+  private readonly hookRequests = new Counter({
     name: `${PREFIX}hook_requests_total`,
     help: 'Hook requests by hook (customize, sync, finalize) and outcome (ok: 2xx, rejected: 4xx, error: 5xx).',
     labelNames: ['hook', 'outcome'] as const,
     registers: [this.registry],
-    collect: (): void => publish(this.hookRequests, this.hookTally),
   });
-  private readonly syncDuration = new TalliedHistogram({
+  private readonly syncDuration = new Histogram({
     name: `${PREFIX}sync_duration_seconds`,
     help: 'Time to answer /sync and /finalize, GitHub requests included.',
     labelNames: ['hook'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
     registers: [this.registry],
   });
-  private readonly syncs: Counter<'hook' | 'reason'> = new Counter({
+  private readonly syncs = new Counter({
     name: `${PREFIX}syncs_total`,
     help: 'Answered syncs and finalizes by the reason of their Ready condition (Synced, GitHubRateLimited, …).',
     labelNames: ['hook', 'reason'] as const,
     registers: [this.registry],
-    collect: (): void => publish(this.syncs, this.syncTally),
   });
   private readonly githubRequests = new Counter({
     name: `${PREFIX}github_requests_total`,
@@ -88,14 +79,15 @@ export class Metrics {
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 
+  /** One answered hook request: its HTTP status and the seconds from its arrival to the last byte of the answer. */
   hookAnswered(hook: Hook, statusCode: number, seconds: number): void {
     const outcome: HookOutcome = statusCode >= 500 ? 'error' : statusCode >= 400 ? 'rejected' : 'ok';
-    tally(this.hookTally, `${hook}\u0000${outcome}`, { hook, outcome });
-    if (hook !== 'customize' && outcome === 'ok') this.syncDuration.tally(hook, { hook }, seconds);
+    this.hookRequests.inc({ hook, outcome });
+    if (hook !== 'customize' && outcome === 'ok') this.syncDuration.observe({ hook }, seconds);
   }
 
   syncAnswered(hook: 'sync' | 'finalize', reason: string): void {
-    tally(this.syncTally, `${hook}\u0000${reason}`, { hook, reason });
+    this.syncs.inc({ hook, reason });
   }
 
   githubRequest(event: GitHubRequestEvent): void {
@@ -122,15 +114,4 @@ export class Metrics {
   async render(): Promise<{ contentType: string; body: string }> {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() };
   }
-}
-
-function tally<L>(tallies: Map<string, { labels: L; count: number }>, key: string, labels: L): void {
-  const entry = tallies.get(key);
-  if (entry) entry.count++;
-  else tallies.set(key, { labels, count: 1 });
-}
-
-function publish<T extends string>(counter: Counter<T>, tallies: Map<string, { labels: Partial<Record<T, string>>; count: number }>): void {
-  counter.reset();
-  for (const { labels, count } of tallies.values()) counter.inc(labels, count);
 }

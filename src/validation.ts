@@ -13,7 +13,8 @@ import type { Rollout, Secret } from './generated/kubernetes.js';
 const addFormats = ((formatsModule as unknown as { default?: FormatsPlugin }).default ?? formatsModule) as FormatsPlugin;
 
 const SCHEMA_DIR = new URL('../schemas/', import.meta.url);
-const BASE = 'https://environment-sync.kuberik.com/schemas/';
+/** Base of the schemas' `$id`s: `${SCHEMA_BASE}hooks.schema.json#/$defs/SyncRequest` names a definition. */
+export const SCHEMA_BASE = 'https://environment-sync.kuberik.com/schemas/';
 export const SCHEMA_FILES = ['environment', 'kubernetes', 'hooks'] as const;
 
 export interface FieldProblem {
@@ -41,9 +42,14 @@ export function createAjv(): Ajv2020 {
 
 let shared: Ajv2020 | undefined;
 
-function validator<T>(ref: string): Validator<T> {
+/** One ajv instance per process holding every schema of schemas/; each compiled validator is kept by ajv. */
+export function sharedAjv(): Ajv2020 {
   shared ??= createAjv();
-  const compiled = shared.compile<T>({ $ref: `${BASE}${ref}` });
+  return shared;
+}
+
+function validator<T>(ref: string): Validator<T> {
+  const compiled = sharedAjv().compile<T>({ $ref: `${SCHEMA_BASE}${ref}` });
   const fn = ((value: unknown) => compiled(value)) as Validator<T>;
   fn.problems = (value: unknown) => (compiled(value) ? [] : describeErrors(compiled.errors ?? []));
   return fn;

@@ -3,17 +3,19 @@
  * from the interpreted request and what GitHub said. Pure: `now` is an input and only
  * shows up where something actually changed.
  */
-import type { EnvironmentStatus } from '../generated/environment.js';
+import type { EnvironmentStatus, UnconfirmedCreation } from '../generated/environment.js';
 import type { RolloutGate } from '../generated/kubernetes.js';
 import { sameJson } from './canonical.js';
 import { CONDITION_ORDER as CONDITION_TYPES, mergeConditions, type ConditionInput } from './conditions.js';
 import { environmentInfos } from './environment-infos.js';
 import { changeIsNear, DEFAULT_NEAR_CHANGE_RESYNC_SECONDS, freshResyncSeconds } from './freshness.js';
 import { allowedVersions, DESCRIPTION_ANNOTATION, gateName, gateObject, PRETTY_NAME_ANNOTATION } from './gate.js';
-import { buildGraph, type RelationshipGraph } from './graph.js';
+import { buildGraph, compareNames, type RelationshipGraph } from './graph.js';
 import { deploymentsOf, findDeployment, newestFirst } from './ledger.js';
+import { deploymentName, deploymentTask, githubEnvironment } from './naming.js';
 import type { EnvironmentIdentity, Interpretation, Problem, SyncContext } from './interpret.js';
-import type { Ledger, Relationship } from './types.js';
+import type { Ledger, LedgerDeployment, Relationship } from './types.js';
+import { carriedCreations } from './unconfirmed.js';
 
 export interface GitHubProblem extends Problem {
   /** Worth retrying soon (5xx, timeouts, connection errors). */
@@ -27,6 +29,8 @@ export interface SyncOutcome {
   ledger?: Ledger;
   readProblem?: GitHubProblem;
   writeProblem?: GitHubProblem;
+  /** Deployment creations this sync left without an answer (they may still land on GitHub). */
+  unconfirmedCreations?: UnconfirmedCreation[];
 }
 
 export interface DesiredState {
@@ -40,6 +44,8 @@ export interface DecideOptions {
   localEnvironmentUrl: string;
   /** Resync interval while a change is near (freshness.ts); DEFAULT_NEAR_CHANGE_RESYNC_SECONDS when absent. */
   nearChangeResyncSeconds?: number;
+  /** The longest a deployment creation stays unconfirmed (GitHub request timeout plus its processing limit). */
+  unconfirmedWindowMs: number;
 }
 
 const MAX_RETRY_AFTER_SECONDS = 3600;
@@ -50,12 +56,13 @@ export function decideSync(interpretation: Interpretation, outcome: SyncOutcome 
   const ctx = interpretation.context;
   if (!outcome?.ledger) {
     const problem = outcome?.readProblem ?? { reason: 'GitHubUnavailable', message: 'GitHub was not read', transient: true };
-    return keepPrevious(ctx, problem, problem, options);
+    return keepPrevious(ctx, problem, problem, options, outcome?.unconfirmedCreations);
   }
-  return fromLedger(ctx, outcome.ledger, outcome.writeProblem, options);
+  return fromLedger(ctx, outcome, outcome.ledger, options);
 }
 
-function fromLedger(ctx: SyncContext, ledger: Ledger, writeProblem: GitHubProblem | undefined, options: DecideOptions): DesiredState {
+function fromLedger(ctx: SyncContext, outcome: SyncOutcome, ledger: Ledger, options: DecideOptions): DesiredState {
+  const writeProblem = outcome.writeProblem;
   const graph = buildGraph(ctx.environment, relationships(ctx, ledger));
   const infos = environmentInfos({
     self: ctx.environment,
@@ -80,19 +87,29 @@ function fromLedger(ctx: SyncContext, ledger: Ledger, writeProblem: GitHubProble
   }
 
   const cycle = graph.cyclic.length > 0 ? describeCycle(graph) : undefined;
+  const missing = revisionMissing(ctx);
   const githubSynced: ConditionInput = writeProblem
     ? { type: 'GitHubSynced', status: 'False', reason: writeProblem.reason, message: writeProblem.message }
-    : { type: 'GitHubSynced', status: 'True', reason: 'Synced', message: `History of environment ${ctx.environment} is published to ${ctx.owner}/${ctx.repo}` };
-  const gateReady = gateCondition(ctx.relationship, selfCyclic ? cycle : undefined, children[0]);
+    : missing
+      ? { type: 'GitHubSynced', status: 'False', reason: missing.reason, message: missing.message }
+      : {
+          type: 'GitHubSynced',
+          status: 'True',
+          reason: 'Synced',
+          message: `History of environment ${ctx.environment} is published to ${ctx.owner}/${ctx.repo}`,
+        };
+  const gateReady = gateCondition(ctx, ledger, selfCyclic ? cycle : undefined, children[0]);
   const failure: Problem | undefined = writeProblem ?? (cycle ? { reason: 'RelationshipCycle', message: cycle } : undefined);
 
   const status: EnvironmentStatus = {
-    conditions: conditions(ctx, [githubSynced, gateReady], failure, options.now),
+    ...resolvedIdentity(ctx),
+    conditions: conditions(ctx, [githubSynced, gateReady], failure, options.now, missing),
   };
   const current = currentVersion(ctx, ledger);
   if (current) status.currentVersion = current;
   status.environmentInfos = infos;
   if (ctx.relationship) status.rolloutGateRef = { name: gateName(ctx.name) };
+  withUnconfirmed(status, ctx, outcome.unconfirmedCreations, deploymentsOf(ledger, ctx.environment), options);
   return {
     status: withChangeTime(status, ctx.observedStatus, options.now),
     children,
@@ -125,32 +142,90 @@ function currentVersion(ctx: SyncContext, ledger: Ledger): string | undefined {
   return undefined;
 }
 
+const MAX_LISTED_TAGS = 5;
+export const REVISION_ANNOTATION = 'org.opencontainers.image.revision';
+
+/**
+ * History entries without version.revision cannot become GitHub deployments (the ref is
+ * the revision). kuberik's rollout-controller takes the revision from the image's OCI
+ * annotation (rollout-controller internal/controller/rollout_controller.go:557, :596).
+ */
+function revisionMissing(ctx: SyncContext): Problem | undefined {
+  const missing = ctx.history.filter((e) => !e.version.revision);
+  if (missing.length === 0) return undefined;
+  const tags = [...new Set(missing.map((e) => e.version.tag))];
+  const listed =
+    tags
+      .slice(0, MAX_LISTED_TAGS)
+      .map((t) => JSON.stringify(t))
+      .join(', ') + (tags.length > MAX_LISTED_TAGS ? `, and ${tags.length - MAX_LISTED_TAGS} more` : '');
+  const count = missing.length === 1 ? '1 history entry' : `${missing.length} history entries`;
+  return {
+    reason: 'RevisionMissing',
+    message: `${count} of Rollout ${ctx.rolloutName} (tag ${listed}) without version.revision cannot be published to ${ctx.owner}/${ctx.repo}: set the image annotation ${REVISION_ANNOTATION}`,
+  };
+}
+
 function describeCycle(graph: RelationshipGraph): string {
   const edges = graph.cyclic.map((env) => `${env} → ${graph.relationshipOf(env)?.environment}`);
   return `Relationship cycle between environments ${graph.cyclic.join(', ')} (${edges.join('; ')}); their gates allow no versions`;
 }
 
-function gateCondition(relationship: Relationship | undefined, cycle: string | undefined, gate: RolloutGate | undefined): ConditionInput {
+function gateCondition(ctx: SyncContext, ledger: Ledger, cycle: string | undefined, gate: RolloutGate | undefined): ConditionInput {
+  const relationship = ctx.relationship;
   if (!relationship || !gate)
     return { type: 'GateReady', status: 'True', reason: 'NoRelationship', message: 'No relationship: this environment needs no gate' };
   if (cycle) return { type: 'GateReady', status: 'False', reason: 'RelationshipCycle', message: cycle };
   const count = gate.spec.allowedVersions?.length ?? 0;
   const verb = relationship.type === 'After' ? `baked successfully in ${relationship.environment}` : `running in ${relationship.environment} without failure`;
-  return { type: 'GateReady', status: 'True', reason: 'GateComputed', message: `Gate ${gate.metadata.name} allows ${count} version(s) ${verb}` };
+  if (count > 0) return { type: 'GateReady', status: 'True', reason: 'GateComputed', message: `Gate ${gate.metadata.name} allows ${count} version(s) ${verb}` };
+  // A closed gate says where it looked, so a naming mismatch between clusters shows in `kubectl describe`.
+  const where = `GitHub environment ${githubEnvironment(ctx.application, relationship.environment)} of ${ctx.owner}/${ctx.repo}`;
+  const upstream = deploymentsOf(ledger, relationship.environment);
+  if (upstream.length === 0) {
+    const found = [...new Set(ledger.deployments.map((d) => d.environment))].sort(compareNames);
+    const listed = found.length > 0 ? found.join(', ') : 'none';
+    return {
+      type: 'GateReady',
+      status: 'True',
+      reason: 'UpstreamNotDeployed',
+      message: `Gate ${gate.metadata.name} allows no versions: ${where} has no deployment of ${deploymentName(ctx.application)} (task ${deploymentTask(ctx.application)}); environments of ${deploymentName(ctx.application)} with deployments: ${listed}`,
+    };
+  }
+  return {
+    type: 'GateReady',
+    status: 'True',
+    reason: 'GateClosed',
+    message: `Gate ${gate.metadata.name} allows no versions: none of the ${upstream.length} deployment(s) in ${where} is a release candidate of Rollout ${ctx.rolloutName} ${verb}`,
+  };
 }
 
-function conditions(identity: EnvironmentIdentity, specific: ConditionInput[], failure: Problem | undefined, now: string) {
+/**
+ * `warning`: the sync worked, but not everything could be published (Ready stays True
+ * without claiming that it all was; Degraded says what is missing).
+ */
+function conditions(identity: EnvironmentIdentity, specific: ConditionInput[], failure: Problem | undefined, now: string, warning?: Problem) {
   const ready: ConditionInput = failure
     ? { type: 'Ready', status: 'False', reason: failure.reason, message: failure.message }
-    : { type: 'Ready', status: 'True', reason: 'Synced', message: 'Environment is in sync with GitHub' };
+    : warning
+      ? { type: 'Ready', status: 'True', reason: warning.reason, message: `Environment is synced with GitHub, except: ${warning.message}` }
+      : { type: 'Ready', status: 'True', reason: 'Synced', message: 'Environment is in sync with GitHub' };
   const degraded: ConditionInput = failure
     ? { type: 'Degraded', status: 'True', reason: failure.reason, message: failure.message }
-    : { type: 'Degraded', status: 'False', reason: 'Synced', message: 'Environment is in sync with GitHub' };
+    : warning
+      ? { type: 'Degraded', status: 'True', reason: warning.reason, message: warning.message }
+      : { type: 'Degraded', status: 'False', reason: 'Synced', message: 'Environment is in sync with GitHub' };
   return mergeConditions(identity.observedStatus.conditions, [ready, ...specific, degraded], identity.generation, now);
 }
 
 /** Nothing is lost: previous environmentInfos and gate stay, a condition says why. */
-function keepPrevious(identity: EnvironmentIdentity, problem: Problem, githubProblem: GitHubProblem | undefined, options: DecideOptions): DesiredState {
+function keepPrevious(
+  identity: EnvironmentIdentity,
+  problem: Problem,
+  githubProblem: GitHubProblem | undefined,
+  options: DecideOptions,
+  added: UnconfirmedCreation[] = [],
+): DesiredState {
   const children = keptGates(identity);
   const githubSynced: ConditionInput = githubProblem
     ? { type: 'GitHubSynced', status: 'False', reason: problem.reason, message: problem.message }
@@ -158,17 +233,32 @@ function keepPrevious(identity: EnvironmentIdentity, problem: Problem, githubPro
   const gateReady: ConditionInput =
     children.length === 0
       ? { type: 'GateReady', status: 'True', reason: 'NoRelationship', message: 'No relationship: this environment needs no gate' }
-      : { type: 'GateReady', status: 'False', reason: 'GateKept', message: `Gate kept at its last allowed versions: ${problem.message}` };
+      : identity.observedGates.length === 0
+        ? // Nothing to keep: a new gate fails closed.
+          {
+            type: 'GateReady',
+            status: 'False',
+            reason: 'GateClosed',
+            message: `Gate ${children[0]!.metadata.name} allows no versions until this can be resolved: ${problem.message}`,
+          }
+        : { type: 'GateReady', status: 'False', reason: 'GateKept', message: `Gate kept at its last allowed versions: ${problem.message}` };
   const previous = identity.observedStatus;
-  const status: EnvironmentStatus = { conditions: conditions(identity, [githubSynced, gateReady], problem, options.now) };
+  const status: EnvironmentStatus = { ...resolvedIdentity(identity), conditions: conditions(identity, [githubSynced, gateReady], problem, options.now) };
   if (previous.currentVersion) status.currentVersion = previous.currentVersion;
   status.environmentInfos = previous.environmentInfos ?? [];
   if (children[0]) status.rolloutGateRef = { name: children[0].metadata.name };
+  withUnconfirmed(status, identity, added, undefined, options);
   return {
     status: withChangeTime(status, previous, options.now),
     children,
     resyncAfterSeconds: resyncSeconds(identity.requeueSeconds, githubProblem),
   };
+}
+
+/** status.application and status.environment: what the spec resolved to (either form), when it did. */
+function resolvedIdentity(identity: EnvironmentIdentity): Pick<EnvironmentStatus, 'application' | 'environment'> {
+  if (identity.application === undefined || identity.environment === undefined) return {};
+  return { application: deploymentName(identity.application), environment: identity.environment };
 }
 
 /** Fail closed: observed gates keep their allowed versions; a missing one allows nothing. */
@@ -206,6 +296,24 @@ function sanitizeGate(observed: RolloutGate, identity: EnvironmentIdentity): Rol
       allowedVersions: allowed,
     },
   };
+}
+
+/** Unconfirmed creations stay in the status, whichever replica answers next, until GitHub shows them or they expire. */
+function withUnconfirmed(
+  status: EnvironmentStatus,
+  identity: EnvironmentIdentity,
+  added: UnconfirmedCreation[] | undefined,
+  deployments: readonly LedgerDeployment[] | undefined,
+  options: DecideOptions,
+): void {
+  const carried = carriedCreations({
+    observed: identity.observedStatus.unconfirmedCreations ?? [],
+    added: added ?? [],
+    ...(deployments ? { deployments } : {}),
+    nowMs: Date.parse(options.now),
+    windowMs: options.unconfirmedWindowMs,
+  });
+  if (carried.length > 0) status.unconfirmedCreations = carried;
 }
 
 /** lastStatusChangeTime moves only when something else in the status changed. */

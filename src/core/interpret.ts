@@ -2,14 +2,14 @@
  * Turns a hook request into the facts a sync needs, or the problem with the object that
  * stops it. Pure: no GitHub, no clock.
  */
-import type { Condition, EnvironmentInfo, EnvironmentSpec, EnvironmentStatus } from '../generated/environment.js';
+import type { Condition, EnvironmentInfo, EnvironmentSpec, EnvironmentStatus, UnconfirmedCreation } from '../generated/environment.js';
 import type { SyncRequest } from '../generated/hooks.js';
 import type { KubernetesObject, Rollout, RolloutGate, RolloutHistoryEntry, RolloutVersionInfo, Secret } from '../generated/kubernetes.js';
 import { discoverDashboardUrl, HTTPROUTE_GVK, INGRESS_GVK } from './dashboard.js';
 import { credentialsFrom, isCredentials, type GitHubCredentials } from './credentials.js';
 import { parseDurationSeconds } from './duration.js';
 import type { Problem } from './problems.js';
-import { deploymentName, githubEnvironment } from './naming.js';
+import { deploymentName, githubEnvironment, resolveIdentity, type ResolvedIdentity } from './naming.js';
 import { isPlainObject } from './payload.js';
 import type { Relationship } from './types.js';
 
@@ -19,6 +19,7 @@ export const DEFAULT_REQUEUE_SECONDS = 60;
 export const DEFAULT_SECRET_NAME = 'github-token';
 const MAX_GITHUB_ENVIRONMENT = 255;
 const CONTROL_CHARACTER = /\p{Cc}/u;
+const PREFIX_ONLY = 'kuberik/';
 const PROJECT = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/;
 
 export interface SpecCheck {
@@ -38,10 +39,15 @@ export interface EnvironmentIdentity {
   /** Set when the spec is usable enough to know it (for fail-closed gates). */
   relationship?: Relationship;
   rolloutName?: string;
+  /** Resolved from either spec form (naming.resolveIdentity), with the `kuberik/` prefix: `kuberik/my-app`. */
+  application?: string;
+  /** Resolved environment name, e.g. `production`. */
+  environment?: string;
 }
 
 export interface SyncContext extends EnvironmentIdentity {
-  specName: string;
+  /** The application as the spec names it (`my-app` or `kuberik/my-app`); naming.ts adds the prefix. */
+  application: string;
   environment: string;
   owner: string;
   repo: string;
@@ -100,6 +106,11 @@ export function interpret(request: SyncRequest, checkSpec: SpecCheck, options: I
   if (isPlainObject(spec.rolloutRef) && typeof spec.rolloutRef.name === 'string' && spec.rolloutRef.name) {
     identity.rolloutName = spec.rolloutRef.name;
   }
+  const resolved = resolveIdentity(spec);
+  if (resolved && !resolved.environment.includes('/') && deploymentName(resolved.application) !== PREFIX_ONLY) {
+    identity.application = deploymentName(resolved.application);
+    identity.environment = resolved.environment;
+  }
   if (typeof spec.requeueInterval === 'string') {
     const seconds = parseDurationSeconds(spec.requeueInterval);
     if (seconds !== null && seconds >= 1) identity.requeueSeconds = seconds;
@@ -119,18 +130,29 @@ export function interpret(request: SyncRequest, checkSpec: SpecCheck, options: I
   if (valid.requeueInterval !== undefined && (parseDurationSeconds(valid.requeueInterval) ?? 0) < 1) {
     return fail('InvalidRequeueInterval', `spec.requeueInterval ${JSON.stringify(valid.requeueInterval)} must be at least 1s`);
   }
-  if (!valid.environment) return fail('InvalidSpec', 'spec.environment is required (for example "staging" or "production")');
-  if (valid.environment.includes('/')) return fail('InvalidSpec', 'spec.environment must not contain "/"');
   if (!valid.rolloutRef.name) return fail('InvalidSpec', 'spec.rolloutRef.name is required');
-  if (!valid.name.replace(/^kuberik\//, '')) return fail('InvalidSpec', 'spec.name must name the application');
+  const goForm = valid.environment !== undefined && valid.environment !== '';
+  const { application, environment } = resolveIdentity(valid) ?? { application: '', environment: '' };
+  if (!environment) return fail('InvalidSpec', 'spec.name is required (the environment, for example "production", when spec.environment is not set)');
+  if (environment.includes('/'))
+    return fail(
+      'InvalidSpec',
+      goForm ? 'spec.environment must not contain "/"' : 'spec.name must not contain "/" when spec.environment is not set (it names the environment)',
+    );
+  if (!application.replace(/^kuberik\//, ''))
+    return fail('InvalidSpec', goForm ? 'spec.name must name the application' : 'spec.rolloutRef.name must name the application');
   if (valid.relationship?.environment === '') return fail('InvalidSpec', 'spec.relationship.environment must not be empty');
   // These become GitHub environment names: short labels, so bounded here (GitHub documents no limit) and free of control characters.
-  const githubName = githubEnvironment(valid.name, valid.environment);
+  const githubName = githubEnvironment(application, environment);
   if (githubName.length > MAX_GITHUB_ENVIRONMENT)
-    return fail('InvalidSpec', `spec.name and spec.environment make the GitHub environment name longer than ${MAX_GITHUB_ENVIRONMENT} characters`);
+    return fail(
+      'InvalidSpec',
+      `${goForm ? 'spec.name and spec.environment' : 'spec.rolloutRef.name and spec.name'} make the GitHub environment name longer than ${MAX_GITHUB_ENVIRONMENT} characters`,
+    );
   for (const [field, value] of [
     ['name', valid.name],
-    ['environment', valid.environment],
+    ['environment', valid.environment ?? ''],
+    ['rolloutRef.name', valid.rolloutRef.name],
     ['relationship.environment', valid.relationship?.environment ?? ''],
   ] as const) {
     if (CONTROL_CHARACTER.test(value)) return fail('InvalidSpec', `spec.${field} must not contain control characters`);
@@ -154,8 +176,8 @@ export function interpret(request: SyncRequest, checkSpec: SpecCheck, options: I
 
   const context: SyncContext = {
     ...identity,
-    specName: valid.name,
-    environment: valid.environment,
+    application,
+    environment,
     owner,
     repo,
     rolloutName,
@@ -163,7 +185,7 @@ export function interpret(request: SyncRequest, checkSpec: SpecCheck, options: I
     credentials,
     history: validHistory(rollout?.status?.history),
     releaseCandidates: validCandidates(rollout?.status?.releaseCandidates),
-    siblings: siblingRelationships(request, valid, parent.metadata.name),
+    siblings: siblingRelationships(request, { application, environment }, valid.backend.project, parent.metadata.name),
     discoveredDashboardUrl: discoverDashboardUrl(objectsOf(request.related, INGRESS_GVK), objectsOf(request.related, HTTPROUTE_GVK)),
   };
   if (valid.relationship) context.relationship = { environment: valid.relationship.environment, type: valid.relationship.type };
@@ -208,6 +230,8 @@ function versionOf(v: Record<string, unknown>): RolloutVersionInfo {
 function observedStatus(raw: unknown): EnvironmentStatus {
   if (!isPlainObject(raw)) return {};
   const status: EnvironmentStatus = {};
+  if (typeof raw.application === 'string') status.application = raw.application;
+  if (typeof raw.environment === 'string') status.environment = raw.environment;
   if (Array.isArray(raw.conditions)) {
     status.conditions = raw.conditions.filter(
       (c): c is Condition =>
@@ -228,30 +252,40 @@ function observedStatus(raw: unknown): EnvironmentStatus {
   if (typeof raw.lastStatusChangeTime === 'string') status.lastStatusChangeTime = raw.lastStatusChangeTime;
   if (isPlainObject(raw.rolloutGateRef) && typeof raw.rolloutGateRef.name === 'string') status.rolloutGateRef = { name: raw.rolloutGateRef.name };
   if (typeof raw.observedGeneration === 'number') status.observedGeneration = raw.observedGeneration;
+  if (Array.isArray(raw.unconfirmedCreations)) {
+    status.unconfirmedCreations = raw.unconfirmedCreations.filter(
+      (c): c is UnconfirmedCreation =>
+        isPlainObject(c) && Number.isSafeInteger(c.id) && typeof c.revision === 'string' && typeof c.until === 'string' && !Number.isNaN(Date.parse(c.until)),
+    );
+  }
   return status;
 }
 
-/** Siblings of the same application and repository; the first by object name wins an environment. */
-function siblingRelationships(request: SyncRequest, spec: EnvironmentSpec, selfName: string): Map<string, Relationship | undefined> {
-  const app = deploymentName(spec.name);
-  const project = spec.backend.project.toLowerCase();
+/**
+ * Siblings of the same application and repository, matched by resolved identity (either
+ * spec form); the first by object name wins an environment.
+ */
+function siblingRelationships(request: SyncRequest, self: ResolvedIdentity, backendProject: string, selfName: string): Map<string, Relationship | undefined> {
+  const app = deploymentName(self.application);
+  const project = backendProject.toLowerCase();
   const result = new Map<string, Relationship | undefined>();
   const siblings = objectsOf(request.related, ENVIRONMENT_GVK, request.parent.metadata.namespace)
     .filter((o) => o.metadata.name !== selfName)
     .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
   for (const sibling of siblings) {
     const s = (sibling as { spec?: unknown }).spec;
-    if (!isPlainObject(s) || typeof s.name !== 'string' || typeof s.environment !== 'string' || !s.environment) continue;
-    if (s.environment === spec.environment || s.environment.includes('/')) continue;
-    if (deploymentName(s.name) !== app) continue;
+    if (!isPlainObject(s)) continue;
+    const resolved = resolveIdentity(s);
+    if (!resolved || resolved.environment === self.environment || resolved.environment.includes('/')) continue;
+    if (deploymentName(resolved.application) !== app) continue;
     if (!isPlainObject(s.backend) || typeof s.backend.project !== 'string' || s.backend.project.toLowerCase() !== project) continue;
-    if (result.has(s.environment)) continue;
+    if (result.has(resolved.environment)) continue;
     const rel = s.relationship;
     const relationship: Relationship | undefined =
       isPlainObject(rel) && typeof rel.environment === 'string' && rel.environment && (rel.type === 'After' || rel.type === 'Parallel')
         ? { environment: rel.environment, type: rel.type }
         : undefined;
-    result.set(s.environment, relationship);
+    result.set(resolved.environment, relationship);
   }
   return result;
 }

@@ -36,11 +36,11 @@ export interface Environment {
 export interface EnvironmentSpec {
   backend: Backend;
   /**
-   * Environment is the environment name (e.g., "production", "staging")
+   * Environment is the environment name (e.g., "production", "staging"). Optional: without it, spec.name is the environment and spec.rolloutRef.name the application (the form kuberik's docs show); both forms name the same GitHub records.
    */
   environment?: string;
   /**
-   * Name is the name of the GitHub deployment (the "kuberik" prefix will be automatically added for GitHub backend if not already present)
+   * Name is the name of the GitHub deployment (the "kuberik" prefix will be automatically added for GitHub backend if not already present) when spec.environment is set; without spec.environment it is the environment name and the application is spec.rolloutRef.name.
    */
   name: string;
   relationship?: Relationship;
@@ -104,6 +104,14 @@ export interface LocalObjectReference {
  */
 export interface EnvironmentStatus {
   /**
+   * Application is the resolved application on the backend, with the kuberik/ prefix (e.g. "kuberik/my-app"): spec.name when spec.environment is set, else spec.rolloutRef.name.
+   */
+  application?: string;
+  /**
+   * Environment is the resolved environment name (e.g. "production"): spec.environment when set, else spec.name.
+   */
+  environment?: string;
+  /**
    * conditions represent the current state of the Environment resource.
    * Each condition has a unique type and reflects the status of a specific aspect of the resource.
    *
@@ -133,6 +141,10 @@ export interface EnvironmentStatus {
    * ObservedGeneration is the .metadata.generation of the Environment that this status was computed from (set by Metacontroller).
    */
   observedGeneration?: number;
+  /**
+   * UnconfirmedCreations lists GitHub deployment creations of this environment's history entries that got no answer before the hook had to reply: GitHub may still record them until `until`, so no sync (on any replica of environment-sync, or after a restart) creates them again before then. Written by environment-sync; entries leave once the deployment shows on GitHub or `until` has passed.
+   */
+  unconfirmedCreations?: UnconfirmedCreation[];
 }
 /**
  * Condition contains details for one aspect of the current state of this API Resource.
@@ -316,6 +328,26 @@ export interface LocalObjectReference1 {
    * Name of the referent (an object in the same namespace).
    */
   name?: string;
+}
+/**
+ * A GitHub deployment creation whose outcome is not known yet.
+ *
+ * This interface was referenced by `Environment`'s JSON-Schema
+ * via the `definition` "UnconfirmedCreation".
+ */
+export interface UnconfirmedCreation {
+  /**
+   * ID of the Rollout history entry the deployment is for.
+   */
+  id: number;
+  /**
+   * Revision of that history entry (the deployment's ref).
+   */
+  revision: string;
+  /**
+   * Until when GitHub may still record the creation: the creation's request timeout plus GitHub's 10-second processing limit.
+   */
+  until: string;
 }
 /**
  * LocalObjectReference refers to an object by name in the same namespace as the Environment.

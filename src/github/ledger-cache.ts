@@ -12,8 +12,6 @@ import type { StatusWindows } from './status-windows.js';
 interface Entry {
   ledger: Ledger;
   storedAt: number;
-  /** Unique per stored read: a check holds this number rather than the ledger, so it never keeps a ledger alive. */
-  generation: number;
   /** How long it is shared: the TTL, stretched while its token spends its budget too fast. */
   lifetimeMs: number;
 }
@@ -39,7 +37,6 @@ export class LedgerCache {
   private readonly costs = new Map<string, { token: string; points: number; at: number }>();
   /** Per key: how long its read in progress will be kept, paced by the budget that read reported. */
   private readonly lifetimes = new Map<string, number>();
-  private generations = 0;
 
   constructor(
     private readonly ttlMs: number,
@@ -65,17 +62,6 @@ export class LedgerCache {
     } finally {
       if (this.inFlight.get(key) === promise) this.inFlight.delete(key);
     }
-  }
-
-  /**
-   * A check that stays true while `ledger` is the shared read of `key` and younger than its
-   * lifetime; undefined when it is not shared at all. It does not hold the ledger.
-   */
-  whileCurrent(key: string, ledger: Ledger): (() => boolean) | undefined {
-    const stored = this.entries.get(key);
-    if (stored?.ledger !== ledger) return undefined;
-    const { generation, storedAt, lifetimeMs } = stored;
-    return () => this.entries.get(key)?.generation === generation && this.now() - storedAt < lifetimeMs;
   }
 
   /**
@@ -148,7 +134,7 @@ export class LedgerCache {
     if (this.entries.get(key)?.ledger === ledger) return; // already stored by put()
     if (this.ttlMs > 0) {
       this.entries.delete(key);
-      this.entries.set(key, { ledger, storedAt: this.now(), generation: ++this.generations, lifetimeMs: this.lifetimeMs(key) });
+      this.entries.set(key, { ledger, storedAt: this.now(), lifetimeMs: this.lifetimeMs(key) });
       this.lifetimes.delete(key);
       if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
     }

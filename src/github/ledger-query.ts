@@ -115,7 +115,7 @@ export function buildBatchQuery(parts: readonly RepositoryPart[]): { query: stri
     .sort()
     .map(
       (name) =>
-        ` fragment ${name} on DeploymentConnection { pageInfo { hasNextPage endCursor } nodes { id environment payload description createdAt latestStatus { ${LATEST_STATUS_FIELDS} }${name === 'LedgerPageWithWindows' ? ` ${WINDOW}` : ''} } }`,
+        ` fragment ${name} on DeploymentConnection { pageInfo { hasNextPage endCursor } nodes { id environment task payload description createdAt latestStatus { ${LATEST_STATUS_FIELDS} }${name === 'LedgerPageWithWindows' ? ` ${WINDOW}` : ''} } }`,
     )
     .join('');
   const query = `query ReadLedger(${declarations.join(', ')}) { ${rootFields.join(' ')} }${fragmentText}`;
@@ -143,6 +143,8 @@ export interface RawStatus {
 export interface RawDeployment {
   id: string;
   environment: string | null;
+  /** Selected so only this application's task is read (GitHub's `task` is nullable). */
+  task: string | null;
   payload: string | null;
   description: string | null;
   createdAt: string;
@@ -195,8 +197,14 @@ export function sortStatuses(statuses: LedgerStatus[]): LedgerStatus[] {
   return [...unique.values()].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
 }
 
-/** Decodes one deployment, with its window when given; null for deployments that are not ours (foreign payloads). */
-export function toLedgerDeployment(raw: RawDeployment, githubEnvironment: string): LedgerDeployment | null {
+/**
+ * Decodes one deployment, with its window when given; null for deployments that are not
+ * ours: another task (spec §4 "ours = task and environment"; kuberik's Go controller lists
+ * by task everywhere, environment-controller githubenvironment_controller.go:805-811,
+ * :1349-1352, :1542-1547) or a foreign payload.
+ */
+export function toLedgerDeployment(raw: RawDeployment, githubEnvironment: string, task: string): LedgerDeployment | null {
+  if (raw.task !== task) return null;
   const payload = decodePayload(raw.payload);
   if (!payload) return null;
   // createdAt has second precision: statuses of one second keep the connection's order (newest

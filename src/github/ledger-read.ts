@@ -9,7 +9,7 @@
  * the status windows of deployments whose latest status changed follow.
  */
 import { newestRecognisable } from '../core/bake-status.js';
-import { belongsToApplication, githubEnvironment, shortEnvironment } from '../core/naming.js';
+import { belongsToApplication, deploymentTask, githubEnvironment, shortEnvironment } from '../core/naming.js';
 import type { Ledger, LedgerDeployment, LedgerStatus } from '../core/types.js';
 import { GitHubOperationError } from './errors.js';
 import {
@@ -74,7 +74,7 @@ export class LedgerRead {
   private readonly githubEnvironments = new Map<string, string>();
   /** Latest-status fingerprint per deployment that has statuses. */
   private readonly latest = new Map<string, string>();
-  private readonly awaitingWindow = new Map<string, { deployment: RawDeployment; environment: string }>();
+  private readonly awaitingWindow = new Map<string, { deployment: RawDeployment; environment: string; task: string }>();
   private readonly keptWindows: StatusWindows;
   private readonly inlineWindows: boolean;
   private listEnvironments = true;
@@ -176,8 +176,9 @@ export class LedgerRead {
       const named = node.environment?.toLowerCase();
       const environment =
         named === undefined ? (page.environments.length === 1 ? page.environments[0] : undefined) : page.environments.find((e) => e.toLowerCase() === named);
-      if (environment === undefined) continue;
-      const decoded = toLedgerDeployment(node, environment);
+      const app = environment === undefined ? undefined : this.applications.find((a) => belongsToApplication(a.specName, environment));
+      if (environment === undefined || !app) continue;
+      const decoded = toLedgerDeployment(node, environment, deploymentTask(app.specName));
       if (!decoded) continue;
       this.deployments.set(node.id, decoded);
       this.githubEnvironments.set(node.id, environment);
@@ -190,7 +191,7 @@ export class LedgerRead {
       } else if (node.statuses) {
         this.pageBeyondWindow(node.id, decoded.statuses, node.statuses);
       } else {
-        this.awaitingWindow.set(node.id, { deployment: node, environment });
+        this.awaitingWindow.set(node.id, { deployment: node, environment, task: deploymentTask(app.specName) });
         this.statusPages.push({ deploymentId: node.id });
       }
     }
@@ -215,7 +216,7 @@ export class LedgerRead {
         });
       }
       const window = node.statuses;
-      const decoded = toLedgerDeployment({ ...first.deployment, statuses: window }, first.environment)!;
+      const decoded = toLedgerDeployment({ ...first.deployment, statuses: window }, first.environment, first.task)!;
       this.deployments.set(id, decoded);
       this.pageBeyondWindow(id, decoded.statuses, window);
       return;

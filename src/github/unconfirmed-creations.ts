@@ -7,8 +7,12 @@
  * A creation that ended without an answer (timeout, lost connection) stays unconfirmed
  * for as long as GitHub may still be processing it.
  *
- * In-process only: an optimisation against duplicates, not a guarantee across replicas.
+ * This is the in-process guard only (it also covers a sync this process answers before the
+ * status of the last one is written). What holds across replicas and restarts is the
+ * Environment's status.unconfirmedCreations (src/core/unconfirmed.ts), written from
+ * `remainingMs` when the hook answers.
  */
+import { LRUCache } from 'lru-cache';
 
 /** GitHub ends any API request it has not finished processing after 10 seconds. */
 export const GITHUB_PROCESSING_LIMIT_MS = 10_000;
@@ -23,31 +27,37 @@ export class DeadlineExceeded extends Error {
 }
 
 export class UnconfirmedCreations {
-  /** Key → epoch ms until which the creation may still land (Infinity while in flight). */
-  private readonly entries = new Map<string, number>();
+  /** Key → pending until its TTL ends; the oldest go first past MAX_ENTRIES. */
+  private readonly entries: LRUCache<string, true>;
 
-  constructor(private readonly nowMs: () => number = Date.now) {}
+  constructor(private readonly nowMs: () => number = Date.now) {
+    this.entries = new LRUCache<string, true>({ max: MAX_ENTRIES, ttlResolution: 0, perf: { now: nowMs } });
+  }
 
   /** Whether a creation with this key may still land on GitHub. */
   pending(key: string): boolean {
-    const until = this.entries.get(key);
-    if (until === undefined) return false;
-    if (until > this.nowMs()) return true;
-    this.entries.delete(key);
-    return false;
+    return this.remainingMs(key) !== undefined;
+  }
+
+  /** How much longer the creation may still land (ms, above 0), or undefined when it is settled or expired. */
+  remainingMs(key: string): number | undefined {
+    if (!this.entries.has(key)) return undefined;
+    const remaining = this.entries.getRemainingTTL(key);
+    return remaining > 0 ? remaining : undefined;
   }
 
   /**
    * Awaits `creation` until `deadline`; past it, throws DeadlineExceeded while the creation
-   * continues and stays pending. `unanswered` tells whether a failure left the outcome open.
+   * continues and stays pending. `settleBy` is when the creation's own request times out:
+   * GitHub may record it up to its processing limit after that. `unanswered` tells whether
+   * a failure left the outcome open.
    */
-  async track<T>(key: string, creation: Promise<T>, deadline: number, unanswered: (error: unknown) => boolean): Promise<T> {
-    this.entries.set(key, Number.POSITIVE_INFINITY);
-    this.prune();
+  async track<T>(key: string, creation: Promise<T>, deadline: number, settleBy: number, unanswered: (error: unknown) => boolean): Promise<T> {
+    this.entries.set(key, true, { ttl: Math.max(1, settleBy + GITHUB_PROCESSING_LIMIT_MS - this.nowMs()) });
     creation.then(
       () => this.entries.delete(key),
       (error: unknown) => {
-        if (unanswered(error)) this.entries.set(key, this.nowMs() + GITHUB_PROCESSING_LIMIT_MS);
+        if (unanswered(error)) this.entries.set(key, true, { ttl: GITHUB_PROCESSING_LIMIT_MS });
         else this.entries.delete(key);
       },
     );
@@ -59,17 +69,6 @@ export class UnconfirmedCreations {
       return await Promise.race([creation, expired]);
     } finally {
       clearTimeout(timer);
-    }
-  }
-
-  private prune(): void {
-    if (this.entries.size <= MAX_ENTRIES) return;
-    const now = this.nowMs();
-    for (const [key, until] of this.entries) if (until <= now) this.entries.delete(key);
-    // Still too many: forget the oldest (Map keeps insertion order).
-    for (const key of this.entries.keys()) {
-      if (this.entries.size <= MAX_ENTRIES) break;
-      this.entries.delete(key);
     }
   }
 }

@@ -18,7 +18,9 @@ import type { GitHubClient, GitHubSession } from '../github/client.js';
 import { classifyGitHubError, GitHubOperationError, isUnanswered } from '../github/errors.js';
 import type { FleetReads } from '../github/fleet-reads.js';
 import type { LedgerCache } from '../github/ledger-cache.js';
-import { UnconfirmedCreations } from '../github/unconfirmed-creations.js';
+import { creationPending, untilTime } from '../core/unconfirmed.js';
+import type { UnconfirmedCreation } from '../generated/environment.js';
+import { GITHUB_PROCESSING_LIMIT_MS, UnconfirmedCreations } from '../github/unconfirmed-creations.js';
 
 export interface ReconcilerDeps {
   github: GitHubClient;
@@ -45,16 +47,16 @@ export interface SyncReport extends DesiredState {
   reason: string;
   writes: PlannedWrite[];
   writesDone: number;
-  /**
-   * Set when this answer depends on nothing but the request and a shared GitHub read: true
-   * while that read is still current, so a byte-identical request may get the same answer.
-   */
-  reusableWhile?: () => boolean;
 }
+
+/** What a run logs with: the warnings it meets. */
+export type RunLogger = Pick<Logger, 'warn'>;
 
 export interface RunOptions {
   /** Read GitHub, but only describe the writes (`githubWrites`) instead of making them. */
   dryRun?: boolean;
+  /** Where this run logs (the request's logger, which carries its id); the service's logger by default. */
+  logger?: RunLogger;
 }
 
 export interface DryRunReport {
@@ -64,6 +66,8 @@ export interface DryRunReport {
 /** Rejections of one entry: the other entries can still be published. */
 const PER_ENTRY_REASONS = new Set(['RevisionNotFound', 'GitHubRejected', 'DeploymentNotCreated']);
 const INACTIVE_DESCRIPTION = 'Environment deleted';
+/** Rounding of status times to seconds, and clocks of replicas that differ by a few seconds. */
+const UNCONFIRMED_SLACK_MS = 5_000;
 
 export class Reconciler {
   private readonly now: () => Date;
@@ -75,6 +79,7 @@ export class Reconciler {
 
   async sync(request: SyncRequest, options: RunOptions = {}): Promise<SyncReport & DryRunReport> {
     const deadline = Date.now() + this.deps.syncBudgetMs;
+    const log = options.logger ?? this.deps.logger;
     const interpretation = interpret(request, this.deps.checkSpec);
     if (!interpretation.ok) return this.report(interpretation, undefined, [], 0);
     const ctx = interpretation.context;
@@ -98,7 +103,7 @@ export class Reconciler {
         writes = this.plan(ctx, ledger, environmentUrl);
       }
     } catch (error) {
-      return this.report(interpretation, { readProblem: this.classify(error, ctx, 'reading deployments') }, [], 0);
+      return this.report(interpretation, { readProblem: this.classify(error, ctx, 'reading deployments', log) }, [], 0);
     }
 
     if (options.dryRun) {
@@ -110,17 +115,22 @@ export class Reconciler {
     const results: WriteResult[] = [];
     let writeProblem: GitHubProblem | undefined;
     const paced = paceWrites(writes, this.deps.maxWritesPerSync);
+    const creationKey = (write: PlannedWrite) => `${key}|${ctx.environment}|${write.key.id}|${write.key.revision}`;
+    const observedUnconfirmed = ctx.observedStatus.unconfirmedCreations ?? [];
     for (const write of paced.now) {
-      const creationKey = write.kind === 'createDeployment' ? `${key}|${ctx.environment}|${write.key.id}|${write.key.revision}` : '';
-      if (write.kind === 'createDeployment' && this.unconfirmed.pending(creationKey)) {
-        // An earlier creation may still land: creating again could duplicate it. Later entries wait too, to keep GitHub's order.
+      const pending =
+        write.kind === 'createDeployment' &&
+        (this.unconfirmed.pending(creationKey(write)) || creationPending(observedUnconfirmed, write.key, this.now().getTime(), this.unconfirmedWindowMs()));
+      if (pending) {
+        // An earlier creation (by this process, or by any replica as the status says) may still land: creating again could
+        // duplicate it. Later entries wait too, to keep GitHub's order.
         writeProblem ??= creationUnconfirmed(write);
         break;
       }
       try {
-        await this.execute(session, write, deadline, results, creationKey);
+        await this.execute(session, write, deadline, results, creationKey(write));
       } catch (error) {
-        const problem = this.classify(error, ctx, describeWrite(write));
+        const problem = this.classify(error, ctx, describeWrite(write), log);
         writeProblem ??= problem;
         if (!PER_ENTRY_REASONS.has(problem.reason)) break;
       }
@@ -129,14 +139,14 @@ export class Reconciler {
     if (!writeProblem && paced.later.length > 0) writeProblem = publishingPaced(paced.later.length, writes.length, this.deps.maxWritesPerSync);
     const outcome: SyncOutcome = { ledger: applyWrites(ledger, ctx.environment, results) };
     if (writeProblem) outcome.writeProblem = writeProblem;
-    const report: SyncReport = this.report(interpretation, outcome, writes, results.length, nearChangeSeconds);
-    const reusableWhile = writes.length === 0 && !writeProblem ? this.deps.cache.whileCurrent(key, ledger) : undefined;
-    if (reusableWhile) report.reusableWhile = reusableWhile;
-    return report;
+    const unconfirmed = this.stillUnconfirmed(paced.now, creationKey);
+    if (unconfirmed.length > 0) outcome.unconfirmedCreations = unconfirmed;
+    return this.report(interpretation, outcome, writes, results.length, nearChangeSeconds);
   }
 
   async finalize(request: SyncRequest, options: RunOptions = {}): Promise<FinalizeDecision & { reason: string } & DryRunReport> {
     const deadline = Date.now() + this.deps.syncBudgetMs;
+    const log = options.logger ?? this.deps.logger;
     const now = this.now();
     const interpretation = interpret(request, this.deps.checkSpec, { requireRollout: false });
     if (!interpretation.ok) {
@@ -167,13 +177,13 @@ export class Reconciler {
         }
       }
     } catch (error) {
-      problem = this.classify(error, ctx, 'marking deployments inactive');
+      problem = this.classify(error, ctx, 'marking deployments inactive', log);
       remaining = Math.max(remaining, 1);
     } finally {
       this.deps.cache.invalidate(key);
     }
     if (problem && gaveUp) {
-      this.deps.logger.warn(
+      log.warn(
         { environment: `${ctx.namespace}/${ctx.name}`, reason: problem.reason, deletedForSeconds: Math.round(deletedFor) },
         'finalizing without marking GitHub deployments inactive: GitHub stayed unreachable past the give-up window',
       );
@@ -190,7 +200,7 @@ export class Reconciler {
 
   private plan(ctx: SyncContext, ledger: Ledger, environmentUrl: string): PlannedWrite[] {
     return planPublication({
-      specName: ctx.specName,
+      specName: ctx.application,
       environment: ctx.environment,
       relationship: ctx.relationship,
       history: ctx.history,
@@ -212,12 +222,17 @@ export class Reconciler {
         tokenKey: budgetKey(this.deps.github.apiUrlFor(ctx.credentials), ctx),
         session,
         repositoryKey: repositoryKey(key),
-        specName: ctx.specName,
+        specName: ctx.application,
       };
       return fleet.read({ ...target, knownEnvironments: [...known] }, deadline, fresh);
     }
     const statusWindows = this.deps.cache.statusWindows(key);
-    const result = await session.readLedger({ specName: ctx.specName, knownEnvironments: [...known], deadline, ...(statusWindows ? { statusWindows } : {}) });
+    const result = await session.readLedger({
+      specName: ctx.application,
+      knownEnvironments: [...known],
+      deadline,
+      ...(statusWindows ? { statusWindows } : {}),
+    });
     this.deps.cache.keepStatusWindows(key, result.statusWindows);
     this.deps.cache.noteRead(key, budgetKey(this.deps.github.apiUrlFor(ctx.credentials), ctx), result.points, result.budget);
     return result.ledger;
@@ -232,11 +247,26 @@ export class Reconciler {
     if (Date.now() >= deadline)
       throw new GitHubOperationError({ reason: 'GitHubTimeout', message: 'The sync ran out of time before GitHub answered', transient: true });
     // The creation gets the full GitHub request timeout even past the sync deadline; the hook answers at the deadline.
-    const creation = session.createDeployment(write.body, Date.now() + this.deps.github.options.timeoutMs);
-    const created: WriteResult = { write, deployment: await this.unconfirmed.track(creationKey, creation, deadline, isUnanswered) };
+    const settleBy = Date.now() + this.deps.github.options.timeoutMs;
+    const creation = session.createDeployment(write.body, settleBy);
+    const created: WriteResult = { write, deployment: await this.unconfirmed.track(creationKey, creation, deadline, settleBy, isUnanswered) };
     results.push(created);
     // The first status right away: a deployment without one counts as abandoned after 30 minutes.
     created.status = await session.postStatus(created.deployment.nodeId, write.status, deadline);
+  }
+
+  /** Creations of this sync's entries that may still land, for the status (any replica's next sync honours them). */
+  private stillUnconfirmed(writes: PlannedWrite[], creationKey: (write: PlannedWrite) => string): UnconfirmedCreation[] {
+    const now = this.now().getTime();
+    return writes.flatMap((write) => {
+      const remaining = write.kind === 'createDeployment' ? this.unconfirmed.remainingMs(creationKey(write)) : undefined;
+      return remaining === undefined ? [] : [{ id: write.key.id, revision: write.key.revision, until: untilTime(now + remaining) }];
+    });
+  }
+
+  /** The longest a creation stays open: its request timeout, then GitHub's processing limit. */
+  private unconfirmedWindowMs(): number {
+    return this.deps.github.options.timeoutMs + GITHUB_PROCESSING_LIMIT_MS + UNCONFIRMED_SLACK_MS;
   }
 
   private environmentUrl(ctx: SyncContext): string {
@@ -244,14 +274,14 @@ export class Reconciler {
     return base ? `${base}/rollouts/${ctx.namespace}/${ctx.rolloutName}` : '';
   }
 
-  private classify(error: unknown, ctx: SyncContext, operation: string): GitHubProblem {
+  private classify(error: unknown, ctx: SyncContext, operation: string, log: RunLogger): GitHubProblem {
     const problem = classifyGitHubError(error, {
       operation,
       repository: `${ctx.owner}/${ctx.repo}`,
       nowMs: this.now().getTime(),
       secrets: secretsOf(ctx.credentials),
     });
-    this.deps.logger.warn({ environment: `${ctx.namespace}/${ctx.name}`, reason: problem.reason, operation }, problem.message);
+    log.warn({ environment: `${ctx.namespace}/${ctx.name}`, reason: problem.reason, operation }, problem.message);
     return problem;
   }
 
@@ -266,6 +296,7 @@ export class Reconciler {
     const desired = decideSync(interpretation, outcome, {
       now: isoSeconds(this.now()),
       localEnvironmentUrl: ctx ? this.environmentUrl(ctx) : '',
+      unconfirmedWindowMs: this.unconfirmedWindowMs(),
       ...(nearChangeResyncSeconds !== undefined ? { nearChangeResyncSeconds } : {}),
     });
     const ready = desired.status.conditions?.find((c) => c.type === 'Ready');
@@ -275,7 +306,7 @@ export class Reconciler {
 
 /** Reads are shared per GitHub, repository, application and credentials (never across tokens or Apps). */
 function cacheKey(apiUrl: string, ctx: SyncContext): string {
-  return `${apiUrl}|${ctx.owner.toLowerCase()}/${ctx.repo.toLowerCase()}|${ctx.specName.replace(/^kuberik\//, '')}|${tokenId(ctx)}`;
+  return `${apiUrl}|${ctx.owner.toLowerCase()}/${ctx.repo.toLowerCase()}|${ctx.application.replace(/^kuberik\//, '')}|${tokenId(ctx)}`;
 }
 
 /** The API and repository of a cache key: applications with the same one share a part of a batched read. */

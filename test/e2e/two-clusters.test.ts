@@ -4,77 +4,11 @@
  * the service, and the Metacontroller-compatible runner under its own RBAC.
  */
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
-import { buildApp, createLogger } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
 import { GitHubEmulator } from '../../tools/github-emulator/index.js';
-import { startRunner } from '../../src/runner/index.js';
-import { REPO_ROOT } from '../../scripts/generate-crd.js';
-import { SHARED_DIR } from '../support/shared.js';
-import { loadKuberikCrds, startCluster, type Cluster } from './control-plane/cluster.js';
-import { defineScenario, REPOSITORY, REVISIONS, type ScenarioTarget, type Site } from './scenario/scenario.js';
+import { RUNNER_NAMESPACE, RUNNER_SERVICE_ACCOUNT, SETUP_TIMEOUT_MS, site, startMember, stopMember, type Member } from './control-plane/member.js';
+import { defineScenario, REPOSITORY, REVISIONS, type ScenarioTarget } from './scenario/scenario.js';
 
 const TOKEN = 'ghp_e2eScenarioToken0123456789abcdefABCD';
-const RUNNER_NAMESPACE = 'environment-sync';
-const RUNNER_SERVICE_ACCOUNT = 'environment-sync-runner';
-const SETUP_TIMEOUT_MS = 5 * 60_000;
-
-interface Member {
-  cluster: Cluster;
-  app: FastifyInstance;
-  runner: { stop(): Promise<void> };
-}
-
-/** One cluster as a user would set it up: CRDs, manifests/, the service and the runner. */
-async function startMember(name: 'staging' | 'production', github: GitHubEmulator): Promise<Member> {
-  const cluster = await startCluster(name);
-  try {
-    // Our CRD loads unmodified; kuberik's need the 1.20 adjustment; Metacontroller's CRDs make
-    // the CompositeController in manifests/ a known kind, as it is where Metacontroller runs.
-    await cluster.kubectl(['apply', '-f', join(REPO_ROOT, 'manifests', 'crd', 'environments.kuberik.com_environments.yaml')]);
-    await cluster.kubectl(['apply', '-f', join(SHARED_DIR, 'reference-crds', 'metacontroller-crds-v1.yaml')]);
-    await loadKuberikCrds(cluster);
-    await cluster.kubectl([
-      'wait',
-      '--for=condition=Established',
-      '--timeout=60s',
-      'crd/environments.environments.kuberik.com',
-      'crd/compositecontrollers.metacontroller.k8s.io',
-    ]);
-    await cluster.kubectl(['apply', '-k', join(REPO_ROOT, 'manifests')]);
-    await cluster.kubectl(['apply', '-k', join(REPO_ROOT, 'manifests', 'runner')]);
-
-    const config = { ...loadConfig({}), githubApiUrl: github.url, ledgerCacheTtlMs: 1000, logLevel: 'warn' };
-    const app = await buildApp(config, { logger: createLogger(process.env.E2E_LOG_LEVEL ?? 'error') });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.server.address();
-    const hookBaseUrl = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
-
-    const runner = await startRunner({
-      kubeconfigPath: await cluster.tokenKubeconfig(RUNNER_NAMESPACE, RUNNER_SERVICE_ACCOUNT),
-      manifestPath: join(REPO_ROOT, 'manifests', 'controller', 'compositecontroller.yaml'),
-      hookBaseUrl,
-      logger: pino({ level: process.env.E2E_LOG_LEVEL ?? 'error', name: `runner-${name}` }),
-    });
-    return { cluster, app, runner };
-  } catch (error) {
-    await cluster.stop();
-    throw error;
-  }
-}
-
-async function stopMember(member: Member | undefined): Promise<void> {
-  if (!member) return;
-  await member.runner.stop();
-  await member.app.close();
-  await member.cluster.stop();
-}
-
-function site(member: Member, environment: Site['environment']): Site {
-  return { environment, namespace: 'default', kubectl: member.cluster.kubectl };
-}
 
 describe('staging → production across two clusters through GitHub', () => {
   let github: GitHubEmulator;

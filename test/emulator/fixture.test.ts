@@ -1,4 +1,4 @@
-import { goControllerFixture } from '../support/shared.js';
+import { goControllerFixture } from '../support/fixtures.js';
 import { afterEach, beforeEach, expect, test } from '@jest/globals';
 import type { SeedDeployment } from '../../tools/github-emulator/index.js';
 import { startHarness, type Harness } from './helpers.js';

@@ -4,7 +4,7 @@
  * does not. The shared-read lifetime is also what /metrics reports.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { goControllerFixture } from '../support/shared.js';
+import { goControllerFixture } from '../support/fixtures.js';
 import { startHarness, REPOSITORY, type Harness } from '../support/harness.js';
 import { environment, rollout, syncRequest } from '../support/requests.js';
 

@@ -98,8 +98,29 @@ describe('GET /metrics', () => {
     });
   });
 
-  test('process metrics come from the same per-app registry', () => {
+  test('process metrics come from the same per-app registry, and count', () => {
     expect(Object.keys(samples('process_cpu_user_seconds_total'))).toEqual(['']);
+    expect(samples('process_cpu_user_seconds_total')['']).toBeGreaterThan(0);
+  });
+});
+
+describe('sync duration', () => {
+  test('a sync that waited 400 ms on GitHub adds at least that to the sum', async () => {
+    const other = await startHarness();
+    try {
+      other.emulator.injectFault({ match: { api: 'graphql' }, action: { kind: 'delay', ms: 400 } });
+      const res = await other.post('/sync', syncRequest({ parent: staging(), rollout: rollout(history) }));
+      expect(res.status).toBe(200);
+      text = await (await request(`${other.url}/metrics`)).body.text();
+      expect(samples('environment_sync_sync_duration_seconds_count')).toEqual({ '{hook="sync"}': 1 });
+      const sum = samples('environment_sync_sync_duration_seconds_sum')['{hook="sync"}']!;
+      expect(sum).toBeGreaterThanOrEqual(0.4);
+      expect(sum).toBeLessThan(5);
+      expect(samples('environment_sync_sync_duration_seconds_bucket')['{le="0.25",hook="sync"}']).toBe(0);
+      expect(samples('environment_sync_sync_duration_seconds_bucket')['{le="1",hook="sync"}']).toBe(1);
+    } finally {
+      await other.close();
+    }
   });
 });
 

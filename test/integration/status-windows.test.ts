@@ -6,7 +6,7 @@
  */
 import { request } from 'undici';
 import { newestRecognisable } from '../../src/core/bake-status.js';
-import { githubEnvironment } from '../../src/core/naming.js';
+import { deploymentTask, githubEnvironment } from '../../src/core/naming.js';
 import type { Ledger, LedgerDeployment } from '../../src/core/types.js';
 import { GitHubClient, type GitHubSession, type ReadLedgerResult } from '../../src/github/client.js';
 import { GitHubEmulator, type EmulatedDeployment, type EmulatedStatus } from '../../tools/github-emulator/index.js';
@@ -93,6 +93,7 @@ function expectedLedger(): Ledger {
         {
           id: d.node_id,
           environment: d.environment,
+          task: d.task,
           payload: d.payload as string,
           description: d.description,
           createdAt: d.created_at,
@@ -104,6 +105,7 @@ function expectedLedger(): Ledger {
           },
         },
         github,
+        deploymentTask(SPEC),
       );
       if (!decoded) continue;
       if (!newestRecognisable(decoded.statuses) && d.statuses.length > STATUS_WINDOW) {
@@ -249,6 +251,7 @@ test('a cold read whose inline window GitHub could not give fetches that window 
   const nodes = stored.map((d) => ({
     id: d.node_id,
     environment: d.environment,
+    task: d.task,
     payload: d.payload,
     description: d.description,
     createdAt: d.created_at,

@@ -1,5 +1,5 @@
 /** /sync through real HTTP against the GitHub emulator. */
-import { goControllerFixture } from '../support/shared.js';
+import { goControllerFixture } from '../support/fixtures.js';
 import { startHarness, NOW, REPOSITORY, type Harness } from '../support/harness.js';
 import { environment, rollout, secret, sha, syncRequest, TOKEN, type HistoryEntry, condition } from '../support/requests.js';
 
@@ -57,6 +57,8 @@ describe('first sync', () => {
     const transition = { lastTransitionTime: NOW_ISO, observedGeneration: 1 };
     expect(res.json).toEqual({
       status: {
+        application: 'kuberik/my-app',
+        environment: 'staging',
         conditions: [
           { ...transition, message: 'Environment is in sync with GitHub', reason: 'Synced', status: 'True', type: 'Ready' },
           { ...transition, message: 'History of environment staging is published to my-org/my-repo', reason: 'Synced', status: 'True', type: 'GitHubSynced' },
@@ -304,6 +306,36 @@ describe('status changes', () => {
 });
 
 describe('reading defensively', () => {
+  test('a deployment of another task is never ours: it does not open the gate, does not show, and receives no status (spec §4)', async () => {
+    h = await startHarness();
+    // Another tool's deployment in our GitHub environment, with a kuberik-shaped payload and a success status.
+    const payload = Buffer.from(JSON.stringify({ id: '1', version: { tag: 'v1.0.0', revision: R1 } })).toString('base64');
+    h.emulator.seedDeployment(REPOSITORY, {
+      task: 'deploy',
+      environment: 'kuberik/my-app/staging',
+      sha: R1,
+      created_at: '2026-11-19T10:00:00Z',
+      payload,
+      statuses: [{ state: 'success', description: 'Bake succeeded', created_at: '2026-11-19T10:05:00Z' }],
+    });
+    const production = environment({ environment: 'production', relationship: { environment: 'staging', type: 'After' } });
+    const staging = environment({ environment: 'staging' });
+    const res = await h.post('/sync', syncRequest({ parent: production, siblings: [staging], rollout: rollout([], [{ tag: 'v1.0.0', revision: R1 }]) }));
+    expect(res.status).toBe(200);
+    expect(res.json.children.map((g: any) => g.spec.allowedVersions)).toEqual([[]]);
+    expect(res.json.status.environmentInfos).toEqual([
+      { environment: 'staging', history: [] },
+      { environment: 'production', relationship: { environment: 'staging', type: 'After' }, history: [] },
+    ]);
+
+    // Staging publishing the same (id, revision) creates its own deployment instead of posting to the foreign one.
+    await h.post('/sync', syncRequest({ parent: staging, rollout: rollout([{ id: 1, tag: 'v1.0.0', revision: R1, bakeStatus: 'Deploying' }]) }));
+    expect(h.emulator.deployments(REPOSITORY).map((d) => [d.task, d.statuses.map((st) => st.description)])).toEqual([
+      ['deploy', ['Bake succeeded']],
+      ['deploy:kuberik/my-app', ['Deploying']],
+    ]);
+  });
+
   test('foreign deployments are ignored and double-encoded payloads are read', async () => {
     h = await startHarness();
     const base = { task: 'deploy', environment: 'kuberik/my-app/production', created_at: '2026-11-19T10:00:00Z', statuses: [] };

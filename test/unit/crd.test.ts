@@ -6,10 +6,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { SHARED_DIR } from '../support/shared.js';
+import { REFERENCE_CRDS_DIR } from '../support/fixtures.js';
 import { CRD_FILE, PRINTER_COLUMNS, crdValidator, toOpenApiV3Schema, type Schema } from '../../scripts/generate-crd.js';
 
-const REFERENCE_CRD_FILE = path.join(SHARED_DIR, 'reference-crds', 'environments.kuberik.com_environments.reference.yaml');
+const REFERENCE_CRD_FILE = path.join(REFERENCE_CRDS_DIR, 'environments.kuberik.com_environments.reference.yaml');
 
 function loadSingleDocument(file: string): Schema {
   const docs = YAML.parseAllDocuments(readFileSync(file, 'utf8'))
@@ -73,7 +73,8 @@ describe('CRD identity', () => {
 
   it('has exactly the specified printer columns', () => {
     expect(version(ours).additionalPrinterColumns).toEqual([
-      { name: 'Environment', type: 'string', jsonPath: '.spec.environment' },
+      { name: 'Application', type: 'string', jsonPath: '.status.application' },
+      { name: 'Environment', type: 'string', jsonPath: '.status.environment' },
       { name: 'Upstream', type: 'string', jsonPath: '.spec.relationship.environment' },
       { name: 'Relationship', type: 'string', jsonPath: '.spec.relationship.type', priority: 1 },
       { name: 'Version', type: 'string', jsonPath: '.status.currentVersion' },
@@ -173,12 +174,21 @@ describe('structural comparison with the reference CRD', () => {
     expect(compare(referenceSchema, ourSchema, '')).toEqual([]);
   });
 
-  it('adds only status.observedGeneration', () => {
+  it('adds only status.observedGeneration, the resolved status.application and status.environment, and status.unconfirmedCreations', () => {
     const refPaths = new Set(nodes(referenceSchema).map(([p]) => p));
     const extra = nodes(ourSchema)
       .map(([p]) => p)
       .filter((p) => !refPaths.has(p));
-    expect(extra).toEqual(['status.observedGeneration']);
+    expect(extra).toEqual([
+      'status.application',
+      'status.environment',
+      'status.observedGeneration',
+      'status.unconfirmedCreations',
+      'status.unconfirmedCreations[]',
+      'status.unconfirmedCreations[].id',
+      'status.unconfirmedCreations[].revision',
+      'status.unconfirmedCreations[].until',
+    ]);
   });
 
   it('is a structural schema Kubernetes 1.20 loads', () => {

@@ -6,10 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { SHARED_DIR } from '../support/shared.js';
+import { REFERENCE_CRDS_DIR } from '../support/fixtures.js';
 import { CRD_FILE, REPO_ROOT, crdValidator, type Schema } from '../../scripts/generate-crd.js';
 
-const REFERENCE_CRDS = path.join(SHARED_DIR, 'reference-crds');
 const MANIFESTS = path.join(REPO_ROOT, 'manifests');
 
 type K8sObject = Schema & {
@@ -62,6 +61,7 @@ describe('kubectl kustomize manifests/', () => {
       'Deployment environment-sync/environment-sync',
       'Namespace -/environment-sync',
       'NetworkPolicy environment-sync/environment-sync',
+      'PodDisruptionBudget environment-sync/environment-sync',
       'Service environment-sync/environment-sync',
       'ServiceAccount environment-sync/environment-sync',
     ]);
@@ -86,7 +86,7 @@ describe('kubectl kustomize manifests/', () => {
 
 describe('CompositeController', () => {
   const cc = find(install, 'CompositeController', 'environment-sync');
-  const metacontrollerCrd = loadCrd(path.join(REFERENCE_CRDS, 'metacontroller-crds-v1.yaml'), 'compositecontrollers.metacontroller.k8s.io');
+  const metacontrollerCrd = loadCrd(path.join(REFERENCE_CRDS_DIR, 'metacontroller-crds-v1.yaml'), 'compositecontrollers.metacontroller.k8s.io');
 
   it('validates against the Metacontroller v4.17.2 CompositeController CRD', () => {
     expectValid(crdValidator(metacontrollerCrd, { rejectUnknownFields: true })(cc));
@@ -152,6 +152,12 @@ describe('webhook', () => {
     expect(podSpec.containers).toHaveLength(1);
     expect(container.name).toBe('environment-sync');
     expect(container.image).toBe('environment-sync:0.1.0');
+  });
+
+  it('keeps one replica through voluntary disruptions (PodDisruptionBudget over the same pods)', () => {
+    const pdb = find(install, 'PodDisruptionBudget', 'environment-sync');
+    expect(pdb.apiVersion).toBe('policy/v1');
+    expect(pdb.spec).toEqual({ minAvailable: 1, selector: { matchLabels: APP_LABELS } });
   });
 
   it('runs without an API token, as non-root, read-only, without capabilities', () => {
@@ -288,7 +294,7 @@ describe('kubectl kustomize manifests/samples', () => {
   });
 
   it('the Rollout validates against the kuberik Rollout CRD', () => {
-    const rolloutCrd = loadCrd(path.join(REFERENCE_CRDS, 'kuberik.com_rollouts.yaml'), 'rollouts.kuberik.com');
+    const rolloutCrd = loadCrd(path.join(REFERENCE_CRDS_DIR, 'kuberik.com_rollouts.yaml'), 'rollouts.kuberik.com');
     expectValid(crdValidator(rolloutCrd, { rejectUnknownFields: true })(find(samples, 'Rollout', 'my-app')));
   });
 

@@ -93,6 +93,18 @@ describe('README ## Metrics', () => {
   });
 });
 
+describe('links in the README, CONTRIBUTING.md and docs/', () => {
+  it('every relative link points at a file in the repository', () => {
+    const documents = ['README.md', 'CONTRIBUTING.md', ...readdirSync(path.join(REPO_ROOT, 'docs')).map((f) => `docs/${f}`)].filter((f) => f.endsWith('.md'));
+    const broken = documents.flatMap((doc) => {
+      const text = readFileSync(path.join(REPO_ROOT, doc), 'utf8');
+      const links = [...text.matchAll(/\]\(((?!https?:|#)[^)#]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!);
+      return links.filter((l) => !existsSync(path.join(REPO_ROOT, path.dirname(doc), l))).map((l) => `${doc}: ${l}`);
+    });
+    expect(broken).toEqual([]);
+  });
+});
+
 describe('README links', () => {
   it('every relative link points at a file in the repository', () => {
     const links = [...README.matchAll(/\]\(((?!https?:|#)[^)#]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!);

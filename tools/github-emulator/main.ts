@@ -2,7 +2,7 @@
  * Runs the GitHub emulator on its own, e.g.
  *
  *   npx tsx tools/github-emulator/main.ts --port 3001 --repo my-org/my-repo \
- *     --seed my-org/my-repo=../shared/fixtures/go-controller-deployments.json
+ *     --seed my-org/my-repo=test/fixtures/go-controller-deployments.json
  *
  * Then point a client at http://127.0.0.1:3001 (REST and /graphql) with any non-empty token
  * (or only the --token values given).

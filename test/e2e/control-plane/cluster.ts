@@ -13,11 +13,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parseAllDocuments, stringify } from 'yaml';
-import { SHARED_DIR } from '../../support/shared.js';
+import { REFERENCE_CRDS_DIR } from '../../support/fixtures.js';
 
 const execFileAsync = promisify(execFile);
 const HERE = dirname(fileURLToPath(import.meta.url));
-const SHARED_CRDS = join(SHARED_DIR, 'reference-crds');
 
 export interface Cluster {
   name: string;
@@ -310,7 +309,7 @@ export async function startCluster(name: string): Promise<Cluster> {
  */
 export async function kuberikCrdsFor120(): Promise<string> {
   const files = ['kuberik.com_rollouts.yaml', 'kuberik.com_rolloutgates.yaml'];
-  const texts = await Promise.all(files.map((file) => readFile(join(SHARED_CRDS, file), 'utf8')));
+  const texts = await Promise.all(files.map((file) => readFile(join(REFERENCE_CRDS_DIR, file), 'utf8')));
   return texts
     .map((text) =>
       text

@@ -30,7 +30,7 @@ const T1 = '2026-11-21T10:00:00Z';
 const T2 = '2026-11-21T10:01:00Z';
 const T3 = '2026-11-21T10:02:00Z';
 const GATE = 'my-app-production-gate';
-const options = (now: string) => ({ now, localEnvironmentUrl: LOCAL_URL });
+const options = (now: string) => ({ now, localEnvironmentUrl: LOCAL_URL, unconfirmedWindowMs: 40_000 });
 
 function ok(interpretation: Interpretation) {
   if (!interpretation.ok) throw new Error(`expected a usable request, got ${interpretation.problem.reason}: ${interpretation.problem.message}`);
@@ -161,7 +161,7 @@ describe('interpret', () => {
     expect(ctx.name).toBe(SELF);
     expect(ctx.namespace).toBe(NS);
     expect(ctx.generation).toBe(3);
-    expect(ctx.specName).toBe('my-app');
+    expect(ctx.application).toBe('my-app');
     expect(ctx.environment).toBe('production');
     expect([ctx.owner, ctx.repo]).toEqual(['my-org', 'my-repo']);
     expect(ctx.rolloutName).toBe('my-app');
@@ -257,6 +257,8 @@ describe('decideSync: a full sync', () => {
     const { first } = firstSync();
     expect(first).toEqual({
       status: {
+        application: 'kuberik/my-app',
+        environment: 'production',
         conditions: synced(),
         currentVersion: REV_V120,
         environmentInfos: EXPECTED_INFOS,
@@ -440,8 +442,11 @@ describe('decideSync: problems with the object keep the previous state (spec §7
   it.each(cases)('%s: keeps environmentInfos and the gate, reports %s', (_what, problemOptions, reason, message, resync) => {
     const { first, after } = firstSync();
     const d = sync({ ...after, ...problemOptions }, ledger(), T2);
+    // A spec without a name resolves to no identity; every other problem here leaves it resolvable.
+    const resolved = reason === 'InvalidSpec' ? {} : { application: 'kuberik/my-app', environment: 'production' };
     expect(d).toEqual({
       status: {
+        ...resolved,
         conditions: [
           { lastTransitionTime: T2, message, observedGeneration: 3, reason, status: 'False', type: 'Ready' },
           { lastTransitionTime: T2, message: `Not attempted: ${message}`, observedGeneration: 3, reason, status: 'Unknown', type: 'GitHubSynced' },
@@ -511,6 +516,8 @@ describe('decideSync: GitHub read problems (spec §7)', () => {
     expect(first.resyncAfterSeconds).toBe(10); // the local Rollout is deploying: change is near
     expect(d).toEqual({
       status: {
+        application: 'kuberik/my-app',
+        environment: 'production',
         conditions: [
           { lastTransitionTime: T2, message: problem.message, observedGeneration: 3, reason: 'GitHubUnavailable', status: 'False', type: 'Ready' },
           { lastTransitionTime: T2, message: problem.message, observedGeneration: 3, reason: 'GitHubUnavailable', status: 'False', type: 'GitHubSynced' },

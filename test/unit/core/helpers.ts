@@ -1,5 +1,5 @@
 /** Shared test helpers for the pure core: the Go controller fixture decoded into ledger objects. */
-import { goControllerFixture } from '../../support/shared.js';
+import { goControllerFixture } from '../../support/fixtures.js';
 import { shortEnvironment } from '../../../src/core/naming.js';
 import { decodePayload } from '../../../src/core/payload.js';
 import type { GitHubState, LedgerDeployment, LedgerStatus } from '../../../src/core/types.js';

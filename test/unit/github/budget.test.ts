@@ -1,4 +1,4 @@
-import { pacedLifetimeMs, type GraphQLBudget } from '../../src/github/budget.js';
+import { pacedLifetimeMs, type GraphQLBudget } from '../../../src/github/budget.js';
 
 const NOW = Date.parse('2026-11-26T12:00:00Z');
 const MINUTE = 60_000;

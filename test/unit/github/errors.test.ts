@@ -1,6 +1,6 @@
 import { GraphqlResponseError } from '@octokit/graphql';
 import { RequestError } from '@octokit/request-error';
-import { classifyGitHubError, GitHubOperationError, isUnanswered, scrub, waitFromHeaders } from '../../src/github/errors.js';
+import { classifyGitHubError, GitHubOperationError, isUnanswered, scrub, waitFromHeaders } from '../../../src/github/errors.js';
 
 const NOW_MS = Date.parse('2026-11-26T12:00:00Z');
 const ctx = { operation: 'reading deployments', repository: 'my-org/my-repo', nowMs: NOW_MS, secrets: ['ghp_secretToken123'] };

@@ -1,5 +1,5 @@
-import { discoverDashboardUrl } from '../../src/core/dashboard.js';
-import type { KubernetesObject } from '../../src/generated/kubernetes.js';
+import { discoverDashboardUrl } from '../../../src/core/dashboard.js';
+import type { KubernetesObject } from '../../../src/generated/kubernetes.js';
 
 const ingress = (name: string, spec: unknown): KubernetesObject =>
   ({ apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name, namespace: 'kuberik' }, spec }) as KubernetesObject;

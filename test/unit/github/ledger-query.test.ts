@@ -1,5 +1,5 @@
 import { validate } from '@octokit/graphql-schema';
-import { buildBatchQuery, buildLedgerQuery, plannedRequests, toLedgerDeployment } from '../../src/github/ledger-query.js';
+import { buildBatchQuery, buildLedgerQuery, plannedRequests, toLedgerDeployment } from '../../../src/github/ledger-query.js';
 
 describe('buildLedgerQuery', () => {
   const plans = {
@@ -47,7 +47,7 @@ describe('buildLedgerQuery', () => {
       'r',
     );
     expect(query.slice(query.indexOf(' fragment '))).toBe(
-      ' fragment LedgerPageWithWindows on DeploymentConnection { pageInfo { hasNextPage endCursor } nodes { id environment payload description createdAt ' +
+      ' fragment LedgerPageWithWindows on DeploymentConnection { pageInfo { hasNextPage endCursor } nodes { id environment task payload description createdAt ' +
         'latestStatus { id state description environmentUrl createdAt } statuses(last: 10) { totalCount pageInfo { hasPreviousPage startCursor } nodes { state description environmentUrl createdAt } } } }',
     );
   });
@@ -115,6 +115,7 @@ describe('toLedgerDeployment', () => {
       {
         id: 'DE_1',
         environment: 'kuberik/my-app/staging',
+        task: 'deploy:kuberik/my-app',
         payload: Buffer.from('{"id":"3","version":{"tag":"v3","revision":"abc"}}').toString('base64'),
         description: null,
         createdAt: '2026-11-01T00:00:00Z',
@@ -130,6 +131,7 @@ describe('toLedgerDeployment', () => {
         },
       },
       'kuberik/my-app/staging',
+      'deploy:kuberik/my-app',
     );
     expect(d).toEqual({
       nodeId: 'DE_1',
@@ -152,6 +154,7 @@ describe('toLedgerDeployment', () => {
       {
         id: 'DE_2',
         environment: 'kuberik/my-app/staging',
+        task: 'deploy:kuberik/my-app',
         payload: Buffer.from('{"id":"1","version":{"tag":"v1","revision":"abc"}}').toString('base64'),
         description: null,
         createdAt: at,
@@ -163,7 +166,37 @@ describe('toLedgerDeployment', () => {
         },
       },
       'kuberik/my-app/staging',
+      'deploy:kuberik/my-app',
     );
     expect(d!.statuses.map((s) => s.description)).toEqual(['Environment deleted', 'Bake succeeded', 'Deploying']);
+  });
+});
+
+describe('toLedgerDeployment: only our task is ours (spec §4)', () => {
+  const raw = (task: string | null) => ({
+    id: 'DE_9',
+    environment: 'kuberik/my-app/staging',
+    task,
+    // A kuberik-shaped payload: only the task tells it apart.
+    payload: Buffer.from('{"id":"9","version":{"tag":"v9","revision":"abc"}}').toString('base64'),
+    description: null,
+    createdAt: '2026-11-01T00:00:00Z',
+    latestStatus: { state: 'SUCCESS', description: 'Bake succeeded', environmentUrl: null, createdAt: '2026-11-01T00:01:00Z' },
+  });
+
+  test.each([['deploy'], ['deploy:kuberik/other-app'], ['deploy:my-app'], [null]])('task %j is another tool’s deployment: not read', (task) => {
+    expect(toLedgerDeployment(raw(task), 'kuberik/my-app/staging', 'deploy:kuberik/my-app')).toBeNull();
+  });
+
+  test('task deploy:kuberik/my-app is read', () => {
+    expect(toLedgerDeployment(raw('deploy:kuberik/my-app'), 'kuberik/my-app/staging', 'deploy:kuberik/my-app')?.payload).toEqual({
+      id: 9,
+      version: { tag: 'v9', revision: 'abc' },
+    });
+  });
+
+  test('the ledger query selects task', () => {
+    const { query } = buildLedgerQuery({ listEnvironments: false, deployments: [{ environments: ['kuberik/my-app/staging'] }], statusPages: [] }, 'o', 'r');
+    expect(query).toContain('nodes { id environment task payload description createdAt latestStatus');
   });
 });

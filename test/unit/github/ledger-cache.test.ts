@@ -1,5 +1,5 @@
-import { LedgerCache } from '../../src/github/ledger-cache.js';
-import type { StatusWindows } from '../../src/github/status-windows.js';
+import { LedgerCache } from '../../../src/github/ledger-cache.js';
+import type { StatusWindows } from '../../../src/github/status-windows.js';
 
 const windows = (nodeId: string): StatusWindows =>
   new Map([
@@ -32,44 +32,6 @@ describe('LedgerCache status windows', () => {
     expect(cache.statusWindows('k1')).toBeUndefined();
     expect(cache.statusWindows('k2')).toEqual(windows('DE_2'));
     expect(cache.statusWindows('k1000')).toEqual(windows('DE_1000'));
-  });
-});
-
-describe('LedgerCache.whileCurrent', () => {
-  const ledger = () => ({ environments: ['staging'], deployments: [] });
-
-  test('holds while the read is the shared one and younger than the TTL', async () => {
-    let now = 0;
-    const cache = new LedgerCache(1000, () => now);
-    const { ledger: read } = await cache.read('k', async () => ledger());
-    const current = cache.whileCurrent('k', read)!;
-    expect(current()).toBe(true);
-    now = 999;
-    expect(current()).toBe(true);
-    now = 1000;
-    expect(current()).toBe(false);
-  });
-
-  test('ends when a newer read of the key is stored or the key is invalidated, and is undefined for other ledgers', async () => {
-    let now = 0;
-    const cache = new LedgerCache(1000, () => now);
-    const { ledger: first } = await cache.read('k', async () => ledger());
-    const firstCurrent = cache.whileCurrent('k', first)!;
-    expect(cache.whileCurrent('k', ledger())).toBeUndefined();
-    expect(cache.whileCurrent('other', first)).toBeUndefined();
-    now = 10;
-    const { ledger: second } = await cache.read('k', async () => ledger(), { fresh: true });
-    expect(firstCurrent()).toBe(false);
-    const secondCurrent = cache.whileCurrent('k', second)!;
-    expect(secondCurrent()).toBe(true);
-    cache.invalidate('k');
-    expect(secondCurrent()).toBe(false);
-  });
-
-  test('is undefined when nothing is shared (TTL 0)', async () => {
-    const cache = new LedgerCache(0);
-    const { ledger: read } = await cache.read('k', async () => ledger());
-    expect(cache.whileCurrent('k', read)).toBeUndefined();
   });
 });
 

@@ -1,0 +1,58 @@
+/**
+ * Deployment creations whose outcome is not known yet, carried in the Environment's status
+ * (status.unconfirmedCreations) so that the guard against creating a deployment twice holds
+ * across replicas and restarts: Metacontroller sends the last status with every sync, to
+ * whichever replica answers it. Pure: times are inputs.
+ */
+import type { UnconfirmedCreation } from '../generated/environment.js';
+import { findDeployment } from './ledger.js';
+import type { EntryKey } from './plan.js';
+import type { LedgerDeployment } from './types.js';
+
+/**
+ * Entries that still count at `nowMs`: `until` not yet passed, and no further ahead than
+ * `windowMs` (the longest a creation of ours can stay open), so a hand-edited status cannot
+ * block a creation for longer.
+ */
+export function liveCreations(observed: readonly UnconfirmedCreation[], nowMs: number, windowMs: number): UnconfirmedCreation[] {
+  return observed.filter((c) => {
+    const until = Date.parse(c.until);
+    return until > nowMs && until <= nowMs + windowMs;
+  });
+}
+
+/** Whether a creation of this history entry may still land on GitHub. */
+export function creationPending(observed: readonly UnconfirmedCreation[], key: EntryKey, nowMs: number, windowMs: number): boolean {
+  return liveCreations(observed, nowMs, windowMs).some((c) => c.id === key.id && c.revision === key.revision);
+}
+
+export interface CarryInputs {
+  /** From the observed status. */
+  observed: readonly UnconfirmedCreation[];
+  /** Creations this sync left without an answer. */
+  added: readonly UnconfirmedCreation[];
+  /** The environment's deployments as GitHub shows them now; absent when GitHub was not read. */
+  deployments?: readonly LedgerDeployment[];
+  nowMs: number;
+  windowMs: number;
+}
+
+/**
+ * The list for the next status: live entries, one per history entry (the latest `until`),
+ * without those GitHub now shows, ordered by id and revision.
+ */
+export function carriedCreations(inputs: CarryInputs): UnconfirmedCreation[] {
+  const byKey = new Map<string, UnconfirmedCreation>();
+  for (const c of liveCreations([...inputs.observed, ...inputs.added], inputs.nowMs, inputs.windowMs)) {
+    if (inputs.deployments && findDeployment(inputs.deployments, c.id, c.revision)) continue;
+    const key = `${c.id}|${c.revision}`;
+    const known = byKey.get(key);
+    if (!known || Date.parse(known.until) < Date.parse(c.until)) byKey.set(key, { id: c.id, revision: c.revision, until: c.until });
+  }
+  return [...byKey.values()].sort((a, b) => a.id - b.id || (a.revision < b.revision ? -1 : a.revision > b.revision ? 1 : 0));
+}
+
+/** metav1.Time has second precision: rounded up, so an entry never ends early. */
+export function untilTime(ms: number): string {
+  return `${new Date(Math.ceil(ms / 1000) * 1000).toISOString().slice(0, 19)}Z`;
+}

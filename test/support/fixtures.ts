@@ -1,0 +1,13 @@
+/** Data the tests read, kept in test/fixtures/ (test/fixtures/README.md says where each file came from). */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export const FIXTURES_DIR = path.resolve(import.meta.dirname, '..', 'fixtures');
+
+/** Reference CRDs (kuberik's Environment, Rollout and RolloutGate; Metacontroller's own). */
+export const REFERENCE_CRDS_DIR = path.join(FIXTURES_DIR, 'reference-crds');
+
+/** GitHub data as kuberik's Go controller writes it, with its expected reading. */
+export function goControllerFixture<T = any>(): T {
+  return JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'go-controller-deployments.json'), 'utf8')) as T;
+}

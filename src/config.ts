@@ -50,7 +50,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
     syncBudgetMs: integer(env, 'SYNC_BUDGET_MS', 5000, 100, 60_000),
     githubTimeoutMs: integer(env, 'GITHUB_TIMEOUT_MS', 4000, 100, 60_000),
-    ledgerCacheTtlMs: integer(env, 'LEDGER_CACHE_TTL_MS', 10_000, 0, 600_000),
+    ledgerCacheTtlMs: integer(env, 'LEDGER_CACHE_TTL_MS', 5_000, 0, 600_000),
     ledgerCacheMaxTtlMs: integer(env, 'LEDGER_CACHE_MAX_TTL_MS', 300_000, 0, 3_600_000),
     finalizeGiveUpSeconds: integer(env, 'FINALIZE_GIVE_UP_SECONDS', 300, 0, 86_400),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),

@@ -12,7 +12,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       syncBudgetMs: 5000,
       githubTimeoutMs: 4000,
-      ledgerCacheTtlMs: 10000,
+      ledgerCacheTtlMs: 5000,
       ledgerCacheMaxTtlMs: 300000,
       finalizeGiveUpSeconds: 300,
       bodyLimitBytes: 4194304,

@@ -16,6 +16,8 @@ import { loadConfig } from '../src/config.js';
 import { measureCounts, measureLatency, type CountsRow, type LatencyRow, type Size } from './sections/requests.js';
 import { measureNamespace, type NamespaceResult } from './sections/namespace.js';
 import { measureScale, type ScaleResult } from './sections/scale.js';
+import { simulateFleet, type FleetModelRow } from './sections/fleet.js';
+import { measureFleetService, type FleetServiceResult } from './sections/fleet-service.js';
 import { measureSharing, type SharingRow } from './sections/sharing.js';
 import { measureFleet, measureThroughput, type FleetResult, type ThroughputRow } from './sections/throughput.js';
 import { compileService, shippedNodeFlags } from './service.js';
@@ -88,7 +90,7 @@ if (!quick) {
 const serviceBuild = quick
   ? 'the TypeScript sources under tsx (its loader adds about 28 MB of RSS)'
   : 'the compiled service (`tsc -p tsconfig.build.json`), as `node dist/main.js` runs it';
-log('3/6 hook throughput (autocannon, service in a child process)');
+log('3/7 hook throughput (autocannon, service in a child process)');
 const DEFAULT_CONFIG = 'default (shared read)';
 const FLOOR = 'floor: fastify answering fixed bytes';
 const throughput = await measureThroughput({
@@ -96,13 +98,13 @@ const throughput = await measureThroughput({
   configs: { [DEFAULT_CONFIG]: {}, 'cache off': { LEDGER_CACHE_TTL_MS: '0' } },
   floor: FLOOR,
 });
-log(`3/6 a fleet's load: ${plan.fleet.rate} syncs/s, ${plan.fleet.connections} in flight, ${plan.fleet.seconds} s`);
+log(`3/7 a fleet's load: ${plan.fleet.rate} syncs/s, ${plan.fleet.connections} in flight, ${plan.fleet.seconds} s`);
 const fleet = await measureFleet(plan.fleet);
 // The same without the image's node flags: they stay only while they measurably help.
 const fleetV8Defaults = quick ? undefined : await measureFleet({ ...plan.fleet, v8Defaults: true });
 
 // ---- (1) GitHub requests per sync -------------------------------------------------------------
-log('1/6 GitHub requests per sync');
+log('1/7 GitHub requests per sync');
 const counts = await measureCounts(plan.countSizes);
 sortSizes(counts);
 emit(
@@ -130,7 +132,7 @@ emit(
 );
 
 // ---- (2) latency with a 50 ms GitHub ------------------------------------------------------------
-log('2/6 sync latency with a 50 ms GitHub (the modelled Go pattern takes N × 50 ms per sample)');
+log('2/7 sync latency with a 50 ms GitHub (the modelled Go pattern takes N × 50 ms per sample)');
 const latency = await measureLatency(plan.latencySizes, RTT_MS, plan.latencySamples);
 sortSizes(latency);
 emit(
@@ -220,7 +222,7 @@ emit(
 );
 
 // ---- (4) sharing ------------------------------------------------------------------------------------
-log('4/6 sharing between Environments of one application');
+log('4/7 sharing between Environments of one application');
 const sharing = await measureSharing(plan.sharing);
 emit(
   '4. Sharing: N Environments of one application and repository',
@@ -234,7 +236,7 @@ emit(
 );
 
 // ---- (5) scale -------------------------------------------------------------------------------------
-log(`5/6 scale: ${plan.scale.applications * plan.scale.environmentsPerApplication} Environments, one ${plan.scale.windowSeconds} s window`);
+log(`5/7 scale: ${plan.scale.applications * plan.scale.environmentsPerApplication} Environments, one ${plan.scale.windowSeconds} s window`);
 const scaleRuns: ScaleResult[] = [await measureScale(plan.scale)];
 // One token for every repository: the service paces its shared reads by that token's budget.
 const sharedTokenRun = quick ? undefined : await measureScale({ ...plan.scale, sharedToken: true });
@@ -292,7 +294,7 @@ emit(
 );
 
 // ---- (6) one namespace -------------------------------------------------------------------------------
-log(`6/6 one namespace: up to ${Math.max(...plan.namespace.sizes)} Environments`);
+log(`6/7 one namespace: up to ${Math.max(...plan.namespace.sizes)} Environments`);
 const namespace = await measureNamespace(plan.namespace);
 emit(
   `6. One namespace: up to ${Math.max(...plan.namespace.sizes)} Environments`,
@@ -312,6 +314,66 @@ emit(
     ]),
   }),
   namespaceNotes(namespace),
+);
+
+// ---- (7) fleet freshness ---------------------------------------------------------------------------
+log('7/7 fleet freshness: 40 applications on the service, 1,000 Environments in a simulated hour');
+const fleetService = await measureFleetService(40);
+const fleetOptions = {
+  repositories: 100,
+  applicationsPerRepository: 2,
+  releasesPerApplicationPerHour: 0.25,
+  bakeSeconds: 300,
+  requeueSeconds: 60,
+  hourlyLimit: GITHUB_HOURLY_BUDGET,
+  seed: 7,
+};
+const fleetRows = (['per-application reads (before)', 'batched reads', 'Go controller model'] as const).map((policy) => simulateFleet(policy, fleetOptions));
+emit(
+  '7. Fleet freshness: many applications on one token',
+  'First the service itself: 40 applications in 40 repositories on one token, each production waiting for its staging; productions resync every 15 s for 45 s ' +
+    '(a compressed clock), every staging bake success is recorded at 5 s. Then a **simulated hour** (a model, bench/sections/fleet.ts): one token, 100 repositories, ' +
+    '2 applications each, 5 Environments per application (dev → staging → 3 productions; 1,000 Environments), requeueInterval 60 s, a release per application every 4 hours, ' +
+    "5 min bakes. Read costs come from the service's own query planner priced by GitHub's formula, shared-read lifetimes from its budget pacing. " +
+    'Latency: from the upstream bake success recorded on GitHub to the downstream gate allowing the version.',
+  [
+    markdownTable({
+      headers: ['service run', 'applications', 'GraphQL points', 'batched rounds', 'gates showing the news at 45 s'],
+      rows: [
+        [
+          '40 applications, 45 s',
+          fleetService.applications,
+          fleetService.points,
+          fleetService.rounds,
+          `${fleetService.gatesWithNews} / ${fleetService.applications}`,
+        ],
+      ],
+    }),
+    '',
+    markdownTable({
+      headers: [
+        'model (1,000 Environments, 1 hour)',
+        'read points/hour',
+        'write points/hour',
+        'share of 5,000',
+        'promotions',
+        'p50 latency',
+        'p95 latency',
+        'budget exhausted at',
+      ],
+      rows: fleetRows.map((r) => [
+        r.policy,
+        r.readPoints,
+        r.writePoints,
+        `${fixed((100 * (r.readPoints + r.writePoints)) / GITHUB_HOURLY_BUDGET, 0)} %`,
+        `${r.latenciesS.length} (${r.stalled} news unseen)`,
+        r.latenciesS.length ? `${fixed(percentile(r.latenciesS, 50), 1)} s` : '—',
+        r.latenciesS.length ? `${fixed(percentile(r.latenciesS, 95), 1)} s` : '—',
+        r.exhaustedAtS === undefined ? 'never' : `${fixed(r.exhaustedAtS / 60, 1)} min`,
+      ]),
+    }),
+  ].join('\n'),
+  freshnessTargets(fleetService, fleetRows),
 );
 
 // ---- report ----------------------------------------------------------------------------------------
@@ -346,6 +408,37 @@ if (write) {
 }
 log(failures.length ? `deterministic targets missed: ${failures.join('; ')}` : 'deterministic targets met');
 process.exitCode = failures.length ? 1 : 0;
+
+// ---- targets ----
+function freshnessTargets(service: FleetServiceResult, rows: FleetModelRow[]): string[] {
+  const notes: string[] = [];
+  const small = service.points <= 12 && service.gatesWithNews === service.applications;
+  if (!small) failures.push('40 applications on one token: more than 12 GraphQL points or a gate without the news');
+  verdicts.push({
+    target: '40 applications on one token, news at 5 s: ≤ 12 GraphQL points in 45 s, every gate shows the news',
+    measured: `${service.points} points in ${service.rounds} batched rounds; ${service.gatesWithNews} / ${service.applications} gates show the news`,
+    met: small,
+  });
+  notes.push(
+    `- Target: 40 applications ≤ 12 points, every gate current — ${targetMark(small)} (${service.points} points, ${service.gatesWithNews} / ${service.applications} gates).`,
+  );
+  const batched = rows.find((r) => r.policy === 'batched reads')!;
+  const share = (batched.readPoints + batched.writePoints) / GITHUB_HOURLY_BUDGET;
+  const p95 = percentile(batched.latenciesS, 95);
+  const fleet = share <= 0.8 && p95 <= 15 && batched.stalled === 0;
+  if (!fleet) failures.push('1,000 Environments on one token: above 80 % of the budget or p95 promotion latency above 15 s (model)');
+  verdicts.push({
+    target: '1,000 Environments / 100 repositories / one token: p95 news → gate ≤ 15 s within 80 % of 5,000 points/hour (model)',
+    measured: `p95 ${fixed(p95, 1)} s, p50 ${fixed(percentile(batched.latenciesS, 50), 1)} s; ${batched.readPoints + batched.writePoints} points/hour (${fixed(100 * share, 0)} %)`,
+    met: fleet,
+  });
+  notes.push(
+    `- Target: 1,000 Environments, p95 ≤ 15 s within 80 % of the budget — ${targetMark(fleet)} in the model (p95 ${fixed(p95, 1)} s, ${fixed(100 * share, 0)} % of 5,000 points, reads and writes together).`,
+    '- Per-application reads pay at least 1 point per application per read, so the pacing stretches each shared read; the Go pattern spends the hourly budget within the first minute and then waits for the reset, so no version is promoted.',
+    '- Writes (a read before each write and the status post, 2 points) are the same for both of our read policies; they grow with the release rate, not with freshness.',
+  );
+  return notes;
+}
 
 // ---- targets ---------------------------------------------------------------------------------------
 

@@ -25,12 +25,12 @@ export interface Config {
   bodyLimitBytes: number;
   /** GitHub writes one sync may make; a longer backlog continues in the next syncs. */
   maxWritesPerSync: number;
-  /** How long an idle keep-alive connection stays open: longer than the 90 s Metacontroller's Go client keeps one. */
-  keepAliveTimeoutMs: number;
   /** Resync interval while a change is near (an upstream or local deployment in progress); never above requeueInterval. */
   nearChangeResyncSeconds: number;
   /** How long a read waits for the reads of other applications on its token to share one query. */
   fleetBatchWindowMs: number;
+  /** How long an idle keep-alive connection stays open: longer than the 90 s Metacontroller's Go client keeps one. */
+  keepAliveTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -50,14 +50,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
     syncBudgetMs: integer(env, 'SYNC_BUDGET_MS', 5000, 100, 60_000),
     githubTimeoutMs: integer(env, 'GITHUB_TIMEOUT_MS', 4000, 100, 60_000),
-    ledgerCacheTtlMs: integer(env, 'LEDGER_CACHE_TTL_MS', 10_000, 0, 600_000),
+    ledgerCacheTtlMs: integer(env, 'LEDGER_CACHE_TTL_MS', 5_000, 0, 600_000),
     ledgerCacheMaxTtlMs: integer(env, 'LEDGER_CACHE_MAX_TTL_MS', 300_000, 0, 3_600_000),
     finalizeGiveUpSeconds: integer(env, 'FINALIZE_GIVE_UP_SECONDS', 300, 0, 86_400),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     maxWritesPerSync: integer(env, 'MAX_WRITES_PER_SYNC', 10, 1, 1000),
-    keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 120_000, 1000, 3_600_000),
     nearChangeResyncSeconds: integer(env, 'NEAR_CHANGE_RESYNC_SECONDS', 10, 1, 3600),
     fleetBatchWindowMs: integer(env, 'FLEET_BATCH_WINDOW_MS', 20, 0, 1000),
+    keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 120_000, 1000, 3_600_000),
   };
 }
 

@@ -42,10 +42,10 @@ export interface DesiredState {
 export interface DecideOptions {
   now: string;
   localEnvironmentUrl: string;
-  /** The longest a deployment creation stays unconfirmed (GitHub request timeout plus its processing limit). */
-  unconfirmedWindowMs: number;
   /** Resync interval while a change is near (freshness.ts); DEFAULT_NEAR_CHANGE_RESYNC_SECONDS when absent. */
   nearChangeResyncSeconds?: number;
+  /** The longest a deployment creation stays unconfirmed (GitHub request timeout plus its processing limit). */
+  unconfirmedWindowMs: number;
 }
 
 const MAX_RETRY_AFTER_SECONDS = 3600;

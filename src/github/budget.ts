@@ -18,6 +18,8 @@ export interface GraphQLBudget {
 const WINDOW_MS = 3600_000;
 /** Share of the remaining points the pace plans to spend: the rest absorbs bursts and other users of the token. */
 const PLANNED_SHARE = 0.9;
+/** Share of the hourly limit reads may spend at a steady pace, however much remains: writes and other users of the token keep the rest. */
+export const SUSTAINED_SHARE = 0.8;
 
 export interface PaceInput {
   budget: GraphQLBudget;
@@ -30,7 +32,8 @@ export interface PaceInput {
 
 /**
  * How long a shared read is kept: the TTL, or longer when a round of reads every TTL
- * would spend the token's remaining points before its window resets; at most maxTtlMs
+ * would spend the token's remaining points before its window resets, or more than 80 % of
+ * its hourly limit at a steady pace; at most maxTtlMs
  * (never below the TTL). The TTL when the report describes no current window.
  */
 export function pacedLifetimeMs({ budget, pointsPerRound, nowMs, ttlMs, maxTtlMs }: PaceInput): number {
@@ -39,6 +42,6 @@ export function pacedLifetimeMs({ budget, pointsPerRound, nowMs, ttlMs, maxTtlMs
   const untilReset = budget.resetAtMs - nowMs;
   if (!(untilReset > 0) || untilReset > WINDOW_MS || !(budget.limit > 0)) return ttlMs;
   if (budget.remaining <= 0) return ceiling;
-  const affordablePerMs = (PLANNED_SHARE * budget.remaining) / untilReset;
+  const affordablePerMs = Math.min((PLANNED_SHARE * budget.remaining) / untilReset, (SUSTAINED_SHARE * budget.limit) / WINDOW_MS);
   return Math.min(ceiling, Math.max(ttlMs, pointsPerRound / affordablePerMs));
 }

@@ -63,6 +63,7 @@ export interface FleetReadsOptions {
 interface Waiting {
   target: FleetTarget;
   deadline: number;
+  fresh: boolean;
   resolve: (ledger: Ledger) => void;
   reject: (error: unknown) => void;
 }
@@ -123,7 +124,7 @@ export class FleetReads {
     if (state.waiting.size === 0) state.firstWaitingAt = performance.now();
     return new Promise<Ledger>((resolve, reject) => {
       const list = state.waiting.get(target.key);
-      const waiting: Waiting = { target, deadline, resolve, reject };
+      const waiting: Waiting = { target, deadline, fresh, resolve, reject };
       if (list) list.push(waiting);
       else state.waiting.set(target.key, [waiting]);
       this.schedule(target.tokenKey, state);
@@ -173,8 +174,10 @@ export class FleetReads {
     state.waiting = new Map();
     const targets = new Map<string, FleetTarget>();
     for (const [key, list] of waiting) targets.set(key, list.at(-1)!.target);
-    // Refreshed along: tracked applications whose shared read is past half its lifetime.
-    for (const [key, target] of state.tracked.entries()) {
+    // Refreshed along: tracked applications whose shared read is past half its lifetime. Not when
+    // only reads before writes wait: those come whenever syncs write, and must not pull a round each.
+    const onlyFresh = [...waiting.values()].every((list) => list.every((w) => w.fresh));
+    for (const [key, target] of onlyFresh ? [] : state.tracked.entries()) {
       if (!targets.has(key) && this.cache.ageMs(key) >= this.cache.sharedLifetimeMs(key) / 2) targets.set(key, target);
     }
     const outcomes = new Map<string, Outcome>();

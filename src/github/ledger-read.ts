@@ -74,7 +74,7 @@ export class LedgerRead {
   private readonly githubEnvironments = new Map<string, string>();
   /** Latest-status fingerprint per deployment that has statuses. */
   private readonly latest = new Map<string, string>();
-  private readonly awaitingWindow = new Map<string, { deployment: RawDeployment; environment: string }>();
+  private readonly awaitingWindow = new Map<string, { deployment: RawDeployment; environment: string; task: string }>();
   private readonly keptWindows: StatusWindows;
   private readonly inlineWindows: boolean;
   private listEnvironments = true;
@@ -154,12 +154,6 @@ export class LedgerRead {
     return out;
   }
 
-  /** The task of the application a GitHub environment belongs to: only that task's deployments are ours. */
-  private taskOf(githubEnv: string): string {
-    const application = this.applications.find((app) => belongsToApplication(app.specName, githubEnv));
-    return application ? deploymentTask(application.specName) : '';
-  }
-
   private enqueue(githubEnv: string): void {
     if (this.queried.has(githubEnv)) return;
     this.queried.add(githubEnv);
@@ -182,8 +176,9 @@ export class LedgerRead {
       const named = node.environment?.toLowerCase();
       const environment =
         named === undefined ? (page.environments.length === 1 ? page.environments[0] : undefined) : page.environments.find((e) => e.toLowerCase() === named);
-      if (environment === undefined) continue;
-      const decoded = toLedgerDeployment(node, environment, this.taskOf(environment));
+      const app = environment === undefined ? undefined : this.applications.find((a) => belongsToApplication(a.specName, environment));
+      if (environment === undefined || !app) continue;
+      const decoded = toLedgerDeployment(node, environment, deploymentTask(app.specName));
       if (!decoded) continue;
       this.deployments.set(node.id, decoded);
       this.githubEnvironments.set(node.id, environment);
@@ -196,7 +191,7 @@ export class LedgerRead {
       } else if (node.statuses) {
         this.pageBeyondWindow(node.id, decoded.statuses, node.statuses);
       } else {
-        this.awaitingWindow.set(node.id, { deployment: node, environment });
+        this.awaitingWindow.set(node.id, { deployment: node, environment, task: deploymentTask(app.specName) });
         this.statusPages.push({ deploymentId: node.id });
       }
     }
@@ -221,7 +216,7 @@ export class LedgerRead {
         });
       }
       const window = node.statuses;
-      const decoded = toLedgerDeployment({ ...first.deployment, statuses: window }, first.environment, this.taskOf(first.environment))!;
+      const decoded = toLedgerDeployment({ ...first.deployment, statuses: window }, first.environment, first.task)!;
       this.deployments.set(id, decoded);
       this.pageBeyondWindow(id, decoded.statuses, window);
       return;

@@ -12,14 +12,14 @@ describe('loadConfig', () => {
       logLevel: 'info',
       syncBudgetMs: 5000,
       githubTimeoutMs: 4000,
-      ledgerCacheTtlMs: 10000,
+      ledgerCacheTtlMs: 5000,
       ledgerCacheMaxTtlMs: 300000,
       finalizeGiveUpSeconds: 300,
       bodyLimitBytes: 4194304,
       maxWritesPerSync: 10,
-      keepAliveTimeoutMs: 120000,
       nearChangeResyncSeconds: 10,
       fleetBatchWindowMs: 20,
+      keepAliveTimeoutMs: 120000,
     });
   });
 
@@ -47,8 +47,8 @@ describe('loadConfig', () => {
     [{ DASHBOARD_NAMESPACE: 'Bad_NS' }, 'DASHBOARD_NAMESPACE must be a namespace name, got "Bad_NS"'],
     [{ DASHBOARD_ROUTE_KINDS: 'gateway' }, 'DASHBOARD_ROUTE_KINDS must list ingress and/or httproute, got "gateway"'],
     [{ MAX_WRITES_PER_SYNC: '0' }, 'MAX_WRITES_PER_SYNC must be between 1 and 1000, got 0'],
-    [{ KEEP_ALIVE_TIMEOUT_MS: '500' }, 'KEEP_ALIVE_TIMEOUT_MS must be between 1000 and 3600000, got 500'],
     [{ NEAR_CHANGE_RESYNC_SECONDS: '0' }, 'NEAR_CHANGE_RESYNC_SECONDS must be between 1 and 3600, got 0'],
+    [{ KEEP_ALIVE_TIMEOUT_MS: '500' }, 'KEEP_ALIVE_TIMEOUT_MS must be between 1000 and 3600000, got 500'],
   ])('%j is rejected', (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message));
   });

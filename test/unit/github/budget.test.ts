@@ -20,6 +20,13 @@ describe('pacedLifetimeMs', () => {
     expect(pace(budget(4000, 30 * MINUTE), 10)).toBe(10_000);
   });
 
+  test('spends at most 80 % of the hourly limit at a steady pace, even with the whole budget left', () => {
+    // A batched round of 10 points every 5 s would be 7,200 points/hour; 80 % of 5,000 is 4,000: one round every 9 s.
+    expect(pace(budget(5000, 60 * MINUTE), 10, 5_000)).toBeCloseTo(9_000, 6);
+    // 3 points every 5 s is 2,160 points/hour: the TTL.
+    expect(pace(budget(5000, 60 * MINUTE), 3, 5_000)).toBe(5_000);
+  });
+
   test('never exceeds the maximum, and is the maximum once nothing remains', () => {
     expect(pace(budget(100, 60 * MINUTE), 1000)).toBe(300_000);
     expect(pace(budget(0, 10 * MINUTE), 1)).toBe(300_000);

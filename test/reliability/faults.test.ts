@@ -10,7 +10,7 @@ import type { Fault } from '../../tools/github-emulator/index.js';
 import type { Config } from '../../src/config.js';
 import { startHarness, NOW, REPOSITORY, type Harness } from '../support/harness.js';
 import { environment, rollout, syncRequest } from '../support/requests.js';
-import { bakedInStaging, condition, duplicates, historyKeys, R2, STAGING_AFTER, STAGING_BEFORE, World, type Answer } from './world.js';
+import { bakedInStaging, stagingMovingOnGitHub, condition, duplicates, historyKeys, R2, STAGING_AFTER, STAGING_BEFORE, World, type Answer } from './world.js';
 
 /** The emulator's clock stands still, so a faulty and a fault-free run record identical createdAt values. */
 const FROZEN = new Date('2026-11-20T12:00:00Z');
@@ -372,7 +372,9 @@ describe.each(ROWS)('$name', (row) => {
     } else {
       // Only staging's writes failed; production read GitHub as it is.
       expect(condition(production.json.status, 'Ready')).toEqual({ status: 'True', reason: 'Synced', message: 'Environment is in sync with GitHub' });
-      expect(production.json.resyncAfterSeconds).toBe(60);
+      // When GitHub shows staging deploying or baking, change is near: production comes back
+      // after NEAR_CHANGE_RESYNC_SECONDS (10) instead of its requeueInterval (60; issue 15).
+      expect(production.json.resyncAfterSeconds).toBe(stagingMovingOnGitHub(h) ? 10 : 60);
     }
     // Never more permissive than GitHub's record: what staging could not publish stays closed.
     expect(production.json.children[0].spec.allowedVersions).toEqual(bakedInStaging(h));

@@ -365,7 +365,12 @@ test('owner/repo, environment and application names: validated before GitHub, an
       }
       for (const g of h.emulator.graphqlRequests) {
         expect(literalValues(g.query)).toEqual([]);
-        if (g.operationName === 'ReadLedger') expect(g.variables).toMatchObject({ owner: expect.any(String), name: expect.any(String) });
+        if (g.operationName === 'ReadLedger') {
+          // Each repository of a batched read is addressed by its own $r<k>owner/$r<k>name variables.
+          const repositories = Object.keys(g.variables).filter((v) => /^r\d+owner$/.test(v));
+          expect(repositories.length).toBeGreaterThan(0);
+          for (const v of repositories) expect([typeof g.variables[v], typeof g.variables[v.replace(/owner$/, 'name')]]).toEqual(['string', 'string']);
+        }
       }
     }),
     runs(800),

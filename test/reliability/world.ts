@@ -99,6 +99,17 @@ export function duplicates(h: Harness): string[] {
 }
 
 /** Tags GitHub records as baked successfully in staging: the newest of our statuses says so. */
+/**
+ * Whether staging's newest deployment on GitHub is deploying or baking (its newest status of
+ * ours is in_progress or pending): production then resyncs after NEAR_CHANGE_RESYNC_SECONDS.
+ */
+export function stagingMovingOnGitHub(h: Harness): boolean {
+  const staging = h.emulator.deployments(REPOSITORY).filter((d) => d.environment === 'kuberik/my-app/staging');
+  const newest = staging.sort((a, b) => (a.created_at === b.created_at ? b.id - a.id : a.created_at < b.created_at ? 1 : -1))[0];
+  const ours = newest && [...newest.statuses].reverse().find((s) => /^(Bake |Baking|Deploying)/.test(s.description));
+  return ours?.state === 'in_progress' || ours?.state === 'pending';
+}
+
 export function bakedInStaging(h: Harness): string[] {
   const tags: string[] = [];
   for (const d of h.emulator.deployments(REPOSITORY)) {

@@ -30,10 +30,10 @@ COPY schemas ./schemas
 COPY manifests/controller/compositecontroller.yaml ./manifests/controller/compositecontroller.yaml
 USER 10001:10001
 EXPOSE 8080
-# A 2 MB young generation: at 1,000 Environments V8's default 16 MB semi-spaces left the
-# process at 146-176 MB RSS (two runs) for 26 MB of live heap, 2 MB at 117-118 MB. With
-# only that, V8 still let the old generation fill with garbage to 95 MB before collecting
-# (peaks of 126-175 MB RSS between runs); letting it grow to at most twice what survives
-# a collection kept it at 131-132 MB at no measurable cost to repeated syncs (25 % cost them
-# about 40 µs each). BENCHMARKS.md, sections 3 and 5, measured on Node 20.
+# A 2 MB young generation, and an old generation that grows to at most twice what survives a
+# collection. Measured side by side (the benchmark's scale and fleet runs, compiled service,
+# Node 20, every sync computed, two interleaved rounds each): peak RSS at 1,000 Environments
+# 129-130 MB with these flags against 139-170 MB with V8's defaults; at a fleet's 170 syncs/s
+# 117 MB against 134-137 MB, at the same CPU (11-12 % of one core either way, 0.64-0.73 ms
+# per sync). BENCHMARKS.md, sections 3 and 5, repeats the comparison in every full run.
 CMD ["node", "--max-semi-space-size=2", "--heap-growing-percent=100", "dist/main.js"]

@@ -36,6 +36,7 @@ export interface ClusterObjects {
   gates: KubeObject[];
   ingresses?: KubeObject[];
   httpRoutes?: KubeObject[];
+  gateways?: KubeObject[];
 }
 
 export interface BuildOptions {
@@ -65,6 +66,7 @@ export function buildHookRequest(objects: ClusterObjects, options: BuildOptions)
   };
   if (objects.ingresses) related['Ingress.networking.k8s.io/v1'] = byKey(objects.ingresses);
   if (objects.httpRoutes) related['HTTPRoute.gateway.networking.k8s.io/v1'] = byKey(objects.httpRoutes);
+  if (objects.gateways) related['Gateway.gateway.networking.k8s.io/v1'] = byKey(objects.gateways);
   return {
     controller,
     parent: objects.parent,
@@ -203,6 +205,7 @@ export async function run(argv: string[], kubectl: Kubectl, warn: (message: stri
   }
   if (args.dashboardNamespace && args.dashboardRouteKinds.includes('httproute')) {
     objects.httpRoutes = withKind(await list('httproutes.gateway.networking.k8s.io', args.dashboardNamespace), 'gateway.networking.k8s.io/v1', 'HTTPRoute');
+    objects.gateways = withKind(await list('gateways.gateway.networking.k8s.io', args.dashboardNamespace), 'gateway.networking.k8s.io/v1', 'Gateway');
   }
   return `${JSON.stringify(buildHookRequest(objects, { hook, includeSecret: args.includeSecret }), null, 2)}\n`;
 }

@@ -1,15 +1,15 @@
 /** buildApp(config): the whole HTTP service, creatable in tests without a port. */
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
 import { GitHubClient } from './github/client.js';
 import { FleetReads, type RoundReport } from './github/fleet-reads.js';
 import { LedgerCache } from './github/ledger-cache.js';
-import { errorBody, HookRequestError } from './hooks/errors.js';
+import { errorAnswer, errorBody } from './hooks/errors.js';
 import { Reconciler } from './sync/reconciler.js';
 import { drain } from './hooks/drain.js';
-import { registerRequestValidation, schemaRejection } from './hooks/request-validation.js';
+import { registerRequestValidation } from './hooks/request-validation.js';
 import { registerHookRoutes } from './hooks/routes.js';
 import { Metrics, type Hook } from './metrics.js';
 import { getValidators } from './validation.js';
@@ -156,20 +156,4 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     await github.close();
   });
   return app;
-}
-
-/** The status and body of an error answer: the hooks' own errors, schema and body-parsing errors, else a 500. */
-function errorAnswer(error: FastifyError, request: FastifyRequest, bodyLimitBytes: number): { statusCode: number; body: unknown } {
-  const rejection = error instanceof HookRequestError ? error : schemaRejection(error, request);
-  if (rejection) return { statusCode: rejection.statusCode, body: rejection.toResponse() };
-  const { code, statusCode: status } = error;
-  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { statusCode: 413, body: errorBody('PayloadTooLarge', `Request body exceeds ${bodyLimitBytes} bytes`) };
-  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
-    return { statusCode: 415, body: errorBody('UnsupportedMediaType', 'Send the hook request as application/json') };
-  if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return { statusCode: 400, body: errorBody('EmptyBody', 'The request body must be a JSON object') };
-  if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError || (status === 400 && /JSON|prototype|constructor/i.test(error.message))) {
-    return { statusCode: 400, body: errorBody('InvalidJSON', 'The request body is not valid JSON (or uses forbidden keys such as __proto__)') };
-  }
-  if (status !== undefined && status >= 400 && status < 500) return { statusCode: status, body: errorBody('BadRequest', 'The request could not be processed') };
-  return { statusCode: 500, body: errorBody('InternalError', `Internal error while handling ${request.url}; nothing was changed. See the service log.`) };
 }

@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import { startGitHub } from '../github.js';
 import { nextRequest, seedScenario, syncRequest, type AppScenario, type SyncInput } from '../scenario.js';
-import { HookClient, ServiceProcess } from '../service.js';
+import { HookClient, ServiceProcess, shippedNodeFlags } from '../service.js';
 import { median, percentile } from '../stats.js';
 
 /** The part of autocannon's API used here (the package ships no types). */
@@ -22,6 +22,8 @@ type Autocannon = (options: {
   body: string;
   connections: number;
   duration: number;
+  /** Requests per second over all connections; unlimited when absent. */
+  overallRate?: number;
 }) => AutocannonInstance;
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
@@ -118,6 +120,67 @@ export async function measureThroughput(options: ThroughputOptions): Promise<Thr
   return rows;
 }
 
+export interface FleetOptions {
+  /** Syncs per second, as a fleet resyncing every Environment once per period sends them. */
+  rate: number;
+  /** Requests in flight at most: Metacontroller's sync workers (`--workers`, 5 by default). */
+  connections: number;
+  seconds: number;
+  warmupSeconds: number;
+  /** Without the image's node flags (V8's defaults), for a side-by-side comparison. */
+  v8Defaults?: boolean;
+}
+
+export interface FleetResult extends FleetOptions {
+  /** The node flags the service ran with. */
+  nodeFlags: string[];
+  syncs: number;
+  errors: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Service CPU (user + system) over the window, as a fraction of one core. */
+  cpuCores: number;
+  cpuMsPerSync: number;
+  githubRequestsPerSync: number;
+  peakRssMb: number;
+}
+
+/**
+ * A fleet's steady load: the default service (every sync computed, the GitHub read shared)
+ * answering the E=3/H=20 steady-state sync at a fixed rate with Metacontroller's concurrency,
+ * alone in its child process.
+ */
+export async function measureFleet(options: FleetOptions): Promise<FleetResult> {
+  const emulator = await startGitHub();
+  emulator.addRepository(SCENARIO.repository);
+  seedScenario(emulator, SCENARIO);
+  const service = await ServiceProcess.start(emulator.url, {}, { asShipped: !options.v8Defaults });
+  try {
+    const body = JSON.stringify(syncRequest(await steadyInput(service.url)));
+    await load(service.url, body, options.connections, options.warmupSeconds, options.rate);
+    await service.stats(true);
+    emulator.resetRequests();
+    const run = await load(service.url, body, options.connections, options.seconds, options.rate);
+    const stats = await service.stats();
+    const syncs = run.latencies.length;
+    return {
+      ...options,
+      nodeFlags: options.v8Defaults ? [] : shippedNodeFlags(),
+      syncs,
+      errors: run.errors,
+      p50Ms: percentile(run.latencies, 50),
+      p99Ms: percentile(run.latencies, 99),
+      cpuCores: stats.cpuMs / (run.seconds * 1000),
+      cpuMsPerSync: stats.cpuMs / syncs,
+      githubRequestsPerSync: emulator.counts().total / syncs,
+      peakRssMb: stats.maxRssBytes / 1024 / 1024,
+    };
+  } finally {
+    await service.stop();
+    await emulator.close();
+  }
+}
+
 interface Run {
   latencies: number[];
   errors: number;
@@ -145,7 +208,13 @@ async function answerTo(url: string, body: string): Promise<Buffer> {
   return Buffer.from(await response.arrayBuffer());
 }
 
-async function load(url: string, body: string, connections: number, seconds: number): Promise<{ latencies: number[]; errors: number; seconds: number }> {
+async function load(
+  url: string,
+  body: string,
+  connections: number,
+  seconds: number,
+  overallRate?: number,
+): Promise<{ latencies: number[]; errors: number; seconds: number }> {
   const latencies: number[] = [];
   let errors = 0;
   const started = performance.now();
@@ -156,6 +225,7 @@ async function load(url: string, body: string, connections: number, seconds: num
     body,
     connections,
     duration: seconds,
+    ...(overallRate ? { overallRate } : {}),
   });
   instance.on('response', (_client, statusCode, _bytes, responseTime) => {
     if (statusCode === 200) latencies.push(responseTime);

@@ -1,5 +1,6 @@
 /** metav1.Condition bookkeeping: lastTransitionTime moves only when a condition's status flips. */
 import type { Condition } from '../generated/environment.js';
+import { boundedString, MAX_CONDITION_MESSAGE } from './sanitise.js';
 
 export type ConditionType = 'Ready' | 'GitHubSynced' | 'GateReady' | 'Degraded';
 export const CONDITION_ORDER: readonly ConditionType[] = ['Ready', 'GitHubSynced', 'GateReady', 'Degraded'];
@@ -20,7 +21,7 @@ export function mergeConditions(observed: readonly Condition[] | undefined, desi
       const lastTransitionTime = before && before.status === c.status ? before.lastTransitionTime : now;
       return {
         lastTransitionTime,
-        message: c.message,
+        message: boundedString(c.message, MAX_CONDITION_MESSAGE) ?? '',
         observedGeneration: generation,
         reason: c.reason,
         status: c.status,

@@ -4,6 +4,7 @@ import type { EnvironmentInfo } from '../generated/environment.js';
 import { readBake } from './bake-status.js';
 import type { RelationshipGraph } from './graph.js';
 import { deploymentsOf, findDeployment } from './ledger.js';
+import { boundedString, MAX_LABEL, MAX_URL, sanitiseEntry } from './sanitise.js';
 import type { DeploymentHistoryEntry, Ledger, LedgerDeployment, LedgerStatus, VersionInfo } from './types.js';
 
 export interface EnvironmentInfoInputs {
@@ -20,29 +21,67 @@ export function environmentInfos(inputs: EnvironmentInfoInputs): EnvironmentInfo
   const { self, graph, ledger } = inputs;
   return graph.component.map((environment) => {
     const deployments = deploymentsOf(ledger, environment);
-    let history = environment === self ? localEntries(inputs.localHistory, deployments) : deployments.map(fromDeployment);
-    history = dedupe(history.sort(newestEntryFirst));
+    const recorded = (environment === self ? localEntries(inputs.localHistory, deployments) : deployments.map(fromDeployment)).flatMap((r) => {
+      const clean = sanitiseEntry(r.entry);
+      return clean ? [{ ...r, entry: clean }] : [];
+    });
+    let history = dedupe(sinceNewestRestart(recorded).sort(newestEntryFirst));
     if (!graph.isDirectlyConnected(environment)) history = history.slice(0, 1);
-    const info: EnvironmentInfo = { environment };
-    const url = environment === self && inputs.localEnvironmentUrl ? inputs.localEnvironmentUrl : newestUrl(deployments);
+    const info: EnvironmentInfo = { environment: boundedString(environment, MAX_LABEL) ?? '' };
+    const url = boundedString(environment === self && inputs.localEnvironmentUrl ? inputs.localEnvironmentUrl : newestUrl(deployments), MAX_URL);
     if (url) info.environmentUrl = url;
     const relationship = graph.relationshipOf(environment);
-    if (relationship) info.relationship = { environment: relationship.environment, type: relationship.type };
+    if (relationship) info.relationship = { environment: boundedString(relationship.environment, MAX_LABEL) ?? '', type: relationship.type };
     info.history = history;
     return info;
   });
 }
 
+/** An entry and when GitHub recorded it (NOT_YET_RECORDED for local entries still to be published). */
+interface Recorded {
+  entry: DeploymentHistoryEntry;
+  recordedAt: string;
+}
+
+/** Sorts after every RFC 3339 time: local entries not on GitHub yet are the newest. */
+const NOT_YET_RECORDED = '\uffff';
+
+/**
+ * Rollout history ids restart at 1 when a Rollout is recreated, and kuberik's dashboard
+ * sorts an environment's history by id and shows the first entry with a bake status as
+ * current (rollout-dashboard frontend/src/routes/rollouts/[namespace]/[name]/environments/+page.svelte:122-131).
+ * Entries recorded before the newest restart (an id not above every id recorded before
+ * it) would outrank the live ones there, so they are left out. Gating reads the ledger,
+ * not this list: their bakes still count.
+ */
+function sinceNewestRestart(recorded: readonly Recorded[]): DeploymentHistoryEntry[] {
+  const chronological = [...recorded].sort(
+    (a, b) => (a.recordedAt < b.recordedAt ? -1 : a.recordedAt > b.recordedAt ? 1 : 0) || (a.entry.id ?? 0) - (b.entry.id ?? 0),
+  );
+  let restart = 0;
+  let highest = Number.NEGATIVE_INFINITY;
+  chronological.forEach((r, i) => {
+    const id = r.entry.id ?? 0;
+    // Local entries still to be published sort last in any order: they are the live Rollout's.
+    if (id <= highest && r.recordedAt !== NOT_YET_RECORDED) {
+      restart = i;
+      highest = id;
+    }
+    highest = Math.max(highest, id);
+  });
+  return chronological.slice(restart).map((r) => r.entry);
+}
+
 /** Local history from the Rollout (bake state is local truth), timestamps from GitHub once published. */
-function localEntries(local: readonly RolloutHistoryEntry[], deployments: readonly LedgerDeployment[]): DeploymentHistoryEntry[] {
-  const entries: DeploymentHistoryEntry[] = [];
+function localEntries(local: readonly RolloutHistoryEntry[], deployments: readonly LedgerDeployment[]): Recorded[] {
+  const entries: Recorded[] = [];
   const published = new Set<LedgerDeployment>();
   for (const e of local) {
     if (!Number.isSafeInteger(e.id) || !e.version.revision) continue;
     const deployment = findDeployment(deployments, e.id!, e.version.revision);
     if (deployment) published.add(deployment);
-    entries.push(
-      entry({
+    entries.push({
+      entry: entry({
         id: e.id!,
         version: pickVersion(e.version),
         timestamp: deployment?.createdAt ?? e.timestamp ?? '',
@@ -50,23 +89,30 @@ function localEntries(local: readonly RolloutHistoryEntry[], deployments: readon
         bakeStatus: e.bakeStatus,
         bakeStatusMessage: e.bakeStatusMessage,
       }),
-    );
+      recordedAt: deployment?.createdAt ?? NOT_YET_RECORDED,
+    });
   }
-  // Older entries the Rollout no longer keeps are still on GitHub.
-  for (const d of deployments) if (!published.has(d)) entries.push(fromDeployment(d));
+  // Older entries the Rollout no longer keeps are still on GitHub. The Rollout keeps a
+  // contiguous run of its newest ids, so one of ours at or above its oldest id that it does
+  // not hold was recorded by an earlier incarnation of the Rollout (ids restarted).
+  const oldestLocal = Math.min(...entries.map((e) => e.entry.id ?? 0));
+  for (const d of deployments) if (!published.has(d) && d.payload.id < oldestLocal) entries.push(fromDeployment(d));
   return entries;
 }
 
-function fromDeployment(d: LedgerDeployment): DeploymentHistoryEntry {
+function fromDeployment(d: LedgerDeployment): Recorded {
   const bake = readBake(d.statuses);
-  return entry({
-    id: d.payload.id,
-    version: pickVersion(d.payload.version),
-    timestamp: d.createdAt,
-    message: d.description,
-    bakeStatus: bake.bakeStatus,
-    bakeStatusMessage: bake.bakeStatusMessage,
-  });
+  return {
+    entry: entry({
+      id: d.payload.id,
+      version: pickVersion(d.payload.version),
+      timestamp: d.createdAt,
+      message: d.description,
+      bakeStatus: bake.bakeStatus,
+      bakeStatusMessage: bake.bakeStatusMessage,
+    }),
+    recordedAt: d.createdAt,
+  };
 }
 
 /** Builds an entry with a fixed key order and no empty optional fields (byte-stable status). */

@@ -2,7 +2,6 @@
 import { createHash } from 'node:crypto';
 import type { RolloutGate, RolloutVersionInfo } from '../generated/kubernetes.js';
 import { bakeByRevision } from './ledger.js';
-import { compareNames } from './graph.js';
 import type { LedgerDeployment, Relationship } from './types.js';
 
 export const PRETTY_NAME_ANNOTATION = 'gate.kuberik.com/pretty-name';
@@ -35,8 +34,10 @@ export function allowedVersions(
     if (relationship.type === 'After') return bake.bakeStatus === 'Succeeded';
     return bake.bakeStatus !== 'Failed' && bake.bakeStatus !== 'Cancelled';
   };
+  // In the Rollout's releaseCandidates order (the order rollout-controller filters them in,
+  // rollout-controller internal/controller/rollout_controller.go:796-809), first occurrence of each tag.
   const tags = releaseCandidates.filter((rc) => rc.tag && qualifies(rc.revision)).map((rc) => rc.tag);
-  return [...new Set(tags)].sort(compareNames);
+  return [...new Set(tags)];
 }
 
 export function gateObject(args: {

@@ -5,7 +5,7 @@
 import type { Condition, EnvironmentInfo, EnvironmentSpec, EnvironmentStatus, UnconfirmedCreation } from '../generated/environment.js';
 import type { SyncRequest } from '../generated/hooks.js';
 import type { KubernetesObject, Rollout, RolloutGate, RolloutHistoryEntry, RolloutVersionInfo, Secret } from '../generated/kubernetes.js';
-import { discoverDashboardUrl, HTTPROUTE_GVK, INGRESS_GVK } from './dashboard.js';
+import { discoverDashboardUrl, GATEWAY_GVK, HTTPROUTE_GVK, INGRESS_GVK } from './dashboard.js';
 import { credentialsFrom, isCredentials, type GitHubCredentials } from './credentials.js';
 import { parseDurationSeconds } from './duration.js';
 import type { Problem } from './problems.js';
@@ -186,7 +186,11 @@ export function interpret(request: SyncRequest, checkSpec: SpecCheck, options: I
     history: validHistory(rollout?.status?.history),
     releaseCandidates: validCandidates(rollout?.status?.releaseCandidates),
     siblings: siblingRelationships(request, { application, environment }, valid.backend.project, parent.metadata.name),
-    discoveredDashboardUrl: discoverDashboardUrl(objectsOf(request.related, INGRESS_GVK), objectsOf(request.related, HTTPROUTE_GVK)),
+    discoveredDashboardUrl: discoverDashboardUrl(
+      objectsOf(request.related, INGRESS_GVK),
+      objectsOf(request.related, HTTPROUTE_GVK),
+      objectsOf(request.related, GATEWAY_GVK),
+    ),
   };
   if (valid.relationship) context.relationship = { environment: valid.relationship.environment, type: valid.relationship.type };
   return { ok: true, context };

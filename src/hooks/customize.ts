@@ -27,8 +27,11 @@ export function relatedResources(request: CustomizeRequest, dashboard?: Dashboar
   rules.push({ apiVersion: 'environments.kuberik.com/v1alpha1', resource: 'environments', namespace });
   if (dashboard?.namespace) {
     if (dashboard.kinds.includes('ingress')) rules.push({ apiVersion: 'networking.k8s.io/v1', resource: 'ingresses', namespace: dashboard.namespace });
-    if (dashboard.kinds.includes('httproute'))
+    if (dashboard.kinds.includes('httproute')) {
       rules.push({ apiVersion: 'gateway.networking.k8s.io/v1', resource: 'httproutes', namespace: dashboard.namespace });
+      // Their listeners give an HTTPRoute's scheme; only Gateways in this namespace are asked for.
+      rules.push({ apiVersion: 'gateway.networking.k8s.io/v1', resource: 'gateways', namespace: dashboard.namespace });
+    }
   }
   return { relatedResources: rules };
 }

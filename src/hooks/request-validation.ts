@@ -3,8 +3,8 @@
  * into schemas/), compiled once by the shared ajv, and checked before the handler runs.
  * Only JSON bodies are parsed; anything else is a 415.
  */
-import type { FastifyError, FastifyInstance, FastifyRequest, FastifySchema } from 'fastify';
-import { SCHEMA_BASE, describeErrors, sharedAjv } from '../validation.js';
+import type { FastifyInstance, FastifySchema } from 'fastify';
+import { SCHEMA_BASE, sharedAjv } from '../validation.js';
 import { HookRequestError } from './errors.js';
 import { MAX_NESTING, tooDeep } from './nesting.js';
 
@@ -27,17 +27,4 @@ export function registerRequestValidation(app: FastifyInstance): void {
       throw new HookRequestError(400, 'InvalidRequest', `Request rejected before schema validation: ${deep} ${problem}`, [{ field: deep, problem }]);
     }
   });
-}
-
-/** A fastify validation error as the hook's 400: every field's problem, the first five in the message. */
-export function schemaRejection(error: FastifyError, request: FastifyRequest): HookRequestError | undefined {
-  if (!error.validation) return undefined;
-  const ref = (request.routeOptions.schema?.body as { $ref?: string } | undefined)?.$ref ?? '';
-  const schema = ref.slice(ref.lastIndexOf('/') + 1);
-  const details = describeErrors(error.validation as Parameters<typeof describeErrors>[0]);
-  const summary = details
-    .slice(0, 5)
-    .map((d) => `${d.field} ${d.problem}`)
-    .join('; ');
-  return new HookRequestError(400, 'InvalidRequest', `Request does not match the ${schema} schema: ${summary}`, details);
 }

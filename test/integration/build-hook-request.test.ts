@@ -133,13 +133,18 @@ describe('build-hook-request', () => {
     const both = JSON.parse(
       await run(['--dashboard-namespace', 'dash', '--dashboard-route-kinds', 'httproute,ingress', 'my-app-staging'], fakeKubectl(cluster, calls)),
     );
-    expect(calls.slice(-2).map((c) => c[1])).toEqual(['ingresses.networking.k8s.io', 'httproutes.gateway.networking.k8s.io']);
+    expect(calls.slice(-3).map((c) => c[1])).toEqual([
+      'ingresses.networking.k8s.io',
+      'httproutes.gateway.networking.k8s.io',
+      'gateways.gateway.networking.k8s.io',
+    ]);
     expect(Object.keys(both.related)).toEqual([
       'Rollout.kuberik.com/v1alpha1',
       'Secret.v1',
       'Environment.environments.kuberik.com/v1alpha1',
       'Ingress.networking.k8s.io/v1',
       'HTTPRoute.gateway.networking.k8s.io/v1',
+      'Gateway.gateway.networking.k8s.io/v1',
     ]);
   });
 

@@ -117,7 +117,8 @@ test('40 applications on one token: news at 5 s reaches every gate within 45 s f
     await wave();
   }
 
-  expect(gates).toEqual(parents.map(() => ['v1', 'v2']));
+  // In releaseCandidates order ([V2, V1]), as rollout-controller reads them.
+  expect(gates).toEqual(parents.map(() => ['v2', 'v1']));
   // No deployment in progress any more: back to the requeueInterval.
   expect(new Set(resyncs)).toEqual(new Set([15]));
   const points = await pointsUsed();

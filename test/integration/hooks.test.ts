@@ -154,6 +154,38 @@ describe('dashboard discovery', () => {
   });
 });
 
+describe('dashboard discovery through an HTTPRoute', () => {
+  test('customize asks for HTTPRoutes and Gateways; the Gateway listener gives the scheme', async () => {
+    h = await startHarness({ config: { dashboardNamespace: 'kuberik', dashboardRouteKinds: ['httproute'] } });
+    const parent = environment({ environment: 'staging' });
+    const customize = await h.post('/customize', { parent });
+    expect(customize.json.relatedResources.slice(-2)).toEqual([
+      { apiVersion: 'gateway.networking.k8s.io/v1', resource: 'httproutes', namespace: 'kuberik' },
+      { apiVersion: 'gateway.networking.k8s.io/v1', resource: 'gateways', namespace: 'kuberik' },
+    ]);
+
+    const request = syncRequest({ parent, rollout: rollout([{ id: 1, tag: 'v1', revision: sha('d1'), bakeStatus: 'Succeeded' }]) });
+    request.related!['HTTPRoute.gateway.networking.k8s.io/v1'] = {
+      'kuberik/rollout-dashboard': {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'HTTPRoute',
+        metadata: { name: 'rollout-dashboard', namespace: 'kuberik' },
+        spec: { parentRefs: [{ name: 'internal' }], hostnames: ['rollouts.internal'], rules: [{ backendRefs: [{ name: 'rollout-dashboard', port: 80 }] }] },
+      } as never,
+    };
+    request.related!['Gateway.gateway.networking.k8s.io/v1'] = {
+      'kuberik/internal': {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'Gateway',
+        metadata: { name: 'internal', namespace: 'kuberik' },
+        spec: { gatewayClassName: 'cilium', listeners: [{ name: 'http', protocol: 'HTTP', port: 80 }] },
+      } as never,
+    };
+    const res = await h.post('/sync', request);
+    expect(res.json.status.environmentInfos[0].environmentUrl).toBe('http://rollouts.internal/rollouts/default/my-app');
+  });
+});
+
 describe('ill-typed objects inside a valid envelope never cause a 5xx', () => {
   test('garbage Rollout status, observed status and gate child give a 200 with sane output', async () => {
     h = await startHarness();

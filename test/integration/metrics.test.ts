@@ -124,6 +124,25 @@ describe('sync duration', () => {
   });
 });
 
+describe('GitHub data age', () => {
+  test('a sync served by a shared read 1 s old shows that age at the next scrape', async () => {
+    const other = await startHarness({ config: { ledgerCacheTtlMs: 60_000 } });
+    try {
+      // The first sync publishes v1.0.0 (a write drops the shared read); the second reads afresh and shares that read.
+      await other.post('/sync', syncRequest({ parent: staging(), rollout: rollout(history) }));
+      await other.post('/sync', syncRequest({ parent: staging(), rollout: rollout(history) }));
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      await other.post('/sync', syncRequest({ parent: staging(), rollout: rollout(history) }));
+      text = await (await request(`${other.url}/metrics`)).body.text();
+      const age = samples('environment_sync_github_data_age_seconds')['']!;
+      expect(age).toBeGreaterThanOrEqual(1.1);
+      expect(age).toBeLessThan(10);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describe('per-app registry', () => {
   test('a second app in the same process starts from zero', async () => {
     const other = await startHarness();

@@ -11,3 +11,6 @@ export const REFERENCE_CRDS_DIR = path.join(FIXTURES_DIR, 'reference-crds');
 export function goControllerFixture<T = any>(): T {
   return JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'go-controller-deployments.json'), 'utf8')) as T;
 }
+
+/** The Environment objects of kuberik's docs, byte for byte (staging.yaml, production.yaml). */
+export const KUBERIK_DOCS_DIR = path.join(FIXTURES_DIR, 'kuberik-docs');

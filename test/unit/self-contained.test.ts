@@ -26,7 +26,10 @@ test('no test, benchmark, tool or script refers to ../shared', () => {
     .flatMap((file) =>
       readFileSync(file, 'utf8')
         .split('\n')
-        .flatMap((line, i) => (OUTSIDE.some((pattern) => pattern.test(line)) ? [`${path.relative(REPO, file)}:${i + 1}: ${line.trim()}`] : [])),
+        // `test ! -e ../shared` (CI's check that it is absent) is the one allowed mention.
+        .flatMap((line, i) =>
+          OUTSIDE.some((pattern) => pattern.test(line.replaceAll('! -e ../shared', ''))) ? [`${path.relative(REPO, file)}:${i + 1}: ${line.trim()}`] : [],
+        ),
     );
   expect(offenders).toEqual([]);
 });
@@ -38,5 +41,5 @@ test('every fixture file is listed in test/fixtures/README.md', () => {
     .filter((entry) => entry.isFile() && entry.name !== 'README.md')
     .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)));
   expect(data.filter((file) => !readme.includes(`\`${file}\``))).toEqual([]);
-  expect(data.length).toBe(5);
+  expect(data.length).toBe(7);
 });

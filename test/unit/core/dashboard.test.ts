@@ -44,4 +44,51 @@ describe('discoverDashboardUrl', () => {
     const r = route('x', { hostnames: ['x.example.org'], rules: [{ backendRefs: [{ name: 'rollout-dashboard', kind: 'ServiceImport' }] }] });
     expect(discoverDashboardUrl([ingress('broken', { rules: 'nope' })], [r])).toBe('');
   });
+
+  describe('HTTPRoute scheme from the Gateway listener', () => {
+    const gateway = (name: string, namespace: string, listeners: unknown[]): KubernetesObject =>
+      ({
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'Gateway',
+        metadata: { name, namespace },
+        spec: { gatewayClassName: 'x', listeners },
+      }) as KubernetesObject;
+    const routeVia = (parentRef: Record<string, unknown>) =>
+      route('dash', { parentRefs: [parentRef], hostnames: ['rollouts.example.org'], rules: [{ backendRefs: [{ name: 'rollout-dashboard', port: 80 }] }] });
+    const listeners = [
+      { name: 'web', protocol: 'HTTP', port: 80, hostname: 'rollouts.example.org' },
+      { name: 'websecure', protocol: 'HTTPS', port: 443, hostname: '*.example.org' },
+    ];
+
+    test('the listener named by sectionName decides', () => {
+      const gw = gateway('edge', 'kuberik', listeners);
+      expect(discoverDashboardUrl([], [routeVia({ name: 'edge', sectionName: 'web' })], [gw])).toBe('http://rollouts.example.org');
+      expect(discoverDashboardUrl([], [routeVia({ name: 'edge', sectionName: 'websecure' })], [gw])).toBe('https://rollouts.example.org');
+    });
+
+    test('without sectionName: the first listener whose hostname covers the host, else the first', () => {
+      const httpsFirst = gateway('edge', 'kuberik', [listeners[1], listeners[0]]);
+      expect(discoverDashboardUrl([], [routeVia({ name: 'edge' })], [httpsFirst])).toBe('https://rollouts.example.org');
+      const other = gateway('edge', 'kuberik', [{ name: 'plain', protocol: 'HTTP', port: 80, hostname: 'other.example.com' }]);
+      expect(discoverDashboardUrl([], [routeVia({ name: 'edge' })], [other])).toBe('http://rollouts.example.org');
+    });
+
+    test('a Gateway in another namespace, or none readable: https', () => {
+      const elsewhere = gateway('edge', 'infra', [listeners[0]]);
+      expect(discoverDashboardUrl([], [routeVia({ name: 'edge', sectionName: 'web' })], [elsewhere])).toBe('https://rollouts.example.org');
+      expect(discoverDashboardUrl([], [routeVia({ name: 'edge', namespace: 'infra', sectionName: 'web' })], [elsewhere])).toBe('http://rollouts.example.org');
+      expect(discoverDashboardUrl([], [routeVia({ name: 'edge', sectionName: 'web' })], [])).toBe('https://rollouts.example.org');
+    });
+  });
+
+  test('an Ingress defaultBackend to the dashboard counts, on the first rule host', () => {
+    const i = ingress('dash', {
+      defaultBackend: { service: { name: 'rollout-dashboard', port: { number: 80 } } },
+      tls: [{ hosts: ['rollouts.example.com'] }],
+      rules: [{ host: 'rollouts.example.com', http: { paths: [backend('grafana', '/grafana')] } }],
+    });
+    expect(discoverDashboardUrl([i], [])).toBe('https://rollouts.example.com');
+    const noRules = ingress('dash', { defaultBackend: { service: { name: 'rollout-dashboard', port: { number: 80 } } } });
+    expect(discoverDashboardUrl([noRules], [])).toBe('');
+  });
 });

@@ -317,7 +317,7 @@ describe('decideSync: a full sync', () => {
         : d,
     );
     const second = sync(after, changed, T2);
-    expect(second.children[0]?.spec.allowedVersions).toEqual(['v1.0.0', 'v1.2.0']);
+    expect(second.children[0]?.spec.allowedVersions).toEqual(['v1.2.0', 'v1.0.0']);
     expect(second.status.lastStatusChangeTime).toBe(T2);
     expect(second.status.conditions?.map((c) => [c.type, c.lastTransitionTime, c.message])).toEqual([
       ['Ready', T1, 'Environment is in sync with GitHub'],
@@ -390,7 +390,7 @@ describe('decideSync: a full sync', () => {
         namespace: NS,
         rolloutName: 'my-app',
         relationship: { environment: 'staging', type: 'Parallel' },
-        allowedVersions: ['v1.0.0', 'v1.2.0'],
+        allowedVersions: ['v1.2.0', 'v1.0.0'],
       }),
     ]);
     expect(d.status.conditions?.find((c) => c.type === 'GateReady')?.message).toBe(

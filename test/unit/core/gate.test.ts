@@ -37,15 +37,17 @@ describe('allowedVersions from the Go fixture (spec §6)', () => {
   });
 
   it('Parallel with staging: versions deployed there that did not fail', () => {
-    expect(allowedVersions(PARALLEL, staging(), ALL_THREE)).toEqual(['v1.0.0', 'v1.2.0']);
-    expect(allowedVersions(PARALLEL, staging(), ALL_THREE)).toEqual(
+    expect(allowedVersions(PARALLEL, staging(), ALL_THREE)).toEqual(['v1.2.0', 'v1.0.0']);
+    // The fixture lists them sorted (written before allowedVersions followed releaseCandidates order): same tags.
+    expect([...allowedVersions(PARALLEL, staging(), ALL_THREE)].sort()).toEqual(
       fixture.expected_reading.allowedVersions_for_production_Parallel_staging_when_all_three_tags_are_release_candidates,
     );
   });
 
-  it('does not depend on the order of deployments or candidates', () => {
+  it("follows the order of the Rollout's releaseCandidates (rollout-controller's order), not of the deployments", () => {
     const reversedDeployments = staging().reverse();
     const reversedCandidates = [...ALL_THREE].reverse();
+    expect(allowedVersions(PARALLEL, reversedDeployments, ALL_THREE)).toEqual(['v1.2.0', 'v1.0.0']);
     expect(allowedVersions(AFTER, reversedDeployments, reversedCandidates)).toEqual(['v1.0.0']);
     expect(allowedVersions(PARALLEL, reversedDeployments, reversedCandidates)).toEqual(['v1.0.0', 'v1.2.0']);
   });
@@ -57,8 +59,8 @@ describe('allowedVersions from the Go fixture (spec §6)', () => {
       { tag: 'stable', revision: REV_V100 },
       { tag: 'v1.2.0-rc1', revision: REV_V120 },
     ];
-    expect(allowedVersions(AFTER, staging(), candidates)).toEqual(['latest', 'stable', 'v1.0.0']);
-    expect(allowedVersions(PARALLEL, staging(), candidates)).toEqual(['latest', 'stable', 'v1.0.0', 'v1.2.0', 'v1.2.0-rc1']);
+    expect(allowedVersions(AFTER, staging(), candidates)).toEqual(['v1.0.0', 'latest', 'stable']);
+    expect(allowedVersions(PARALLEL, staging(), candidates)).toEqual(['v1.2.0', 'v1.0.0', 'latest', 'stable', 'v1.2.0-rc1']);
   });
 
   it('never allows a candidate without a revision, even when its tag ran upstream', () => {
@@ -75,7 +77,7 @@ describe('allowedVersions from the Go fixture (spec §6)', () => {
     expect(allowedVersions(PARALLEL, staging(), [{ tag: 'v9', revision: 'ffffffffffffffffffffffffffffffffffffffff' }])).toEqual([]);
   });
 
-  it('sorts and deduplicates', () => {
+  it('keeps the candidates order and deduplicates (first occurrence wins)', () => {
     const candidates: RolloutVersionInfo[] = [
       { tag: 'v1.2.0', revision: REV_V120 },
       { tag: 'v1.0.0', revision: REV_V100 },
@@ -83,7 +85,7 @@ describe('allowedVersions from the Go fixture (spec §6)', () => {
       { tag: 'v1.0.0', revision: REV_V100 },
       { tag: 'V0', revision: REV_V100 },
     ];
-    expect(allowedVersions(PARALLEL, staging(), candidates)).toEqual(['V0', 'v1.0.0', 'v1.2.0']);
+    expect(allowedVersions(PARALLEL, staging(), candidates)).toEqual(['v1.2.0', 'v1.0.0', 'V0']);
   });
 
   it('is [] without candidates or without upstream deployments', () => {
@@ -101,7 +103,7 @@ describe('allowedVersions from the Go fixture (spec §6)', () => {
       deployment(5, 'r-ok', '2026-01-05T00:00:00Z', [status('success', 'Bake succeeded', 't')]),
     ];
     const candidates = ['r-cancelled', 'r-baking', 'r-pending', 'r-failed', 'r-ok'].map((r) => ({ tag: r.slice(2), revision: r }));
-    expect(allowedVersions(PARALLEL, deployments, candidates)).toEqual(['baking', 'ok', 'pending']);
+    expect(allowedVersions(PARALLEL, deployments, candidates)).toEqual(['baking', 'pending', 'ok']);
     expect(allowedVersions(AFTER, deployments, candidates)).toEqual(['ok']);
   });
 });

@@ -4,8 +4,9 @@
  * on two real API servers, with every setting at its default (requeueInterval 1m, shared read
  * 5 s, near-change resync 10 s) and the runner honouring `resyncAfterSeconds` as Metacontroller does.
  *
- * Several applications bake at once, so one bake gives several samples; their production
- * Environments were created at different moments, so their resync timers are out of phase.
+ * Several applications bake at once, so one bake gives several samples. Each application has
+ * its own namespace (as teams do), so no Environment's status write re-syncs another's, and
+ * their production Environments were created at different moments: the samples are independent.
  * The bake lasts longer than the requeueInterval, as kuberik's bakes do, so each production
  * Environment has synced at least once while staging was baking.
  */
@@ -82,19 +83,21 @@ describe('promotion latency across two clusters, default settings', () => {
   test(
     `a version staging baked reaches production's gate within ${TARGET_MS / 1000} s`,
     async () => {
-      const [stagingSite, productionSite] = [site(staging!, 'staging'), site(production!, 'production')];
-      for (const s of [stagingSite, productionSite]) {
-        await s.kubectl(['create', 'secret', 'generic', 'github-token', '-n', s.namespace, `--from-literal=token=${TOKEN}`]);
-      }
+      const inNamespace = (s: Site, application: string): Site => ({ ...s, namespace: application });
+      const [stagingCluster, productionCluster] = [site(staging!, 'staging'), site(production!, 'production')];
+      const stagingSite = (application: string) => inNamespace(stagingCluster, application);
       for (const application of APPLICATIONS) {
-        await stagingSite.kubectl(['apply', '-f', '-'], objects(stagingSite, application));
-        await productionSite.kubectl(['apply', '-f', '-'], objects(productionSite, application));
-        await setRolloutStatus(productionSite, application, undefined, [VERSION]);
+        for (const s of [stagingSite(application), inNamespace(productionCluster, application)]) {
+          await s.kubectl(['create', 'namespace', s.namespace]);
+          await s.kubectl(['create', 'secret', 'generic', 'github-token', '-n', s.namespace, `--from-literal=token=${TOKEN}`]);
+          await s.kubectl(['apply', '-f', '-'], objects(s, application));
+        }
+        await setRolloutStatus(inNamespace(productionCluster, application), application, undefined, [VERSION]);
         // Spread the production Environments' resync timers over the interval.
         await sleep(3_000);
       }
       const gates = async (): Promise<Map<string, string[]>> => {
-        const list = JSON.parse(await productionSite.kubectl(['get', 'rolloutgates.kuberik.com', '-n', productionSite.namespace, '-o', 'json']));
+        const list = JSON.parse(await productionCluster.kubectl(['get', 'rolloutgates.kuberik.com', '--all-namespaces', '-o', 'json']));
         return new Map(list.items.map((g: any) => [g.spec.rolloutRef.name as string, (g.spec.allowedVersions ?? []) as string[]]));
       };
       await eventually('a closed gate for every application', 90_000, async () => {
@@ -106,11 +109,11 @@ describe('promotion latency across two clusters, default settings', () => {
         const text = (await production!.app.inject({ method: 'GET', url: '/metrics' })).body;
         return [...text.matchAll(/^environment_sync_syncs_total\{hook="sync"[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
       };
-      for (const application of APPLICATIONS) await setRolloutStatus(stagingSite, application, 'InProgress', []);
+      for (const application of APPLICATIONS) await setRolloutStatus(stagingSite(application), application, 'InProgress', []);
       const syncsBeforeBake = await productionSyncs();
       await sleep(BAKE_MS);
       const syncsDuringBake = (await productionSyncs()) - syncsBeforeBake;
-      for (const application of APPLICATIONS) await setRolloutStatus(stagingSite, application, 'Succeeded', []);
+      for (const application of APPLICATIONS) await setRolloutStatus(stagingSite(application), application, 'Succeeded', []);
 
       // Staging's success as GitHub records it, watched in-process; production's gates by kubectl.
       const recorded = new Map<string, number>();

@@ -4,6 +4,7 @@
  * across replicas and restarts: Metacontroller sends the last status with every sync, to
  * whichever replica answers it. Pure: times are inputs.
  */
+import { kubeTimeCeil } from './time.js';
 import type { UnconfirmedCreation } from '../generated/environment.js';
 import { findDeployment } from './ledger.js';
 import type { EntryKey } from './plan.js';
@@ -54,5 +55,5 @@ export function carriedCreations(inputs: CarryInputs): UnconfirmedCreation[] {
 
 /** metav1.Time has second precision: rounded up, so an entry never ends early. */
 export function untilTime(ms: number): string {
-  return `${new Date(Math.ceil(ms / 1000) * 1000).toISOString().slice(0, 19)}Z`;
+  return kubeTimeCeil(ms);
 }

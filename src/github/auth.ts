@@ -1,13 +1,16 @@
 /**
  * The Authorization header for a set of credentials. Tokens are used as given; GitHub App
- * installations exchange a JWT (signed with the App's private key, via @octokit/auth-app)
- * for an installation token, cached until shortly before it expires. Nothing depends on
- * the cache: losing it costs one token request.
+ * installations exchange a JWT (signed with the App's private key) for an installation
+ * token. One @octokit/auth-app instance per installation does that and caches the token
+ * (concurrent requests share one exchange); its cache store here only adds the service's
+ * clock and a refresh margin before `expires_at`. Nothing depends on the cache: losing it
+ * costs one token request.
  */
 import { createHash } from 'node:crypto';
 import { createAppAuth } from '@octokit/auth-app';
 import type { request as octokitRequest } from '@octokit/request';
 import { RequestError } from '@octokit/request-error';
+import { LRUCache } from 'lru-cache';
 import type { AppCredentials, GitHubCredentials } from '../core/credentials.js';
 import { GitHubOperationError } from './errors.js';
 import { requestStatus } from './request-status.js';
@@ -22,18 +25,18 @@ export interface InstallationTokensOptions {
   onRequest?: (outcome: { status: string; durationMs: number }) => void;
 }
 
-interface CachedToken {
-  token: string;
-  expiresAtMs: number;
+interface Installation {
+  auth: ReturnType<typeof createAppAuth>;
+  /** auth-app's token cache for this installation (its store: `token|createdAt|expiresAt|…`). */
+  tokens: Map<string, string>;
 }
 
 const DEFAULT_REFRESH_MARGIN_MS = 5 * 60_000;
-/** Distinct App installations served by one replica; beyond this the oldest entry goes. */
+/** Distinct App installations served by one replica; beyond this the least recently used goes. */
 const MAX_ENTRIES = 1000;
 
 export class InstallationTokens {
-  private readonly cache = new Map<string, CachedToken>();
-  private readonly pending = new Map<string, Promise<string>>();
+  private readonly installations = new LRUCache<string, Installation>({ max: MAX_ENTRIES });
   private readonly now: () => number;
 
   constructor(private readonly options: InstallationTokensOptions) {
@@ -47,49 +50,86 @@ export class InstallationTokens {
   }
 
   async token(credentials: AppCredentials, baseUrl: string, signal: AbortSignal): Promise<string> {
-    const key = installationKey(credentials, baseUrl);
-    const cached = this.cache.get(key);
-    const margin = this.options.refreshMarginMs ?? DEFAULT_REFRESH_MARGIN_MS;
-    if (cached && cached.expiresAtMs - margin > this.now()) return cached.token;
-    let pending = this.pending.get(key);
-    if (!pending) {
-      pending = this.fetchToken(key, credentials, baseUrl, signal).finally(() => this.pending.delete(key));
-      this.pending.set(key, pending);
-    }
-    return pending;
-  }
-
-  /** After GitHub rejected a cached token (the App was reinstalled, the token revoked). */
-  forget(credentials: GitHubCredentials, baseUrl: string): void {
-    if (credentials.type === 'app') this.cache.delete(installationKey(credentials, baseUrl));
-  }
-
-  private async fetchToken(key: string, credentials: AppCredentials, baseUrl: string, signal: AbortSignal): Promise<string> {
-    const auth = createAppAuth({
-      appId: credentials.appId,
-      privateKey: credentials.privateKey,
-      installationId: credentials.installationId,
-      request: this.options.request.defaults({ baseUrl, request: { signal } }),
-    });
-    const started = performance.now();
-    const observe = (status: string) => this.options.onRequest?.({ status, durationMs: performance.now() - started });
+    const installation = this.installation(credentials, baseUrl);
     try {
-      const result = await auth({ type: 'installation', refresh: true });
-      observe('201');
-      this.remember(key, { token: result.token, expiresAtMs: Date.parse(result.expiresAt) });
+      // The exchange is shared by concurrent callers, so one caller's deadline does not abort it: each stops waiting at its own.
+      const result = await untilAborted(installation.auth({ type: 'installation' }), signal);
       return result.token;
     } catch (error) {
-      const unsigned = !(error instanceof RequestError) && !isAbort(error);
-      if (!unsigned) observe(requestStatus(error)); // a key that cannot sign never reaches GitHub
       throw tokenError(error, credentials);
     }
   }
 
-  private remember(key: string, token: CachedToken): void {
-    this.cache.delete(key);
-    if (this.cache.size >= MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(key, token);
+  /** After GitHub rejected a cached token (the App was reinstalled, the token revoked). */
+  forget(credentials: GitHubCredentials, baseUrl: string): void {
+    if (credentials.type === 'app') this.installations.get(installationKey(credentials, baseUrl))?.tokens.clear();
   }
+
+  private installation(credentials: AppCredentials, baseUrl: string): Installation {
+    const key = installationKey(credentials, baseUrl);
+    const existing = this.installations.get(key);
+    if (existing) return existing;
+    const tokens = new Map<string, string>();
+    const margin = this.options.refreshMarginMs ?? DEFAULT_REFRESH_MARGIN_MS;
+    const onRequest = this.options.onRequest;
+    const installation: Installation = {
+      tokens,
+      auth: createAppAuth({
+        appId: credentials.appId,
+        privateKey: credentials.privateKey,
+        installationId: credentials.installationId,
+        cache: {
+          get: (cacheKey: string) => {
+            const value = tokens.get(cacheKey);
+            const expiresAtMs = value === undefined ? Number.NaN : Date.parse(value.split('|')[2] ?? '');
+            // auth-app's store returns a string; an empty one is its miss.
+            return value !== undefined && expiresAtMs - margin > this.now() ? value : '';
+          },
+          set: (cacheKey: string, value: string) => {
+            tokens.clear();
+            tokens.set(cacheKey, value);
+          },
+        },
+        request: this.options.request.defaults({
+          baseUrl,
+          request: {
+            hook: async (send: typeof octokitRequest, options: Parameters<typeof octokitRequest>[0]) => {
+              const started = performance.now();
+              try {
+                const response = await send(options);
+                onRequest?.({ status: String(response.status), durationMs: performance.now() - started });
+                return response;
+              } catch (error) {
+                if (error instanceof RequestError || isAbort(error)) onRequest?.({ status: requestStatus(error), durationMs: performance.now() - started });
+                throw error;
+              }
+            },
+          },
+        }),
+      }),
+    };
+    this.installations.set(key, installation);
+    return installation;
+  }
+}
+
+/** `promise`, or the signal's reason once it aborts first. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
 }
 
 /** Never the key itself: a digest identifies it. */

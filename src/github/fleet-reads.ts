@@ -220,11 +220,12 @@ export class FleetReads {
       batch = await session.readLedgers(parts, deadline);
     } catch (error) {
       // One application's problem (a repository gone, a token without access) fails the whole query: each waiting one reads alone.
-      for (const [key, list] of waiting) {
+      const alone = [...waiting].map(async ([key, list]) => {
         const o = outcomes.get(key)!;
         if (solo) o.reject(error);
-        else this.readAlone(state, list[0]!.target, list[0]!.deadline).then(o.resolve, o.reject);
-      }
+        else await this.readAlone(state, list[0]!.target, list[0]!.deadline).then(o.resolve, o.reject);
+      });
+      await Promise.all(alone);
       return;
     }
     this.options.onRound?.({ tokenKey, applications: targets.size, repositories: parts.length, requests: batch.requests, points: batch.points });

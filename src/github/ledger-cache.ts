@@ -5,6 +5,7 @@
  * An optimisation only: anything that writes re-reads fresh first and drops the entry
  * afterwards.
  */
+import { LRUCache } from 'lru-cache';
 import type { Ledger } from '../core/types.js';
 import { pacedLifetimeMs, type GraphQLBudget } from './budget.js';
 import type { StatusWindows } from './status-windows.js';
@@ -27,16 +28,16 @@ export interface CachedRead {
 const MAX_ENTRIES = 1000;
 
 export class LedgerCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries = bounded<Entry>();
   private readonly inFlight = new Map<string, Promise<Ledger>>();
   /** Environments seen per key, so the next read fetches them in its first request. */
-  private readonly environments = new Map<string, readonly string[]>();
+  private readonly environments = bounded<readonly string[]>();
   /** Status windows of the last read per key; they outlive the TTL because each read checks them. */
-  private readonly windows = new Map<string, StatusWindows>();
+  private readonly windows = bounded<StatusWindows>();
   /** Per key: the token its last read used, that read's points and when it was made. */
-  private readonly costs = new Map<string, { token: string; points: number; at: number }>();
+  private readonly costs = bounded<{ token: string; points: number; at: number }>();
   /** Per key: how long its read in progress will be kept, paced by the budget that read reported. */
-  private readonly lifetimes = new Map<string, number>();
+  private readonly lifetimes = bounded<number>();
 
   constructor(
     private readonly ttlMs: number,
@@ -70,7 +71,7 @@ export class LedgerCache {
    */
   noteRead(key: string, token: string, points: number, budget?: GraphQLBudget): void {
     const now = this.now();
-    remember(this.costs, key, { token, points, at: now });
+    this.costs.set(key, { token, points, at: now });
     if (!budget) {
       this.lifetimes.delete(key);
       return;
@@ -80,7 +81,7 @@ export class LedgerCache {
     for (const cost of this.costs.values()) {
       if (cost.token === token && now - cost.at <= Math.max(this.ttlMs, this.maxTtlMs)) pointsPerRound += cost.points;
     }
-    remember(this.lifetimes, key, pacedLifetimeMs({ budget, pointsPerRound, nowMs: now, ttlMs: this.ttlMs, maxTtlMs: this.maxTtlMs }));
+    this.lifetimes.set(key, pacedLifetimeMs({ budget, pointsPerRound, nowMs: now, ttlMs: this.ttlMs, maxTtlMs: this.maxTtlMs }));
   }
 
   /** The longest lifetime of the reads shared now (0 when none is). */
@@ -99,7 +100,7 @@ export class LedgerCache {
 
   /** Stores a read made elsewhere (a batched round, fleet-reads.ts), shared for `lifetimeMs`. */
   put(key: string, ledger: Ledger, lifetimeMs: number): void {
-    remember(this.lifetimes, key, lifetimeMs);
+    this.lifetimes.set(key, lifetimeMs);
     this.store(key, ledger);
   }
 
@@ -127,24 +128,20 @@ export class LedgerCache {
   }
 
   keepStatusWindows(key: string, windows: StatusWindows): void {
-    remember(this.windows, key, windows);
+    this.windows.set(key, windows);
   }
 
   private store(key: string, ledger: Ledger): void {
     if (this.entries.get(key)?.ledger === ledger) return; // already stored by put()
     if (this.ttlMs > 0) {
-      this.entries.delete(key);
       this.entries.set(key, { ledger, storedAt: this.now(), lifetimeMs: this.lifetimeMs(key) });
       this.lifetimes.delete(key);
-      if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value as string);
     }
-    remember(this.environments, key, ledger.environments);
+    this.environments.set(key, ledger.environments);
   }
 }
 
-/** Most recently stored last; the oldest key goes beyond MAX_ENTRIES. */
-function remember<T>(map: Map<string, T>, key: string, value: T): void {
-  map.delete(key);
-  map.set(key, value);
-  if (map.size > MAX_ENTRIES) map.delete(map.keys().next().value as string);
+/** Per key, at most MAX_ENTRIES: the least recently used key goes first. */
+function bounded<T extends NonNullable<unknown>>(): LRUCache<string, T> {
+  return new LRUCache<string, T>({ max: MAX_ENTRIES });
 }

@@ -3,15 +3,11 @@
  * `kubectl describe` shows why an Environment is stuck. Rate-limited per parent like
  * client-go's event spam filter: a burst, then one per interval.
  */
+import { kubeTime } from '../core/time.js';
 import type { KubeObject } from './types.js';
 
 export const EVENT_SOURCE = 'environment-sync-runner';
 const MAX_MESSAGE = 1024;
-
-/** RFC 3339 in whole seconds, as Kubernetes writes timestamps. */
-function kubeTime(date: Date): string {
-  return `${date.toISOString().slice(0, 19)}Z`;
-}
 
 export function syncErrorEvent(parent: KubeObject, message: string, now: Date): KubeObject {
   const at = kubeTime(now);

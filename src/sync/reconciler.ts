@@ -10,6 +10,7 @@ import { describeInactivations, describeWrites, simulateWrites } from '../core/d
 import { decideFinalize, decideSync, type DesiredState, type FinalizeDecision, type GitHubProblem, type SyncOutcome } from '../core/decide.js';
 import { interpret, type Interpretation, type SpecCheck, type SyncContext } from '../core/interpret.js';
 import { DEFAULT_NEAR_CHANGE_RESYNC_SECONDS } from '../core/freshness.js';
+import { kubeTime } from '../core/time.js';
 import { deploymentsOf } from '../core/ledger.js';
 import { paceWrites, planPublication, type PlannedWrite } from '../core/plan.js';
 import type { Ledger } from '../core/types.js';
@@ -107,7 +108,7 @@ export class Reconciler {
     }
 
     if (options.dryRun) {
-      const simulated = simulateWrites(writes, isoSeconds(this.now()));
+      const simulated = simulateWrites(writes, kubeTime(this.now()));
       const report = this.report(interpretation, { ledger: applyWrites(ledger, ctx.environment, simulated) }, writes, 0, nearChangeSeconds);
       return { ...report, githubWrites: describeWrites(writes, `${ctx.owner}/${ctx.repo}`) };
     }
@@ -151,7 +152,7 @@ export class Reconciler {
     const interpretation = interpret(request, this.deps.checkSpec, { requireRollout: false });
     if (!interpretation.ok) {
       // Nothing to mark without a usable spec or token (namespace deletion removes the Secret first).
-      const decision = decideFinalize(interpretation.identity, { remaining: 0, problem: interpretation.problem, gaveUp: false }, isoSeconds(now));
+      const decision = decideFinalize(interpretation.identity, { remaining: 0, problem: interpretation.problem, gaveUp: false }, kubeTime(now));
       return { ...decision, reason: interpretation.problem.reason, ...(options.dryRun ? { githubWrites: [] } : {}) };
     }
     const ctx = interpretation.context;
@@ -188,7 +189,7 @@ export class Reconciler {
         'finalizing without marking GitHub deployments inactive: GitHub stayed unreachable past the give-up window',
       );
     }
-    const decision = decideFinalize(ctx, { remaining, gaveUp, ...(problem ? { problem } : {}) }, isoSeconds(now));
+    const decision = decideFinalize(ctx, { remaining, gaveUp, ...(problem ? { problem } : {}) }, kubeTime(now));
     return { ...decision, reason: problem?.reason ?? 'Finalized', ...(options.dryRun ? { githubWrites: githubWrites ?? [] } : {}) };
   }
 
@@ -294,7 +295,7 @@ export class Reconciler {
   ): SyncReport {
     const ctx = interpretation.ok ? interpretation.context : undefined;
     const desired = decideSync(interpretation, outcome, {
-      now: isoSeconds(this.now()),
+      now: kubeTime(this.now()),
       localEnvironmentUrl: ctx ? this.environmentUrl(ctx) : '',
       unconfirmedWindowMs: this.unconfirmedWindowMs(),
       ...(nearChangeResyncSeconds !== undefined ? { nearChangeResyncSeconds } : {}),
@@ -344,9 +345,4 @@ function describeWrite(write: PlannedWrite): string {
   return write.kind === 'createDeployment'
     ? `creating the deployment of history entry ${write.key.id} (${write.key.revision.slice(0, 12)})`
     : `posting the status of history entry ${write.key.id} (${write.key.revision.slice(0, 12)})`;
-}
-
-/** metav1.Time has second precision. */
-export function isoSeconds(date: Date): string {
-  return `${date.toISOString().slice(0, 19)}Z`;
 }

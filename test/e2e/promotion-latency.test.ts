@@ -2,7 +2,7 @@
  * How long a baked version takes to reach the next environment (issue 15): from staging's
  * `success` status being recorded on GitHub to production's RolloutGate allowing the version,
  * on two real API servers, with every setting at its default (requeueInterval 1m, shared read
- * 10 s) and the runner honouring `resyncAfterSeconds` as Metacontroller does.
+ * 5 s, near-change resync 10 s) and the runner honouring `resyncAfterSeconds` as Metacontroller does.
  *
  * Several applications bake at once, so one bake gives several samples. Each application has
  * its own namespace (as teams do), so no Environment's status write re-syncs another's, and

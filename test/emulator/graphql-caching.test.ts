@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { Lru } from '../../tools/github-emulator/lru.js';
 import { PARSED_DOCUMENTS_LIMIT, parsedDocuments } from '../../tools/github-emulator/graphql.js';
-import { SHA_A, startHarness, thrown, type Harness } from './helpers.js';
+import { SHA_A, startHarness, type Harness } from './helpers.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -153,24 +152,5 @@ describe('parsed documents', () => {
     expect(parsedDocuments.has(invalid)).toBe(false);
     expect(await rawGraphQL(invalid)).toEqual(rejection);
     expect(parsedDocuments.size).toBe(PARSED_DOCUMENTS_LIMIT);
-  });
-});
-
-describe('Lru', () => {
-  test('evicts the least recently used entry beyond its capacity; a read counts as a use', () => {
-    const lru = new Lru<string, number>(2);
-    lru.set('a', 1);
-    lru.set('b', 2);
-    expect(lru.get('a')).toBe(1);
-    lru.set('c', 3);
-    expect([lru.has('a'), lru.has('b'), lru.has('c'), lru.size]).toEqual([true, false, true, 2]);
-    lru.set('a', 10);
-    lru.set('d', 4);
-    expect([lru.get('a'), lru.get('c'), lru.get('d'), lru.size]).toEqual([10, undefined, 4, 2]);
-  });
-
-  test('rejects a capacity that is not a positive integer', async () => {
-    expect(() => new Lru(0)).toThrow('LRU capacity must be a positive integer, got 0');
-    expect((await thrown(async () => new Lru(1.5))).message).toBe('LRU capacity must be a positive integer, got 1.5');
   });
 });

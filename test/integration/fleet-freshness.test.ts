@@ -127,3 +127,41 @@ test('40 applications on one token: news at 5 s reaches every gate within 45 s f
   expect(rounds.reduce((sum, r) => sum + r.points, 0)).toBe(points);
   expect(rounds.at(-1)).toMatchObject({ applications: APPS, repositories: APPS, requests: 1, points: 1 });
 });
+
+test("one application's missing repository fails only that application: the others of its round read alone", async () => {
+  let clockMs = Date.parse('2026-11-01T00:00:00Z');
+  const rounds: RoundReport[] = [];
+  h = await startHarness({ config: { ledgerCacheTtlMs: 10_000 }, deps: { nowMs: () => clockMs, onFleetRound: (round) => rounds.push(round) } });
+  for (const i of [0, 2]) seed(i);
+  const parents = [0, 1, 2].map((i) =>
+    environment({
+      name: `${name(i)}-production`,
+      app: name(i),
+      environment: 'production',
+      project: repository(i), // app-01's repository does not exist
+      relationship: { environment: 'staging', type: 'After' },
+    }),
+  );
+  const wave = () =>
+    Promise.all(
+      parents.map((parent, i) => h.post('/sync', syncRequest({ parent, rollout: rollout([{ id: 1, ...V1(i), bakeStatus: 'Succeeded' }], [V2(i), V1(i)]) }))),
+    );
+  const answers = await wave();
+  expect(answers.map((a) => a.json.status.conditions.find((c: { type: string }) => c.type === 'Ready').reason)).toEqual([
+    'Synced',
+    'RepositoryNotFound',
+    'Synced',
+  ]);
+  expect(answers.map((a) => a.json.children[0].spec.allowedVersions)).toEqual([['v1'], [], ['v1']]);
+  // The batched round failed as a whole (GitHub answers a missing repository with an error), so no round was reported.
+  expect(rounds).toEqual([]);
+  // Past the TTL, the healthy applications are batched again; the failing one reads alone until it succeeds.
+  clockMs += 11_000;
+  const again = await wave();
+  expect(again.map((a) => a.json.status.conditions.find((c: { type: string }) => c.type === 'Ready').reason)).toEqual([
+    'Synced',
+    'RepositoryNotFound',
+    'Synced',
+  ]);
+  expect(rounds.map((r) => [r.applications, r.repositories])).toEqual([[2, 2]]);
+});

@@ -25,7 +25,7 @@ import {
 } from 'graphql';
 import { analyzeOperation } from './graphql-analysis.js';
 import { GitHubGraphQLError, resolvers, type GraphQLContext, type RateLimitView } from './graphql-resolvers.js';
-import { Lru } from './lru.js';
+import { LRUCache } from 'lru-cache';
 
 interface GitHubSchema {
   /** `validate` of @octokit/graphql-schema: GitHub's published schema. */
@@ -97,7 +97,7 @@ type ParsedText = { document: DocumentNode } | { syntaxError: GraphQLResponseErr
 
 export const PARSED_DOCUMENTS_LIMIT = 256;
 /** By exact query text. Exported for tests of the bound. */
-export const parsedDocuments = new Lru<string, ParsedText>(PARSED_DOCUMENTS_LIMIT);
+export const parsedDocuments = new LRUCache<string, ParsedText>({ max: PARSED_DOCUMENTS_LIMIT });
 /** Errors of validation against GitHub's schema, per parsed document (so per text while it is cached). */
 const validationErrors = new WeakMap<DocumentNode, readonly GraphQLResponseError[]>();
 

@@ -11,12 +11,14 @@ import { Metrics } from '../../src/metrics.js';
 
 const README = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
 
+const METRICS_DOC = readFileSync(path.join(REPO_ROOT, 'docs', 'metrics.md'), 'utf8');
+
 /** Rows of the first table under `## <heading>` whose header row starts with `| <firstColumn> |`. */
-function table(heading: string, firstColumn: string): string[][] {
-  const start = README.indexOf(`\n## ${heading}\n`);
-  if (start < 0) throw new Error(`README has no section ${heading}`);
-  const next = README.indexOf('\n## ', start + 1);
-  const lines = README.slice(start, next < 0 ? undefined : next).split('\n');
+function table(heading: string, firstColumn: string, document = README): string[][] {
+  const start = document.indexOf(`\n## ${heading}\n`);
+  if (start < 0) throw new Error(`no section ${heading}`);
+  const next = document.indexOf('\n## ', start + 1);
+  const lines = document.slice(start, next < 0 ? undefined : next).split('\n');
   const header = lines.findIndex((l) => l.startsWith(`| ${firstColumn} |`));
   if (header < 0) throw new Error(`## ${heading} has no table starting with ${firstColumn}`);
   const rows: string[][] = [];
@@ -83,10 +85,10 @@ describe('README ## Debugging with curl', () => {
   });
 });
 
-describe('README ## Metrics', () => {
+describe('docs/metrics.md ## Metrics', () => {
   it('documents exactly the metrics of src/metrics.ts, with their types', async () => {
     const families = (await new Metrics({ processMetrics: false }).registry.getMetricsAsJSON()).map((m) => [m.name, m.type]).sort();
-    const documented = table('Metrics', 'metric')
+    const documented = table('Metrics', 'metric', METRICS_DOC)
       .map((r) => [backticked(r[0]!)[0]!, r[1]!])
       .sort();
     expect(documented).toEqual(families);

@@ -3,7 +3,7 @@
  * request pattern, all in one run on this machine. Prints the tables and writes
  * BENCHMARKS.md. `npm run bench -- --quick` is the CI smoke run (smaller sizes, short
  * windows, < 1 minute); it prints but does not rewrite BENCHMARKS.md unless `--write`
- * (`--no-write` keeps a full run from rewriting it).
+ * (`--no-write` keeps a full run from rewriting it). `--only scale` runs section 5 alone and only prints it.
  *
  * Exit code 1 when a deterministic target is missed (request counts, writes, sharing);
  * timing and memory targets are reported, not enforced, because they depend on the machine.
@@ -23,7 +23,10 @@ import { measureFleet, measureThroughput, type FleetResult, type ThroughputRow }
 import { compileService, shippedNodeFlags } from './service.js';
 import { fixed, markdownTable, percentile, ratio, targetMark } from './stats.js';
 
-const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, write: { type: 'boolean' }, 'no-write': { type: 'boolean' } } });
+const { values: args } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, write: { type: 'boolean' }, 'no-write': { type: 'boolean' }, only: { type: 'string' } },
+});
+if (args.only !== undefined && args.only !== 'scale') throw new Error(`--only ${args.only}: the only section that runs alone is scale`);
 const quick = args.quick;
 const write = args['no-write'] ? false : (args.write ?? !quick);
 const RTT_MS = 50;
@@ -90,6 +93,12 @@ if (!quick) {
 const serviceBuild = quick
   ? 'the TypeScript sources under tsx (its loader adds about 28 MB of RSS)'
   : 'the compiled service (`tsc -p tsconfig.build.json`), as `node dist/main.js` runs it';
+// `--only scale`: section 5 alone (printed, never written to BENCHMARKS.md), e.g. to measure its memory on a quiet machine.
+if (args.only === 'scale') {
+  await scaleSection();
+  log(failures.length ? `deterministic targets missed: ${failures.join('; ')}` : 'deterministic targets met');
+  process.exit(failures.length ? 1 : 0);
+}
 log('3/7 hook throughput (autocannon, service in a child process)');
 const DEFAULT_CONFIG = 'default (shared read)';
 const FLOOR = 'floor: fastify answering fixed bytes';
@@ -236,62 +245,67 @@ emit(
 );
 
 // ---- (5) scale -------------------------------------------------------------------------------------
-log(`5/7 scale: ${plan.scale.applications * plan.scale.environmentsPerApplication} Environments, one ${plan.scale.windowSeconds} s window`);
-const scaleRuns: ScaleResult[] = [await measureScale(plan.scale)];
-// One token for every repository: the service paces its shared reads by that token's budget.
-const sharedTokenRun = quick ? undefined : await measureScale({ ...plan.scale, sharedToken: true });
-if (sharedTokenRun) scaleRuns.push(sharedTokenRun);
-// The same without the image's node flags: how much of the RSS is V8's default young-generation headroom.
-const v8DefaultsRun = quick ? undefined : await measureScale({ ...plan.scale, v8Defaults: true });
-if (v8DefaultsRun) scaleRuns.push(v8DefaultsRun);
-const scale = scaleRuns[0]!;
-emit(
-  `5. Scale: ${scale.applications * scale.environmentsPerApplication} Environments across ${scale.applications} applications`,
-  `${scale.applications} applications (one repository and namespace each), ${scale.environmentsPerApplication} Environments each (H=${scale.history}, one upstream and the rest After it), ` +
-    `one service in a child process (${serviceBuild}) with the default configuration, NODE_ENV=production and the node flags of the image's CMD. ` +
-    `First every Environment's first sync (8 at a time, as after a restart), then each Environment once more at a seeded random moment ` +
-    `of one ${scale.windowSeconds} s window (one resync period at requeueInterval ${scale.windowSeconds}s). ` +
-    `**Per hour = the measured window × ${fixed(3600 / scale.windowSeconds, 0)} (extrapolated, not measured for an hour).** ` +
-    "RSS is read right after the window; peak RSS is the process's lifetime maximum (it includes the first-sync burst); " +
-    'retained heap is the heap in use after a full garbage collection, i.e. what the service keeps for these Environments.',
-  markdownTable({
-    headers: [
-      'node flags',
-      'tokens',
-      'syncs in window',
-      'errors',
-      'GitHub requests',
-      'writes',
-      'requests/hour',
-      'points/hour',
-      'busiest token: points/hour',
-      'shared read kept after the window s',
-      'per application: requests/hour',
-      'RSS MB',
-      'peak RSS MB',
-      'heap MB',
-      'retained heap MB',
-    ],
-    rows: scaleRuns.map((r) => [
-      r.v8Defaults ? `V8 defaults: ${flagList(r.nodeFlags)}` : `as shipped: ${flagList(r.nodeFlags)}`,
-      r.sharedToken ? '1, shared by all' : `${r.tokens}, one per repository`,
-      r.syncs,
-      r.errors,
-      r.requests,
-      r.writes,
-      fixed(r.requestsPerHour, 0),
-      fixed(r.pointsPerHour, 0),
-      fixed(r.maxTokenPointsPerHour, 0),
-      fixed(r.sharedReadLifetimeSeconds, 0),
-      fixed(r.requestsPerHour / r.applications, 0),
-      fixed(r.rssMb, 0),
-      fixed(r.peakRssMb, 0),
-      fixed(r.heapUsedMb, 0),
-      fixed(r.retainedHeapMb, 0),
-    ]),
-  }),
-  scaleTargets(scale, v8DefaultsRun, sharedTokenRun),
-);
+await scaleSection();
+
+/** Section 5, in its own function so that `--only scale` can run it alone. */
+async function scaleSection(): Promise<void> {
+  log(`5/7 scale: ${plan.scale.applications * plan.scale.environmentsPerApplication} Environments, one ${plan.scale.windowSeconds} s window`);
+  const scaleRuns: ScaleResult[] = [await measureScale(plan.scale)];
+  // One token for every repository: the service paces its shared reads by that token's budget.
+  const sharedTokenRun = quick ? undefined : await measureScale({ ...plan.scale, sharedToken: true });
+  if (sharedTokenRun) scaleRuns.push(sharedTokenRun);
+  // The same without the image's node flags: how much of the RSS is V8's default young-generation headroom.
+  const v8DefaultsRun = quick ? undefined : await measureScale({ ...plan.scale, v8Defaults: true });
+  if (v8DefaultsRun) scaleRuns.push(v8DefaultsRun);
+  const scale = scaleRuns[0]!;
+  emit(
+    `5. Scale: ${scale.applications * scale.environmentsPerApplication} Environments across ${scale.applications} applications`,
+    `${scale.applications} applications (one repository and namespace each), ${scale.environmentsPerApplication} Environments each (H=${scale.history}, one upstream and the rest After it), ` +
+      `one service in a child process (${serviceBuild}) with the default configuration, NODE_ENV=production and the node flags of the image's CMD. ` +
+      `First every Environment's first sync (8 at a time, as after a restart), then each Environment once more at a seeded random moment ` +
+      `of one ${scale.windowSeconds} s window (one resync period at requeueInterval ${scale.windowSeconds}s). ` +
+      `**Per hour = the measured window × ${fixed(3600 / scale.windowSeconds, 0)} (extrapolated, not measured for an hour).** ` +
+      "RSS is read right after the window; peak RSS is the process's lifetime maximum (it includes the first-sync burst); " +
+      'retained heap is the heap in use after a full garbage collection, i.e. what the service keeps for these Environments.',
+    markdownTable({
+      headers: [
+        'node flags',
+        'tokens',
+        'syncs in window',
+        'errors',
+        'GitHub requests',
+        'writes',
+        'requests/hour',
+        'points/hour',
+        'busiest token: points/hour',
+        'shared read kept after the window s',
+        'per application: requests/hour',
+        'RSS MB',
+        'peak RSS MB',
+        'heap MB',
+        'retained heap MB',
+      ],
+      rows: scaleRuns.map((r) => [
+        r.v8Defaults ? `V8 defaults: ${flagList(r.nodeFlags)}` : `as shipped: ${flagList(r.nodeFlags)}`,
+        r.sharedToken ? '1, shared by all' : `${r.tokens}, one per repository`,
+        r.syncs,
+        r.errors,
+        r.requests,
+        r.writes,
+        fixed(r.requestsPerHour, 0),
+        fixed(r.pointsPerHour, 0),
+        fixed(r.maxTokenPointsPerHour, 0),
+        fixed(r.sharedReadLifetimeSeconds, 0),
+        fixed(r.requestsPerHour / r.applications, 0),
+        fixed(r.rssMb, 0),
+        fixed(r.peakRssMb, 0),
+        fixed(r.heapUsedMb, 0),
+        fixed(r.retainedHeapMb, 0),
+      ]),
+    }),
+    scaleTargets(scale, v8DefaultsRun, sharedTokenRun),
+  );
+}
 
 // ---- (6) one namespace -------------------------------------------------------------------------------
 log(`6/7 one namespace: up to ${Math.max(...plan.namespace.sizes)} Environments`);

@@ -58,6 +58,8 @@ export interface FleetReadsOptions {
   maxTtlMs: number;
   now?: () => number;
   onRound?: (round: RoundReport) => void;
+  /** Applications tracked per token (default 10,000). */
+  maxTracked?: number;
 }
 
 interface Waiting {
@@ -156,7 +158,7 @@ export class FleetReads {
     let state = this.tokens.get(tokenKey);
     if (!state) {
       state = {
-        tracked: new LRUCache<string, FleetTarget>({ max: MAX_TRACKED, ttl: TRACK_MS }),
+        tracked: trackedApplications(this.options.maxTracked ?? MAX_TRACKED),
         waiting: new Map(),
         alone: new Set(),
         busy: false,
@@ -286,4 +288,14 @@ export class FleetReads {
     const { ttlMs, maxTtlMs } = this.options;
     return budget ? pacedLifetimeMs({ budget, pointsPerRound: points, nowMs: this.now(), ttlMs, maxTtlMs }) : ttlMs;
   }
+}
+
+/**
+ * At most `max` applications, each for TRACK_MS after its last sync. Bounded by maxSize (one
+ * unit per application), not `max`: lru-cache allocates `max` slots in seven arrays up front
+ * (about 380 KB for 10,000), and there is one of these per token (the scale benchmark's 100
+ * tokens retained 38 MB of empty slots); sized by maxSize its arrays grow with the entries.
+ */
+function trackedApplications(max: number): LRUCache<string, FleetTarget> {
+  return new LRUCache<string, FleetTarget>({ maxSize: max, sizeCalculation: () => 1, ttl: TRACK_MS });
 }

@@ -145,7 +145,7 @@ export class FleetReads {
     state.timer = setTimeout(() => {
       state.timer = undefined;
       state.busy = true;
-      this.round(tokenKey)
+      this.round(tokenKey, state)
         .catch(() => undefined) // each waiting read got its own outcome
         .finally(() => {
           state.busy = false;
@@ -157,8 +157,9 @@ export class FleetReads {
   private state(tokenKey: string): TokenState {
     let state = this.tokens.get(tokenKey);
     if (!state) {
+      this.forgetIdleTokens();
       state = {
-        tracked: trackedApplications(this.options.maxTracked ?? MAX_TRACKED),
+        tracked: trackedApplications(this.options.maxTracked ?? MAX_TRACKED, this.now),
         waiting: new Map(),
         alone: new Set(),
         busy: false,
@@ -170,8 +171,23 @@ export class FleetReads {
     return state;
   }
 
-  private async round(tokenKey: string): Promise<void> {
-    const state = this.tokens.get(tokenKey)!;
+  /** Tokens seen now: the ones with an application synced within TRACK_MS or a read waiting or in flight. */
+  get tokenCount(): number {
+    return this.tokens.size;
+  }
+
+  /**
+   * A token whose applications all went unsynced for TRACK_MS (a rotated or removed credential)
+   * is forgotten, so that the tokens kept stay those in use. Checked when a new token appears.
+   */
+  private forgetIdleTokens(): void {
+    for (const [tokenKey, state] of this.tokens) {
+      state.tracked.purgeStale();
+      if (!state.busy && state.timer === undefined && state.waiting.size === 0 && state.tracked.size === 0) this.tokens.delete(tokenKey);
+    }
+  }
+
+  private async round(tokenKey: string, state: TokenState): Promise<void> {
     const waiting = state.waiting;
     state.waiting = new Map();
     const targets = new Map<string, FleetTarget>();
@@ -296,6 +312,6 @@ export class FleetReads {
  * (about 380 KB for 10,000), and there is one of these per token (the scale benchmark's 100
  * tokens retained 38 MB of empty slots); sized by maxSize its arrays grow with the entries.
  */
-function trackedApplications(max: number): LRUCache<string, FleetTarget> {
-  return new LRUCache<string, FleetTarget>({ maxSize: max, sizeCalculation: () => 1, ttl: TRACK_MS });
+function trackedApplications(max: number, now: () => number): LRUCache<string, FleetTarget> {
+  return new LRUCache<string, FleetTarget>({ maxSize: max, sizeCalculation: () => 1, ttl: TRACK_MS, perf: { now }, ttlResolution: 0 });
 }

@@ -48,6 +48,21 @@ describe('FleetReads tracked applications', () => {
     ]);
   });
 
+  test('a token none of whose applications was synced for 180 s is forgotten when another token appears', async () => {
+    const reads = fleet();
+    now = 1_000_000;
+    await Promise.allSettled([reads.read(target('t1', 'app'), deadline())]);
+    now += 179_000;
+    await Promise.allSettled([reads.read(target('t2', 'app'), deadline())]);
+    expect(reads.tokenCount).toBe(2);
+    now += 2_000;
+    await Promise.allSettled([reads.read(target('t3', 'app'), deadline())]);
+    expect(reads.tokenCount).toBe(2);
+    // t1 comes back: tracked again from scratch, t2 and t3 stay.
+    await Promise.allSettled([reads.read(target('t1', 'app'), deadline())]);
+    expect(reads.tokenCount).toBe(3);
+  });
+
   test('storage grows with the applications, not with the bound: 200 tokens of one application each take no preallocated buffers', async () => {
     const reads = fleet();
     const before = process.memoryUsage().arrayBuffers;

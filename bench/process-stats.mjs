@@ -1,6 +1,7 @@
 /**
  * Answers the benchmark's `stats` messages over IPC for a child process: CPU time since the
  * last reset, current and peak RSS, heap in use (after a GC when asked and --expose-gc is on).
+ * With BENCH_HEAP_SNAPSHOT_DIR set, a GC request also writes a heap snapshot there.
  */
 import { writeHeapSnapshot } from 'node:v8';
 

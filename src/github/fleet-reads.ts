@@ -113,14 +113,20 @@ export class FleetReads {
 
   /**
    * A read of `target`'s ledger made in the next round of its token, or in the one in flight
-   * unless `fresh` (a read before writes must start after the decision to write).
+   * unless `fresh` (a read before writes must start after the decision to write). A read
+   * that joins the round in flight calls `onJoined`: that round may have started before a
+   * write this sync has not seen (another replica's, or an earlier sync's), so the caller
+   * treats it like a shared read and re-reads fresh before writing.
    */
-  read(target: FleetTarget, deadline: number, fresh = false): Promise<Ledger> {
+  read(target: FleetTarget, deadline: number, fresh = false, onJoined?: () => void): Promise<Ledger> {
     const state = this.state(target.tokenKey);
     if (state.alone.has(target.key)) return this.readAlone(state, target, deadline);
     state.tracked.set(target.key, target);
     const current = fresh ? undefined : state.current.get(target.key);
-    if (current) return current;
+    if (current) {
+      onJoined?.();
+      return current;
+    }
     if (state.waiting.size === 0) state.firstWaitingAt = performance.now();
     return new Promise<Ledger>((resolve, reject) => {
       const list = state.waiting.get(target.key);

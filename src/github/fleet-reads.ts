@@ -247,6 +247,7 @@ export class FleetReads {
           continue;
         }
         this.cache.keepStatusWindows(target.key, result.statusWindows);
+        this.cache.keepDeploymentCounts(target.key, result.deploymentCounts);
         this.cache.put(target.key, result.ledger, lifetimeMs);
         o.resolve(result.ledger);
       }
@@ -257,14 +258,17 @@ export class FleetReads {
     state.tracked.delete(target.key);
     try {
       const statusWindows = this.cache.statusWindows(target.key);
+      const { knownEnvironments, deploymentCounts } = this.application(target);
       const result = await target.session.readLedger({
         specName: target.specName,
-        knownEnvironments: this.application(target).knownEnvironments,
+        knownEnvironments,
         deadline,
         ...(statusWindows ? { statusWindows } : {}),
+        ...(deploymentCounts ? { deploymentCounts } : {}),
       });
       state.alone.delete(target.key);
       this.cache.keepStatusWindows(target.key, result.statusWindows);
+      this.cache.keepDeploymentCounts(target.key, result.deploymentCounts);
       this.cache.put(target.key, result.ledger, this.lifetimeMs(result.points, result.budget));
       return result.ledger;
     } catch (error) {
@@ -275,7 +279,8 @@ export class FleetReads {
 
   private application(target: FleetTarget): LedgerReadApplication {
     const known = new Set([...target.knownEnvironments, ...this.cache.knownEnvironments(target.key)]);
-    return { specName: target.specName, knownEnvironments: [...known] };
+    const deploymentCounts = this.cache.deploymentCounts(target.key);
+    return { specName: target.specName, knownEnvironments: [...known], ...(deploymentCounts ? { deploymentCounts } : {}) };
   }
 
   /** The kept windows of a repository's applications; none at all (a cold read) only when none of them has any. */

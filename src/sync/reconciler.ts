@@ -233,13 +233,16 @@ export class Reconciler {
       return fleet.read({ ...target, knownEnvironments: [...known] }, deadline, fresh, onJoined);
     }
     const statusWindows = this.deps.cache.statusWindows(key);
+    const deploymentCounts = this.deps.cache.deploymentCounts(key);
     const result = await session.readLedger({
       specName: ctx.application,
       knownEnvironments: [...known],
       deadline,
       ...(statusWindows ? { statusWindows } : {}),
+      ...(deploymentCounts ? { deploymentCounts } : {}),
     });
     this.deps.cache.keepStatusWindows(key, result.statusWindows);
+    this.deps.cache.keepDeploymentCounts(key, result.deploymentCounts);
     this.deps.cache.noteRead(key, budgetKey(this.deps.github.apiUrlFor(ctx.credentials), ctx), result.points, result.budget);
     return result.ledger;
   }

@@ -68,6 +68,8 @@ export interface ReadLedgerArgs {
    * Without them the read is cold and selects every deployment's window inline.
    */
   statusWindows?: StatusWindows;
+  /** Deployments the previous read found per environment: environments share a connection only while they fit one page. */
+  deploymentCounts?: Readonly<Record<string, number>>;
   deadline: number;
 }
 
@@ -75,6 +77,8 @@ export interface ReadLedgerResult {
   ledger: Ledger;
   /** The windows of this read's deployments, for the next read. */
   statusWindows: Map<string, StatusWindow>;
+  /** Deployments GitHub listed per environment, for the next read. */
+  deploymentCounts: Record<string, number>;
   requests: number;
   /** Rate-limit points GitHub reported for the read's requests. */
   points: number;
@@ -215,14 +219,16 @@ export class GitHubSession {
 
   async readLedger(args: ReadLedgerArgs): Promise<ReadLedgerResult> {
     const read = new LedgerRead({
-      applications: [{ specName: args.specName, knownEnvironments: args.knownEnvironments }],
+      applications: [
+        { specName: args.specName, knownEnvironments: args.knownEnvironments, ...(args.deploymentCounts ? { deploymentCounts: args.deploymentCounts } : {}) },
+      ],
       ...(args.statusWindows ? { statusWindows: args.statusWindows } : {}),
     });
     const batch = await this.readLedgers([{ owner: this.owner, repo: this.repo, read }], args.deadline);
     const failure = batch.failures.get(0);
     if (failure !== undefined) throw failure;
-    const { ledger, statusWindows } = read.results().get(args.specName)!;
-    const result: ReadLedgerResult = { ledger, statusWindows, requests: batch.requests, points: batch.points };
+    const { ledger, statusWindows, deploymentCounts } = read.results().get(args.specName)!;
+    const result: ReadLedgerResult = { ledger, statusWindows, deploymentCounts, requests: batch.requests, points: batch.points };
     if (batch.budget) result.budget = batch.budget;
     return result;
   }

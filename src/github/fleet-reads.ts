@@ -115,14 +115,20 @@ export class FleetReads {
 
   /**
    * A read of `target`'s ledger made in the next round of its token, or in the one in flight
-   * unless `fresh` (a read before writes must start after the decision to write).
+   * unless `fresh` (a read before writes must start after the decision to write). A read
+   * that joins the round in flight calls `onJoined`: that round may have started before a
+   * write this sync has not seen (another replica's, or an earlier sync's), so the caller
+   * treats it like a shared read and re-reads fresh before writing.
    */
-  read(target: FleetTarget, deadline: number, fresh = false): Promise<Ledger> {
+  read(target: FleetTarget, deadline: number, fresh = false, onJoined?: () => void): Promise<Ledger> {
     const state = this.state(target.tokenKey);
     if (state.alone.has(target.key)) return this.readAlone(state, target, deadline);
     state.tracked.set(target.key, target);
     const current = fresh ? undefined : state.current.get(target.key);
-    if (current) return current;
+    if (current) {
+      onJoined?.();
+      return current;
+    }
     if (state.waiting.size === 0) state.firstWaitingAt = performance.now();
     return new Promise<Ledger>((resolve, reject) => {
       const list = state.waiting.get(target.key);
@@ -259,6 +265,7 @@ export class FleetReads {
           continue;
         }
         this.cache.keepStatusWindows(target.key, result.statusWindows);
+        this.cache.keepDeploymentCounts(target.key, result.deploymentCounts);
         this.cache.put(target.key, result.ledger, lifetimeMs);
         o.resolve(result.ledger);
       }
@@ -269,14 +276,17 @@ export class FleetReads {
     state.tracked.delete(target.key);
     try {
       const statusWindows = this.cache.statusWindows(target.key);
+      const { knownEnvironments, deploymentCounts } = this.application(target);
       const result = await target.session.readLedger({
         specName: target.specName,
-        knownEnvironments: this.application(target).knownEnvironments,
+        knownEnvironments,
         deadline,
         ...(statusWindows ? { statusWindows } : {}),
+        ...(deploymentCounts ? { deploymentCounts } : {}),
       });
       state.alone.delete(target.key);
       this.cache.keepStatusWindows(target.key, result.statusWindows);
+      this.cache.keepDeploymentCounts(target.key, result.deploymentCounts);
       this.cache.put(target.key, result.ledger, this.lifetimeMs(result.points, result.budget));
       return result.ledger;
     } catch (error) {
@@ -287,7 +297,8 @@ export class FleetReads {
 
   private application(target: FleetTarget): LedgerReadApplication {
     const known = new Set([...target.knownEnvironments, ...this.cache.knownEnvironments(target.key)]);
-    return { specName: target.specName, knownEnvironments: [...known] };
+    const deploymentCounts = this.cache.deploymentCounts(target.key);
+    return { specName: target.specName, knownEnvironments: [...known], ...(deploymentCounts ? { deploymentCounts } : {}) };
   }
 
   /** The kept windows of a repository's applications; none at all (a cold read) only when none of them has any. */

@@ -34,6 +34,8 @@ export class LedgerCache {
   private readonly environments = bounded<readonly string[]>();
   /** Status windows of the last read per key; they outlive the TTL because each read checks them. */
   private readonly windows = bounded<StatusWindows>();
+  /** Deployments per environment the last read of a key found, so the next read's connections each fit a page. */
+  private readonly counts = bounded<Readonly<Record<string, number>>>();
   /** Per key: the token its last read used, that read's points and when it was made. */
   private readonly costs = bounded<{ token: string; points: number; at: number }>();
   /** Per key: how long its read in progress will be kept, paced by the budget that read reported. */
@@ -129,6 +131,15 @@ export class LedgerCache {
 
   keepStatusWindows(key: string, windows: StatusWindows): void {
     this.windows.set(key, windows);
+  }
+
+  /** Undefined until a read of `key` kept its counts. */
+  deploymentCounts(key: string): Readonly<Record<string, number>> | undefined {
+    return this.counts.get(key);
+  }
+
+  keepDeploymentCounts(key: string, counts: Readonly<Record<string, number>>): void {
+    this.counts.set(key, counts);
   }
 
   private store(key: string, ledger: Ledger): void {

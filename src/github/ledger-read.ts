@@ -5,14 +5,21 @@
  * sends plans and hands the answers back.
  *
  * The first request lists the repository's environments (discovery) and reads the known
- * environments' deployments in one connection; discovered environments, further pages and
- * the status windows of deployments whose latest status changed follow.
+ * environments' deployments; discovered environments, further pages and the status windows
+ * of deployments whose latest status changed follow.
+ *
+ * Connections: a connection pages sequentially, PAGE_SIZE deployments per page, so
+ * environments share one only while the deployments the previous read found in them fit one
+ * page together; one known to fill a page gets its own (its first page comes in the first
+ * request). Environments without a count (a cold read, discovery) share up to
+ * MAX_ENVIRONMENTS_PER_CONNECTION per connection.
  */
 import { newestRecognisable } from '../core/bake-status.js';
 import { belongsToApplication, deploymentTask, githubEnvironment, shortEnvironment } from '../core/naming.js';
 import type { Ledger, LedgerDeployment, LedgerStatus } from '../core/types.js';
 import { GitHubOperationError } from './errors.js';
 import {
+  PAGE_SIZE,
   sortStatuses,
   toLedgerDeployment,
   toStatus,
@@ -30,9 +37,9 @@ import { latestFingerprint, type StatusWindow, type StatusWindows } from './stat
 /** Aliased connections per request: 100 × 100 deployments, or 100 status windows, stay far below GitHub's node limit. */
 export const MAX_ALIASES = 100;
 /**
- * Environment names one deployments connection filters by: a connection is one request in
- * GitHub's cost formula however many it names, but pages sequentially, so a large application's
- * environments are spread over several connections of one request.
+ * Environment names one deployments connection filters by at most: a connection is one
+ * request in GitHub's cost formula however many it names, but pages sequentially, so a large
+ * application's environments are spread over several connections of one request.
  */
 export const MAX_ENVIRONMENTS_PER_CONNECTION = 10;
 
@@ -40,6 +47,8 @@ export interface LedgerReadApplication {
   specName: string;
   /** Short names worth fetching in the first request (discovery adds the rest). */
   knownEnvironments: readonly string[];
+  /** Deployments the previous read found per short environment name (`deploymentCounts` of its result); absent ones are not known. */
+  deploymentCounts?: Readonly<Record<string, number>>;
 }
 
 export interface LedgerReadInput {
@@ -58,6 +67,33 @@ export interface ApplicationLedger {
   ledger: Ledger;
   /** The windows of this read's deployments, for the next read. */
   statusWindows: Map<string, StatusWindow>;
+  /** Deployments GitHub listed per short environment name (any task), for the next read's connections. */
+  deploymentCounts: Record<string, number>;
+}
+
+const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The connections of the first request for `environments` (full names): those with a count
+ * packed first-fit by decreasing count while their sum fits one page and at most
+ * MAX_ENVIRONMENTS_PER_CONNECTION share one; the rest in sorted runs of that many.
+ * Each connection's names sorted; connections ordered by their first name.
+ */
+export function planConnections(environments: readonly string[], counts: ReadonlyMap<string, number>): string[][] {
+  const counted = environments.filter((env) => counts.has(env));
+  const uncounted = environments.filter((env) => !counts.has(env)).sort(byName);
+  const bins: { environments: string[]; deployments: number }[] = [];
+  for (const env of [...counted].sort((a, b) => counts.get(b)! - counts.get(a)! || byName(a, b))) {
+    const n = counts.get(env)!;
+    const bin = bins.find((b) => b.deployments + n <= PAGE_SIZE && b.environments.length < MAX_ENVIRONMENTS_PER_CONNECTION);
+    if (bin) {
+      bin.environments.push(env);
+      bin.deployments += n;
+    } else bins.push({ environments: [env], deployments: n });
+  }
+  const connections = bins.map((b) => b.environments.sort(byName));
+  for (let i = 0; i < uncounted.length; i += MAX_ENVIRONMENTS_PER_CONNECTION) connections.push(uncounted.slice(i, i + MAX_ENVIRONMENTS_PER_CONNECTION));
+  return connections.sort((a, b) => byName(a[0]!, b[0]!));
 }
 
 export class LedgerRead {
@@ -72,6 +108,8 @@ export class LedgerRead {
   private readonly deployments = new Map<string, LedgerDeployment>();
   /** GitHub environment (full name) per deployment node id. */
   private readonly githubEnvironments = new Map<string, string>();
+  /** Deployment nodes GitHub listed per GitHub environment (full name), whatever their task. */
+  private readonly listed = new Map<string, number>();
   /** Latest-status fingerprint per deployment that has statuses. */
   private readonly latest = new Map<string, string>();
   private readonly awaitingWindow = new Map<string, { deployment: RawDeployment; environment: string; task: string }>();
@@ -84,9 +122,16 @@ export class LedgerRead {
     this.applications = input.applications;
     this.keptWindows = input.statusWindows ?? new Map<string, StatusWindow>();
     this.inlineWindows = input.statusWindows === undefined && input.inlineWindows !== false;
-    const known: string[] = [];
-    for (const app of input.applications) for (const env of app.knownEnvironments) known.push(githubEnvironment(app.specName, env));
-    for (const env of known.sort()) this.enqueue(env);
+    const known = new Set<string>();
+    const counts = new Map<string, number>();
+    for (const app of input.applications) {
+      for (const env of app.knownEnvironments) known.add(githubEnvironment(app.specName, env));
+      for (const [env, n] of Object.entries(app.deploymentCounts ?? {})) counts.set(githubEnvironment(app.specName, env), n);
+    }
+    for (const environments of planConnections([...known], counts)) {
+      for (const env of environments) this.queried.add(env);
+      this.deploymentPages.push({ environments });
+    }
   }
 
   /** The next request's plan; undefined when the read is complete. */
@@ -149,7 +194,9 @@ export class LedgerRead {
         const fingerprint = this.latest.get(d.nodeId);
         if (fingerprint !== undefined) statusWindows.set(d.nodeId, { latest: fingerprint, statuses: [...d.statuses] });
       }
-      out.set(app.specName, { ledger: { environments: [...environments].sort(), deployments }, statusWindows });
+      const deploymentCounts: Record<string, number> = {};
+      for (const env of [...this.queried].filter(mine).sort(byName)) deploymentCounts[shortEnvironment(env)] = this.listed.get(env) ?? 0;
+      out.set(app.specName, { ledger: { environments: [...environments].sort(), deployments }, statusWindows, deploymentCounts });
     }
     return out;
   }
@@ -176,6 +223,7 @@ export class LedgerRead {
       const named = node.environment?.toLowerCase();
       const environment =
         named === undefined ? (page.environments.length === 1 ? page.environments[0] : undefined) : page.environments.find((e) => e.toLowerCase() === named);
+      if (environment !== undefined) this.listed.set(environment, (this.listed.get(environment) ?? 0) + 1);
       const app = environment === undefined ? undefined : this.applications.find((a) => belongsToApplication(a.specName, environment));
       if (environment === undefined || !app) continue;
       const decoded = toLedgerDeployment(node, environment, deploymentTask(app.specName));

@@ -88,7 +88,12 @@ export class Reconciler {
     const key = cacheKey(this.deps.github.apiUrlFor(ctx.credentials), ctx);
     const nearChangeSeconds = this.nearChangeSeconds(key);
     const environmentUrl = this.environmentUrl(ctx);
-    const load = () => this.readLedger(session, ctx, key, deadline);
+    // A read that joined a batched round already in flight is as old as that round, like a shared one.
+    let joinedRound = false;
+    const load = () =>
+      this.readLedger(session, ctx, key, deadline, false, () => {
+        joinedRound = true;
+      });
     const loadFresh = () => this.readLedger(session, ctx, key, deadline, true);
 
     let ledger: Ledger;
@@ -98,7 +103,7 @@ export class Reconciler {
       this.deps.onDataAge?.(read.ageMs / 1000);
       ledger = read.ledger;
       writes = this.plan(ctx, ledger, environmentUrl);
-      if (writes.length > 0 && read.fromCache) {
+      if (writes.length > 0 && (read.fromCache || joinedRound)) {
         // Never write from a shared, possibly stale read: another replica may have written since.
         ledger = (await this.deps.cache.read(key, loadFresh, { fresh: true })).ledger;
         writes = this.plan(ctx, ledger, environmentUrl);
@@ -210,7 +215,7 @@ export class Reconciler {
     });
   }
 
-  private async readLedger(session: GitHubSession, ctx: SyncContext, key: string, deadline: number, fresh = false): Promise<Ledger> {
+  private async readLedger(session: GitHubSession, ctx: SyncContext, key: string, deadline: number, fresh = false, onJoined?: () => void): Promise<Ledger> {
     const known = new Set<string>(this.deps.cache.knownEnvironments(key));
     known.add(ctx.environment);
     for (const env of ctx.siblings.keys()) known.add(env);
@@ -225,16 +230,19 @@ export class Reconciler {
         repositoryKey: repositoryKey(key),
         specName: ctx.application,
       };
-      return fleet.read({ ...target, knownEnvironments: [...known] }, deadline, fresh);
+      return fleet.read({ ...target, knownEnvironments: [...known] }, deadline, fresh, onJoined);
     }
     const statusWindows = this.deps.cache.statusWindows(key);
+    const deploymentCounts = this.deps.cache.deploymentCounts(key);
     const result = await session.readLedger({
       specName: ctx.application,
       knownEnvironments: [...known],
       deadline,
       ...(statusWindows ? { statusWindows } : {}),
+      ...(deploymentCounts ? { deploymentCounts } : {}),
     });
     this.deps.cache.keepStatusWindows(key, result.statusWindows);
+    this.deps.cache.keepDeploymentCounts(key, result.deploymentCounts);
     this.deps.cache.noteRead(key, budgetKey(this.deps.github.apiUrlFor(ctx.credentials), ctx), result.points, result.budget);
     return result.ledger;
   }

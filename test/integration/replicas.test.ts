@@ -106,3 +106,39 @@ test('the guard is the status: instance B, sent a status without it, creates the
   await creationLanded();
   expect(stagingDeployments().map((d) => d.sha)).toEqual([R1, R1]);
 });
+
+test('a read that joins a batched round already in flight is re-read before writing: a deployment another instance created meanwhile is not created again', async () => {
+  let clockMs = NOW.getTime();
+  // Instance A batches its reads (a shared read lives 5 s); instance B reads GitHub directly.
+  a = await startHarness({ config: { ...CONFIG, ledgerCacheTtlMs: 5000 }, deps: { nowMs: () => clockMs } });
+  b = await secondInstance();
+  const R2 = sha('r2');
+  const history2 = [{ id: 2, tag: 'v2.0.0', revision: R2, bakeStatus: 'Succeeded', bakeStatusMessage: 'Bake time completed' }, ...HISTORY];
+  const staging2 = (status: Record<string, unknown>) => syncRequest({ parent: environment({ environment: 'staging', status }), rollout: rollout(history2) });
+  const otherApp = syncRequest({ parent: environment({ app: 'other-app', environment: 'dev' }), rollout: rollout([]) });
+
+  const synced = await post(a.url, sync({})); // my-app on A: v1 published, and tracked for its token's rounds
+  await post(a.url, otherApp);
+  clockMs += 6000; // both shared reads on A expire: the next round reads other-app and refreshes my-app along
+  a.emulator.injectFault({ match: { api: 'graphql', mutation: false }, action: { kind: 'delay-response', ms: 1500 } });
+  const round = post(a.url, otherApp); // GitHub answers this round from what it holds now, 1.5 s late
+  await new Promise((resolve) => setTimeout(resolve, 300));
+
+  await post(b.url, staging2(synced.status)); // meanwhile B publishes v2
+  expect(
+    stagingDeployments()
+      .map((d) => d.sha)
+      .sort(),
+  ).toEqual([R1, R2].sort());
+
+  // A's sync of the same history joins the round in flight, which cannot know v2: it must re-read before creating.
+  const answer = await post(a.url, staging2(synced.status));
+  await round;
+  expect(condition(answer.status, 'Ready')).toEqual({ status: 'True', reason: 'Synced', message: 'Environment is in sync with GitHub' });
+  expect(
+    stagingDeployments()
+      .map((d) => d.sha)
+      .sort(),
+  ).toEqual([R1, R2].sort());
+  expect(a.emulator.requests.filter((r) => r.fault === 'delay-response')).toHaveLength(1);
+});

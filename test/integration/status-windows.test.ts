@@ -303,3 +303,33 @@ test('a deployment GitHub no longer returns between the two requests fails the r
   });
   expect(emulator.counts().graphql).toBe(2);
 });
+
+test('a large application in steady state: the counts of the previous read give each full environment a connection, so the read is 1 request', async () => {
+  await start(0);
+  environments = ['env-a', 'env-b', 'env-c'];
+  // 100, 60 and 40 deployments (every fifth with a baked status): 200 in one connection would be 2 sequential pages.
+  [100, 60, 40].forEach((n, e) => {
+    for (let i = 0; i < n; i++) {
+      const minute = e * 1000 + i * 2;
+      seed(environments[e]!, minute, ours(i), i % 5 === 0 ? [{ state: 'success', description: 'Bake succeeded', minute: minute + 1 }] : []);
+    }
+  });
+  const expected = expectedLedger();
+  const cold = await read();
+  expect(cold.ledger).toEqual(expected);
+  expect(cold.deploymentCounts).toEqual({ 'env-a': 100, 'env-b': 60, 'env-c': 40 });
+  const uncounted = await read(cold.statusWindows);
+  expect([uncounted.ledger, uncounted.requests, uncounted.points]).toEqual([expected, 2, 2]);
+
+  emulator.resetRequests();
+  const counted = await session.readLedger({
+    specName: SPEC,
+    knownEnvironments: environments,
+    deadline: Date.now() + 10_000,
+    statusWindows: cold.statusWindows,
+    deploymentCounts: cold.deploymentCounts,
+  });
+  expect(counted.ledger).toEqual(expected);
+  expect([counted.requests, counted.points, emulator.counts().graphql]).toEqual([1, 1, 1]);
+  expect(counted.deploymentCounts).toEqual(cold.deploymentCounts);
+});

@@ -36,7 +36,8 @@ export class FaultInjector {
   add(fault: Fault): void {
     const times = fault.times ?? 1;
     if (!(times > 0)) throw new Error(`fault.times must be positive, got ${times}`);
-    if (fault.action.kind === 'delay' && !(fault.action.ms >= 0)) throw new Error('delay fault needs ms >= 0');
+    if ((fault.action.kind === 'delay' || fault.action.kind === 'delay-response') && !(fault.action.ms >= 0))
+      throw new Error(`${fault.action.kind} fault needs ms >= 0`);
     if (fault.probability !== undefined && !(fault.probability > 0 && fault.probability <= 1)) {
       throw new Error(`fault.probability must be in (0, 1], got ${fault.probability}`);
     }

@@ -232,6 +232,7 @@ export class GitHubEmulator {
       destroy(res, false);
       return;
     }
+    if (action?.kind === 'delay-response' && !(await this.wait(action.ms))) return destroy(res, true);
     if (this.options.latencyMs && !(await this.wait(this.options.latencyMs))) return destroy(res, true);
     record.status = reply.status;
     this.log(record);

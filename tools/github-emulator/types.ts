@@ -145,5 +145,7 @@ export type Fault = {
     | { kind: 'respond'; status: number; body?: unknown; headers?: Record<string, string> }
     | { kind: 'drop-after-write' }
     | { kind: 'delay'; ms: number }
+    /** GitHub answers from its state when the request arrived, but the answer arrives `ms` later. */
+    | { kind: 'delay-response'; ms: number }
     | { kind: 'reset' };
 };

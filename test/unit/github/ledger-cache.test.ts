@@ -23,6 +23,20 @@ describe('LedgerCache status windows', () => {
     expect(cache.statusWindows('k')).toEqual(windows('DE_2'));
   });
 
+  test('deployment counts per environment outlive the shared read too, per key, replaced by the next read', async () => {
+    let now = 0;
+    const cache = new LedgerCache(1000, () => now);
+    expect(cache.deploymentCounts('k')).toBeUndefined();
+    await cache.read('k', async () => ({ environments: ['staging'], deployments: [] }));
+    cache.keepDeploymentCounts('k', { staging: 100, production: 3 });
+    now = 5000;
+    cache.invalidate('k');
+    expect(cache.deploymentCounts('k')).toEqual({ staging: 100, production: 3 });
+    expect(cache.deploymentCounts('other')).toBeUndefined();
+    cache.keepDeploymentCounts('k', { staging: 101 });
+    expect(cache.deploymentCounts('k')).toEqual({ staging: 101 });
+  });
+
   test('are kept for at most 1000 keys, the least recently kept going first', () => {
     const cache = new LedgerCache(0);
     for (let i = 0; i < 1000; i++) cache.keepStatusWindows(`k${i}`, windows(`DE_${i}`));

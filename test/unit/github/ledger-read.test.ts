@@ -4,7 +4,7 @@
  * discovery adds the rest, and each application gets only its own deployments back.
  */
 import { encodePayload } from '../../../src/core/payload.js';
-import { LedgerRead } from '../../../src/github/ledger-read.js';
+import { LedgerRead, planConnections } from '../../../src/github/ledger-read.js';
 import type { RawDeployment, RawRepository } from '../../../src/github/ledger-query.js';
 import { latestFingerprint } from '../../../src/github/status-windows.js';
 
@@ -129,5 +129,89 @@ describe('LedgerRead', () => {
   test('a cold read of one repository selects windows inline unless told not to', () => {
     expect(new LedgerRead({ applications: [{ specName: 'web', knownEnvironments: ['staging'] }] }).next()!.inlineWindows).toBe(true);
     expect(new LedgerRead({ applications: [{ specName: 'web', knownEnvironments: ['staging'] }], inlineWindows: false }).next()!.inlineWindows).toBe(false);
+  });
+});
+
+describe('connections of the first request', () => {
+  const web = (env: string) => `kuberik/web/${env}`;
+
+  test('counted environments are packed by decreasing count while they fit one page (at most 10 names); uncounted ones go 10 to a connection', () => {
+    const counts = new Map([
+      [web('a'), 60],
+      [web('b'), 50],
+      [web('c'), 40],
+      [web('d'), 100],
+      [web('e'), 150],
+      [web('f'), 0],
+    ]);
+    expect(planConnections(['e', 'h', 'd', 'c', 'g', 'b', 'f', 'a'].map(web), counts)).toEqual([
+      [web('a'), web('c')],
+      [web('b')],
+      [web('d'), web('f')],
+      [web('e')],
+      [web('g'), web('h')],
+    ]);
+    const small = Array.from({ length: 12 }, (_, i) => web(`s${String(i).padStart(2, '0')}`));
+    expect(planConnections(small, new Map(small.map((env) => [env, 1])))).toEqual([small.slice(0, 10), small.slice(10)]);
+    expect(planConnections(small, new Map())).toEqual([small.slice(0, 10), small.slice(10)]);
+  });
+
+  test('steady state of a large application: each full environment has a connection of its own, so the first request reads every page', () => {
+    const environments = Array.from({ length: 10 }, (_, i) => `env-${i}`);
+    const full = Object.fromEntries(environments.map((env) => [env, 100]));
+    expect(
+      new LedgerRead({ applications: [{ specName: 'web', knownEnvironments: environments, deploymentCounts: full }], statusWindows: new Map() }).next(),
+    ).toEqual({
+      listEnvironments: true,
+      deployments: environments.map((env) => ({ environments: [web(env)] })),
+      statusPages: [],
+      inlineWindows: false,
+    });
+    const twenty = Object.fromEntries(environments.map((env) => [env, 20]));
+    expect(
+      new LedgerRead({ applications: [{ specName: 'web', knownEnvironments: environments, deploymentCounts: twenty }], statusWindows: new Map() }).next()!
+        .deployments,
+    ).toEqual([{ environments: environments.slice(0, 5).map(web) }, { environments: environments.slice(5).map(web) }]);
+  });
+
+  test('two applications: counts are per application; an environment without a count (new since the last read) shares with the other uncounted ones', () => {
+    const read = new LedgerRead({
+      applications: [
+        { specName: 'web', knownEnvironments: ['staging', 'production', 'canary'], deploymentCounts: { staging: 70, production: 90 } },
+        { specName: 'api', knownEnvironments: ['staging', 'production'], deploymentCounts: { staging: 30, production: 5 } },
+      ],
+      statusWindows: new Map(),
+    });
+    expect(read.next()!.deployments).toEqual([
+      { environments: ['kuberik/api/production', 'kuberik/web/production'] },
+      { environments: ['kuberik/api/staging', 'kuberik/web/staging'] },
+      { environments: ['kuberik/web/canary'] },
+    ]);
+  });
+
+  test('the result counts every deployment GitHub listed per environment (any task, every page), zero where there was none, for the next read', () => {
+    // Without statuses: no windows to fetch.
+    const bare = (id: string): RawDeployment => ({ ...deployment(id, 'web', 'staging'), latestStatus: null });
+    const read = new LedgerRead({ applications: [{ specName: 'web', knownEnvironments: ['staging', 'production'] }], statusWindows: new Map() });
+    const first = read.next()!;
+    expect(first.deployments).toEqual([{ environments: ['kuberik/web/production', 'kuberik/web/staging'] }]);
+    read.absorb(
+      first,
+      repository({ d0: page([bare('D_1'), { ...bare('D_2'), task: 'deploy:someone-else' }], 'c1') }, [
+        'kuberik/web/staging',
+        'kuberik/web/production',
+        'kuberik/web/canary',
+      ]),
+      [],
+      'o/r',
+    );
+    const second = read.next()!;
+    expect(second.deployments).toEqual([
+      { environments: ['kuberik/web/production', 'kuberik/web/staging'], after: 'c1' },
+      { environments: ['kuberik/web/canary'] },
+    ]);
+    read.absorb(second, repository({ d0: page([{ ...bare('D_3'), payload: 'not ours' }]), d1: page([]) }), [], 'o/r');
+    expect(read.next()).toBeUndefined();
+    expect(read.results().get('web')!.deploymentCounts).toEqual({ canary: 0, production: 0, staging: 3 });
   });
 });

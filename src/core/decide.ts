@@ -16,13 +16,9 @@ import { deploymentName, deploymentTask, githubEnvironment } from './naming.js';
 import type { EnvironmentIdentity, Interpretation, Problem, SyncContext } from './interpret.js';
 import type { Ledger, LedgerDeployment, Relationship } from './types.js';
 import { carriedCreations } from './unconfirmed.js';
+import type { GitHubProblem } from './problems.js';
 
-export interface GitHubProblem extends Problem {
-  /** Worth retrying soon (5xx, timeouts, connection errors). */
-  transient: boolean;
-  /** From retry-after or the rate-limit reset. */
-  retryAfterSeconds?: number;
-}
+export type { GitHubProblem } from './problems.js';
 
 export interface SyncOutcome {
   /** GitHub's view after this sync's writes; absent when GitHub could not be read. */

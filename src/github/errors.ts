@@ -4,7 +4,7 @@
  */
 import { GraphqlResponseError } from '@octokit/graphql';
 import { RequestError } from '@octokit/request-error';
-import type { GitHubProblem } from '../core/decide.js';
+import type { GitHubProblem } from '../core/problems.js';
 
 export class GitHubOperationError extends Error {
   constructor(readonly problem: GitHubProblem) {

@@ -7,7 +7,8 @@ import type { Logger } from 'pino';
 import { applyWrites, type WriteResult } from '../core/apply-writes.js';
 import { identityOf, secretsOf } from '../core/credentials.js';
 import { describeInactivations, describeWrites, simulateWrites } from '../core/dry-run.js';
-import { decideFinalize, decideSync, type DesiredState, type FinalizeDecision, type GitHubProblem, type SyncOutcome } from '../core/decide.js';
+import { decideFinalize, decideSync, type DesiredState, type FinalizeDecision, type SyncOutcome } from '../core/decide.js';
+import { creationUnconfirmed, describeWrite, publishingPaced, type GitHubProblem } from '../core/problems.js';
 import { interpret, type Interpretation, type SpecCheck, type SyncContext } from '../core/interpret.js';
 import { DEFAULT_NEAR_CHANGE_RESYNC_SECONDS } from '../core/freshness.js';
 import { kubeTime } from '../core/time.js';
@@ -330,27 +331,4 @@ function budgetKey(apiUrl: string, ctx: SyncContext): string {
 
 function tokenId(ctx: SyncContext): string {
   return createHash('sha256').update(identityOf(ctx.credentials)).digest('hex').slice(0, 16);
-}
-
-/** Not a failure: the backlog continues at the next (sooner) sync. GitHub limits content creation to about 80 requests a minute. */
-function publishingPaced(waiting: number, planned: number, maxWrites: number): GitHubProblem {
-  return {
-    reason: 'PublishingPaced',
-    message: `${waiting} of ${planned} history updates wait for the next sync: at most ${maxWrites} GitHub writes per sync keep a long history within GitHub's content-creation limits`,
-    transient: true,
-  };
-}
-
-function creationUnconfirmed(write: Extract<PlannedWrite, { kind: 'createDeployment' }>): GitHubProblem {
-  return {
-    reason: 'DeploymentUnconfirmed',
-    message: `An earlier attempt at ${describeWrite(write)} got no answer and GitHub may still record it; it is not attempted again until that is settled`,
-    transient: true,
-  };
-}
-
-function describeWrite(write: PlannedWrite): string {
-  return write.kind === 'createDeployment'
-    ? `creating the deployment of history entry ${write.key.id} (${write.key.revision.slice(0, 12)})`
-    : `posting the status of history entry ${write.key.id} (${write.key.revision.slice(0, 12)})`;
 }

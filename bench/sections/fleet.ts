@@ -18,6 +18,7 @@
  * downstream's gate allows the version" (the sync whose read was made after the news).
  */
 import { DEFAULT_NEAR_CHANGE_RESYNC_SECONDS, freshResyncSeconds } from '../../src/core/freshness.js';
+import { mulberry32 } from '../stats.js';
 import { pacedLifetimeMs, type GraphQLBudget } from '../../src/github/budget.js';
 import { plannedRequests } from '../../src/github/ledger-query.js';
 import { LedgerRead } from '../../src/github/ledger-read.js';
@@ -103,20 +104,8 @@ function repositoryRequests(applications: number): number {
   return plannedRequests(read.next()!);
 }
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function simulateFleet(policy: Policy, o: FleetModelOptions): FleetModelRow {
-  const rand = random(o.seed);
+  const rand = mulberry32(o.seed);
   const appCount = o.repositories * o.applicationsPerRepository;
   const apps: App[] = Array.from({ length: appCount }, () => ({
     nextRelease: rand() * (HOUR_S / o.releasesPerApplicationPerHour),

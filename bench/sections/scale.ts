@@ -8,6 +8,7 @@ import { pointsUsed, startGitHub } from '../github.js';
 import { environmentNames, nextRequest, seedScenario, syncRequest, TOKEN, type AppScenario, type SyncInput } from '../scenario.js';
 import { HookClient, ServiceProcess, shippedNodeFlags } from '../service.js';
 import { inParallel } from './sharing.js';
+import { mulberry32 } from '../stats.js';
 
 export interface ScaleResult {
   v8Defaults?: boolean;
@@ -144,15 +145,4 @@ async function oneWindow(client: HookClient, inputs: SyncInput[], windowMs: numb
     }),
   );
   return errors;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -55,13 +55,20 @@ async function warmUp(): Promise<void> {
   a.emulator.resetRequests();
 }
 
+/** Instances A and B, warmed up; GitHub records the next deployment creation LATE_MS after it was asked. */
+async function twoInstancesWithLateCreation(): Promise<{ url: string }> {
+  a = await startHarness({ config: CONFIG });
+  const second = await secondInstance();
+  b = second;
+  await warmUp();
+  a.emulator.injectFault({ match: { api: 'rest', method: 'POST', pathIncludes: '/deployments' }, action: { kind: 'delay', ms: LATE_MS } });
+  return second;
+}
+
 const stagingDeployments = () => a.emulator.deployments(REPOSITORY).filter((d) => d.environment === 'kuberik/my-app/staging');
 
 test('sync N on instance A leaves a creation unconfirmed; sync N+1 on instance B does not create it again: exactly one deployment', async () => {
-  a = await startHarness({ config: CONFIG });
-  b = await secondInstance();
-  await warmUp();
-  a.emulator.injectFault({ match: { api: 'rest', method: 'POST', pathIncludes: '/deployments' }, action: { kind: 'delay', ms: LATE_MS } });
+  const instanceB = await twoInstancesWithLateCreation();
 
   const first = await post(a.url, sync({}));
   expect(condition(first.status, 'Ready')).toEqual({
@@ -77,7 +84,7 @@ test('sync N on instance A leaves a creation unconfirmed; sync N+1 on instance B
   expect(stagingDeployments()).toHaveLength(0);
 
   // Metacontroller sends the status it wrote; another replica (or this one, restarted) answers.
-  const second = await post(b.url, sync(first.status));
+  const second = await post(instanceB.url, sync(first.status));
   expect(condition(second.status, 'Ready')).toEqual({
     status: 'False',
     reason: 'DeploymentUnconfirmed',
@@ -87,22 +94,19 @@ test('sync N on instance A leaves a creation unconfirmed; sync N+1 on instance B
   expect(a.emulator.requests.filter((r) => r.api === 'rest' && r.method === 'POST' && r.path.endsWith('/deployments'))).toHaveLength(1);
 
   await creationLanded();
-  const third = await post(b.url, sync(second.status));
+  const third = await post(instanceB.url, sync(second.status));
   expect(condition(third.status, 'Ready')).toEqual({ status: 'True', reason: 'Synced', message: 'Environment is in sync with GitHub' });
   expect(third.status.unconfirmedCreations).toBeUndefined();
   expect(stagingDeployments().map((d) => [d.sha, d.statuses.map((s) => s.state)])).toEqual([[R1, ['success']]]);
 });
 
 test('the guard is the status: instance B, sent a status without it, creates the deployment a second time', async () => {
-  a = await startHarness({ config: CONFIG });
-  b = await secondInstance();
-  await warmUp();
-  a.emulator.injectFault({ match: { api: 'rest', method: 'POST', pathIncludes: '/deployments' }, action: { kind: 'delay', ms: LATE_MS } });
+  const instanceB = await twoInstancesWithLateCreation();
 
   const first = await post(a.url, sync({}));
   expect(first.status.unconfirmedCreations).toEqual([{ id: 1, revision: R1, until: expect.any(String) }]);
   const { unconfirmedCreations: _dropped, ...withoutGuard } = first.status as Record<string, unknown>;
-  await post(b.url, sync(withoutGuard));
+  await post(instanceB.url, sync(withoutGuard));
   await creationLanded();
   expect(stagingDeployments().map((d) => d.sha)).toEqual([R1, R1]);
 });

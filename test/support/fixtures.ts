@@ -14,3 +14,9 @@ export function goControllerFixture<T = any>(): T {
 
 /** The Environment objects of kuberik's docs, byte for byte (staging.yaml, production.yaml). */
 export const KUBERIK_DOCS_DIR = path.join(FIXTURES_DIR, 'kuberik-docs');
+
+/**
+ * The project's reading folder beside a development clone, which a user's clone lacks; only
+ * named to check that nothing uses it (spelled from parts so no file names it literally).
+ */
+export const SIBLING_FOLDER = ['..', 'shar' + 'ed'].join('/');

@@ -1,15 +1,24 @@
 /**
  * A plain clone passes `npm test`: nothing the tests, benchmark, tools or scripts run reads
- * a folder outside the repository (the project's ../shared in particular). Their data lives
+ * a folder outside the repository (the project's reading folder beside the clone in particular). Their data lives
  * in test/fixtures/.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { SIBLING_FOLDER } from '../support/fixtures.js';
 
 const REPO = path.resolve(import.meta.dirname, '..', '..');
 const ROOTS = ['test', 'bench', 'tools', 'scripts', 'src'];
 const SKIP = new Set(['fixtures', 'node_modules']);
-const OUTSIDE = [/\.\.\/shared\b/, /\/work\/shared\b/, /SHARED_DIR/, /'\.\.', '\.\.', '\.\.', 'shared'/];
+const FOLDER = SIBLING_FOLDER.slice(3);
+const OUTSIDE = [
+  new RegExp(`\\.\\./${FOLDER}\\b`),
+  new RegExp(`/work/${FOLDER}\\b`),
+  new RegExp(`${FOLDER.toUpperCase()}_DIR`),
+  new RegExp(`'\\.\\.', '\\.\\.', '\\.\\.', '${FOLDER}'`),
+];
+/** CI's check that the folder is absent: the one allowed mention. */
+const ABSENCE_CHECK = `! -e ${SIBLING_FOLDER}`;
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -19,16 +28,15 @@ function files(dir: string): string[] {
   });
 }
 
-test('no test, benchmark, tool or script refers to ../shared', () => {
+test('no test, benchmark, tool or script refers to the folder beside the clone', () => {
   const self = path.join(REPO, 'test', 'unit', 'self-contained.test.ts');
   const offenders = ROOTS.flatMap((root) => files(path.join(REPO, root)))
     .filter((file) => file !== self)
     .flatMap((file) =>
       readFileSync(file, 'utf8')
         .split('\n')
-        // `test ! -e ../shared` (CI's check that it is absent) is the one allowed mention.
         .flatMap((line, i) =>
-          OUTSIDE.some((pattern) => pattern.test(line.replaceAll('! -e ../shared', ''))) ? [`${path.relative(REPO, file)}:${i + 1}: ${line.trim()}`] : [],
+          OUTSIDE.some((pattern) => pattern.test(line.replaceAll(ABSENCE_CHECK, ''))) ? [`${path.relative(REPO, file)}:${i + 1}: ${line.trim()}`] : [],
         ),
     );
   expect(offenders).toEqual([]);

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import { SIBLING_FOLDER } from '../support/fixtures.js';
 
 const REPO = path.resolve(import.meta.dirname, '..', '..');
 
@@ -80,7 +81,7 @@ describe('ci.yaml', () => {
     expect(versions.filter((v) => v.includes('.')).every((v) => versionAtLeast(v, minimum!))).toBe(true);
     expect(versions).toContain(dockerNode);
     expect(step(test, 'actions/setup-node').with).toEqual({ 'node-version': '${{ matrix.node-version }}', cache: 'npm' });
-    expect(runs(test)).toEqual(['test ! -e ../shared', 'kubectl version --client', 'npm ci --no-audit --no-fund', 'npm test']);
+    expect(runs(test)).toEqual([`test ! -e ${SIBLING_FOLDER}`, 'kubectl version --client', 'npm ci --no-audit --no-fund', 'npm test']);
   });
 
   test('builds the image without pushing it', () => {

@@ -60,6 +60,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const metrics = new Metrics();
   const github = new GitHubClient({
     apiUrl: config.githubApiUrl,
+    allowedApiUrls: config.allowedGithubApiUrls,
     timeoutMs: config.githubTimeoutMs,
     userAgent: 'environment-sync/0.1.0',
     onRequest: (event) => {

@@ -1,10 +1,13 @@
 /** Service configuration from environment variables, validated at start-up. */
+import { ALLOWED_API_URLS_VARIABLE, parseApiUrl } from './core/api-urls.js';
 
 export interface Config {
   port: number;
   host: string;
   /** REST base URL: https://api.github.com, or https://HOST/api/v3 for GitHub Enterprise Server. */
   githubApiUrl: string;
+  /** Further API base URLs a Secret's `apiUrl` may name (normal form); GITHUB_API_URL is always allowed. */
+  allowedGithubApiUrls: string[];
   /** Base of the kuberik rollout dashboard; '' when unknown. */
   dashboardUrl: string;
   /** Without dashboardUrl: the namespace whose Ingresses/HTTPRoutes expose the dashboard ('' = no discovery). */
@@ -43,7 +46,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return {
     port: integer(env, 'PORT', 8080, 0, 65535),
     host: env.HOST || '0.0.0.0',
-    githubApiUrl: url(env, 'GITHUB_API_URL', 'https://api.github.com'),
+    githubApiUrl: apiBaseUrl(env, 'GITHUB_API_URL', 'https://api.github.com'),
+    allowedGithubApiUrls: apiBaseUrls(env, ALLOWED_API_URLS_VARIABLE),
     dashboardUrl: env.DASHBOARD_URL ? url(env, 'DASHBOARD_URL', '') : '',
     dashboardNamespace: namespace(env, 'DASHBOARD_NAMESPACE'),
     dashboardRouteKinds: routeKinds(env, 'DASHBOARD_ROUTE_KINDS'),
@@ -108,4 +112,29 @@ function routeKinds(env: Record<string, string | undefined>, name: string): ('in
   for (const k of kinds)
     if (k !== 'ingress' && k !== 'httproute') throw new ConfigError(`${name} must list ingress and/or httproute, got ${JSON.stringify(raw)}`);
   return kinds as ('ingress' | 'httproute')[];
+}
+
+function apiBaseUrl(env: Record<string, string | undefined>, name: string, fallback: string): string {
+  const value = url(env, name, fallback);
+  const parsed = parseApiUrl(value);
+  if (!parsed.ok) throw new ConfigError(`${name} ${parsed.problem}, got ${JSON.stringify(env[name])}`);
+  return value;
+}
+
+/** Comma-separated base URLs, each in normal form; an http one is allowed because the operator wrote it. */
+function apiBaseUrls(env: Record<string, string | undefined>, name: string): string[] {
+  const entries = (env[name] ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  return [
+    ...new Set(
+      entries.map((entry) => {
+        const parsed = parseApiUrl(entry);
+        if (!parsed.ok)
+          throw new ConfigError(`${name} entry ${JSON.stringify(entry)} ${parsed.problem} (expected a base URL such as https://github.example.com/api/v3)`);
+        return parsed.url;
+      }),
+    ),
+  ];
 }

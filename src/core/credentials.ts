@@ -5,6 +5,7 @@
  * mode at GitHub Enterprise Server. Pure.
  */
 import type { Secret } from '../generated/kubernetes.js';
+import { ALLOWED_API_URLS_VARIABLE, parseApiUrl, type ApiUrlPolicy } from './api-urls.js';
 import type { Problem } from './problems.js';
 
 export type GitHubCredentials = TokenCredentials | AppCredentials;
@@ -31,16 +32,27 @@ export const API_URL_KEY = 'apiUrl';
 const POSITIVE_INTEGER = /^[1-9]\d{0,18}$/;
 const PEM_PRIVATE_KEY = /^-----BEGIN (RSA )?PRIVATE KEY-----\s[\s\S]+\s-----END (RSA )?PRIVATE KEY-----$/;
 
-export function credentialsFrom(secret: Secret, where: string): GitHubCredentials | Problem {
+/** With `apiUrls`, an `apiUrl` the operator did not allow is a problem (ApiUrlNotAllowed); `apiUrl` comes back in normal form. */
+export function credentialsFrom(secret: Secret, where: string, apiUrls?: ApiUrlPolicy): GitHubCredentials | Problem {
   const value = (key: string) => secretValue(secret, key);
-  const apiUrl = value(API_URL_KEY);
-  if (apiUrl && !isHttpUrl(apiUrl)) {
-    return {
-      reason: 'InvalidSecret',
-      message: `Secret ${where} key "${API_URL_KEY}" must be an http(s) URL without credentials, such as https://github.example.com/api/v3`,
-    };
+  const rawApiUrl = value(API_URL_KEY);
+  let withUrl: { apiUrl?: string } = {};
+  if (rawApiUrl) {
+    const parsed = parseApiUrl(rawApiUrl);
+    if (!parsed.ok) {
+      return {
+        reason: 'InvalidSecret',
+        message: `Secret ${where} key "${API_URL_KEY}" must be an https URL without credentials, query string or fragment, such as https://github.example.com/api/v3`,
+      };
+    }
+    if (apiUrls && !apiUrls.allows(parsed.url)) {
+      return {
+        reason: 'ApiUrlNotAllowed',
+        message: `The API URL in Secret ${where} key "${API_URL_KEY}" is not allowed: only GITHUB_API_URL and the URLs the operator lists in ${ALLOWED_API_URLS_VARIABLE} are`,
+      };
+    }
+    withUrl = { apiUrl: parsed.url };
   }
-  const withUrl = apiUrl ? { apiUrl: apiUrl.replace(/\/+$/, '') } : {};
 
   const present = APP_KEYS.filter((key) => value(key) !== '');
   if (present.length === APP_KEYS.length) {
@@ -80,10 +92,4 @@ function secretValue(secret: Secret, key: string): string {
   if (typeof encoded === 'string' && encoded !== '') return Buffer.from(encoded, 'base64').toString('utf8').trim();
   const plain = secret.stringData?.[key];
   return typeof plain === 'string' ? plain.trim() : '';
-}
-
-function isHttpUrl(raw: string): boolean {
-  if (!URL.canParse(raw)) return false;
-  const url = new URL(raw);
-  return (url.protocol === 'https:' || url.protocol === 'http:') && !url.username && !url.password;
 }

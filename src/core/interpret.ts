@@ -6,6 +6,7 @@ import type { Condition, EnvironmentInfo, EnvironmentSpec, EnvironmentStatus, Un
 import type { SyncRequest } from '../generated/hooks.js';
 import type { KubernetesObject, Rollout, RolloutGate, RolloutHistoryEntry, RolloutVersionInfo, Secret } from '../generated/kubernetes.js';
 import { discoverDashboardUrl, GATEWAY_GVK, HTTPROUTE_GVK, INGRESS_GVK } from './dashboard.js';
+import type { ApiUrlPolicy } from './api-urls.js';
 import { credentialsFrom, isCredentials, type GitHubCredentials } from './credentials.js';
 import { parseDurationSeconds } from './duration.js';
 import type { Problem } from './problems.js';
@@ -72,6 +73,8 @@ const GATE_GVK = 'RolloutGate.kuberik.com/v1alpha1';
 export interface InterpretOptions {
   /** Finalize needs only the spec and the token, not the Rollout. */
   requireRollout?: boolean;
+  /** The API base URLs a Secret's `apiUrl` may name (without it, any well-formed one). */
+  apiUrls?: ApiUrlPolicy;
 }
 
 export function interpret(request: SyncRequest, checkSpec: SpecCheck, options: InterpretOptions = {}): Interpretation {
@@ -171,7 +174,7 @@ export function interpret(request: SyncRequest, checkSpec: SpecCheck, options: I
   const secretName = valid.backend.secret || DEFAULT_SECRET_NAME;
   const secret = findByName(request.related, SECRET_GVK, namespace, secretName) as Secret | undefined;
   if (!secret) return fail('SecretNotFound', `Secret ${namespace}/${secretName} not found`);
-  const credentials = credentialsFrom(secret, `${namespace}/${secretName}`);
+  const credentials = credentialsFrom(secret, `${namespace}/${secretName}`, options.apiUrls);
   if (!isCredentials(credentials)) return fail(credentials.reason, credentials.message);
 
   const context: SyncContext = {

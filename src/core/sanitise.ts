@@ -73,3 +73,18 @@ export function sanitiseEntry(e: DeploymentHistoryEntry): DeploymentHistoryEntry
   const { id, version, timestamp: t, ...rest } = out;
   return { ...(id !== undefined ? { id } : {}), version, timestamp: t, ...rest };
 }
+
+/** Characters of a remote host's own message kept in a condition. */
+export const MAX_FOREIGN_MESSAGE = 200;
+const CONTROL_OR_FORMAT = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+/gu;
+
+/**
+ * Text an API host wrote (its JSON `message`), fit for a tenant-readable condition: one line
+ * without control or invisible formatting characters, at most MAX_FOREIGN_MESSAGE code
+ * points; '' for anything that is not a string.
+ */
+export function foreignMessage(value: unknown): string {
+  if (typeof value !== 'string') return '';
+  const oneLine = value.replace(CONTROL_OR_FORMAT, ' ').replace(/ {2,}/g, ' ').trim();
+  return boundedString(oneLine, MAX_FOREIGN_MESSAGE) ?? '';
+}

@@ -6,11 +6,14 @@
 import { graphql, GraphqlResponseError } from '@octokit/graphql';
 import { request as octokitRequest } from '@octokit/request';
 import { Agent, fetch as undiciFetch } from 'undici';
+import { ApiUrlPolicy, graphqlUrlOf, parseApiUrl } from '../core/api-urls.js';
 import type { GitHubCredentials } from '../core/credentials.js';
+import { foreignMessage } from '../core/sanitise.js';
 import type { CreateDeploymentBody, StatusWrite } from '../core/plan.js';
 import type { Ledger, LedgerStatus } from '../core/types.js';
 import { InstallationTokens } from './auth.js';
 import { GitHubOperationError } from './errors.js';
+import { rateLimitResource } from './rate-limit-resource.js';
 import { requestStatus } from './request-status.js';
 import {
   buildBatchQuery,
@@ -29,6 +32,8 @@ import type { StatusWindow, StatusWindows } from './status-windows.js';
 export interface GitHubClientOptions {
   /** REST base: https://api.github.com or https://HOST/api/v3 (GraphQL is derived). */
   apiUrl: string;
+  /** Further REST bases a Secret's `apiUrl` may name (ALLOWED_GITHUB_API_URLS); nothing else is ever called. */
+  allowedApiUrls?: readonly string[];
   /** Upper bound for any single request. */
   timeoutMs: number;
   userAgent?: string;
@@ -51,7 +56,7 @@ export interface GitHubRequestEvent {
 }
 
 export interface RateLimitEvent {
-  /** `core`, `graphql`, … as GitHub names the bucket. */
+  /** `core`, `graphql`, … as GitHub names the bucket; `other` for any name GitHub does not use. */
   resource: string;
   remaining: number;
 }
@@ -113,21 +118,38 @@ export class GitHubClient {
   private readonly agent: Agent;
   private readonly fetch: typeof globalThis.fetch;
   readonly tokens: InstallationTokens;
+  /** The API bases Secrets may name: GITHUB_API_URL and ALLOWED_GITHUB_API_URLS. */
+  readonly apiUrls: ApiUrlPolicy;
+  private readonly defaultApiUrl: string;
 
   constructor(readonly options: GitHubClientOptions) {
+    const parsed = parseApiUrl(options.apiUrl);
+    if (!parsed.ok) throw new Error(`GitHub API URL ${parsed.problem}`);
+    this.defaultApiUrl = parsed.url;
+    this.apiUrls = new ApiUrlPolicy(parsed.url, options.allowedApiUrls);
     this.agent = new Agent({ connections: options.connections ?? 32, keepAliveTimeout: 30_000 });
     const agent = this.agent;
     const onRateLimit = options.onRateLimit;
+    const apiUrls = this.apiUrls;
     this.fetch = (async (url: string, init: Record<string, unknown>) => {
+      // The last line of defence: interpret already refused Secrets naming any other base.
+      if (!apiUrls.covers(url)) {
+        throw new GitHubOperationError({
+          reason: 'ApiUrlNotAllowed',
+          message: 'The request was refused: its URL is not under an allowed GitHub API URL',
+          transient: false,
+        });
+      }
       const response = await undiciFetch(url, { ...(init as object), dispatcher: agent });
       const remaining = response.headers.get('x-ratelimit-remaining');
       if (onRateLimit && remaining !== null && /^\d+$/.test(remaining)) {
-        onRateLimit({ resource: response.headers.get('x-ratelimit-resource') ?? 'unknown', remaining: Number(remaining) });
+        onRateLimit({ resource: rateLimitResource(response.headers.get('x-ratelimit-resource')), remaining: Number(remaining) });
       }
       return response;
     }) as unknown as typeof globalThis.fetch;
     this.tokens = new InstallationTokens({
       request: octokitRequest.defaults({ headers: { 'user-agent': options.userAgent ?? 'environment-sync' }, request: { fetch: this.fetch } }),
+      timeoutMs: options.timeoutMs,
       ...(options.now ? { now: options.now } : {}),
       onRequest: ({ status, durationMs }) =>
         options.onRequest?.({ api: 'rest', operation: 'CreateInstallationToken', ok: status === '201', status, durationMs }),
@@ -136,7 +158,7 @@ export class GitHubClient {
 
   /** REST base URL for these credentials: the Secret's `apiUrl` (GitHub Enterprise Server) or GITHUB_API_URL. */
   apiUrlFor(credentials: GitHubCredentials): string {
-    return (credentials.apiUrl ?? this.options.apiUrl).replace(/\/+$/, '');
+    return credentials.apiUrl ?? this.defaultApiUrl;
   }
 
   session(credentials: GitHubCredentials, owner: string, repo: string): GitHubSession {
@@ -282,7 +304,7 @@ export class GitHubSession {
     if (response.status !== 201 || !data.node_id || !data.created_at) {
       throw new GitHubOperationError({
         reason: 'DeploymentNotCreated',
-        message: `GitHub answered ${response.status} without creating a deployment${data.message ? `: ${data.message.slice(0, 200)}` : ''}`,
+        message: `GitHub answered ${response.status} without creating a deployment${foreignMessage(data.message) ? `: ${foreignMessage(data.message)}` : ''}`,
         transient: false,
       });
     }
@@ -316,6 +338,4 @@ export class GitHubSession {
 }
 
 /** GraphQL endpoint of a REST base URL, as @octokit/graphql derives it (GHES: /api/v3 → /api/graphql). */
-export function graphqlUrl(restBaseUrl: string): string {
-  return /\/api\/v3\/?$/.test(restBaseUrl) ? restBaseUrl.replace(/\/api\/v3\/?$/, '/api/graphql') : `${restBaseUrl.replace(/\/+$/, '')}/graphql`;
-}
+export const graphqlUrl = graphqlUrlOf;

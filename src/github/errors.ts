@@ -5,6 +5,7 @@
 import { GraphqlResponseError } from '@octokit/graphql';
 import { RequestError } from '@octokit/request-error';
 import type { GitHubProblem } from '../core/problems.js';
+import { foreignMessage } from '../core/sanitise.js';
 
 export class GitHubOperationError extends Error {
   constructor(readonly problem: GitHubProblem) {
@@ -25,7 +26,9 @@ const MAX_WAIT = 3600;
 
 export function classifyGitHubError(error: unknown, ctx: ClassifyContext): GitHubProblem {
   // Our own errors may quote GitHub's answer too, so they are scrubbed like the rest.
-  const problem = error instanceof GitHubOperationError ? error.problem : classify(error, ctx);
+  // octokit wraps what its fetch throws (our allow-list refusal) as the cause of a RequestError.
+  const own = error instanceof GitHubOperationError ? error : (error as { cause?: unknown } | undefined)?.cause;
+  const problem = own instanceof GitHubOperationError ? own.problem : classify(error, ctx);
   return { ...problem, message: scrub(problem.message, ctx.secrets) };
 }
 
@@ -43,7 +46,7 @@ function classify(error: unknown, ctx: ClassifyContext): GitHubProblem {
       };
     }
     if (types.includes('NOT_FOUND')) return repositoryNotFound(repository);
-    const first = errors[0]?.message ?? 'unknown error';
+    const first = foreignMessage(errors[0]?.message) || 'unknown error';
     // GitHub refused the input itself (e.g. a too-long description): retrying the same write cannot help.
     if (types.includes('UNPROCESSABLE')) {
       return { reason: 'GitHubRejected', message: `GitHub rejected ${operation}: ${messageFor(errors, 'UNPROCESSABLE')}`, transient: false };
@@ -133,11 +136,11 @@ function messageOf(data: unknown): string {
         .map((e) => (e && typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string' ? (e as { message: string }).message : ''))
         .filter(Boolean)
     : [];
-  return (details.length > 0 ? `${message}: ${details.join('; ')}` : message).slice(0, 200);
+  return foreignMessage(details.length > 0 ? `${message}: ${details.join('; ')}` : message);
 }
 
 function messageFor(errors: readonly { type?: string; message?: string }[], ...types: string[]): string {
-  return (errors.find((e) => types.includes(e.type ?? ''))?.message ?? 'unknown error').slice(0, 200);
+  return foreignMessage(errors.find((e) => types.includes(e.type ?? ''))?.message) || 'unknown error';
 }
 
 /** Seconds to wait from retry-after, else from the rate-limit reset (epoch seconds). */

@@ -82,7 +82,7 @@ export class Reconciler {
   async sync(request: SyncRequest, options: RunOptions = {}): Promise<SyncReport & DryRunReport> {
     const deadline = Date.now() + this.deps.syncBudgetMs;
     const log = options.logger ?? this.deps.logger;
-    const interpretation = interpret(request, this.deps.checkSpec);
+    const interpretation = interpret(request, this.deps.checkSpec, { apiUrls: this.deps.github.apiUrls });
     if (!interpretation.ok) return this.report(interpretation, undefined, [], 0);
     const ctx = interpretation.context;
     const session = this.deps.github.session(ctx.credentials, ctx.owner, ctx.repo);
@@ -155,7 +155,7 @@ export class Reconciler {
     const deadline = Date.now() + this.deps.syncBudgetMs;
     const log = options.logger ?? this.deps.logger;
     const now = this.now();
-    const interpretation = interpret(request, this.deps.checkSpec, { requireRollout: false });
+    const interpretation = interpret(request, this.deps.checkSpec, { requireRollout: false, apiUrls: this.deps.github.apiUrls });
     if (!interpretation.ok) {
       // Nothing to mark without a usable spec or token (namespace deletion removes the Secret first).
       const decision = decideFinalize(interpretation.identity, { remaining: 0, problem: interpretation.problem, gaveUp: false }, kubeTime(now));

@@ -174,7 +174,7 @@ describe('GitHub App installation', () => {
     [
       { apiUrl: 'ftp://github.example.com' },
       'InvalidSecret',
-      'Secret default/github-token key "apiUrl" must be an http(s) URL without credentials, such as https://github.example.com/api/v3',
+      'Secret default/github-token key "apiUrl" must be an https URL without credentials, query string or fragment, such as https://github.example.com/api/v3',
     ],
   ])('a malformed App Secret %j: %s, without asking GitHub', async (override, reason, message) => {
     h = await start();
@@ -187,7 +187,7 @@ describe('GitHub App installation', () => {
 describe('GitHub Enterprise Server', () => {
   test("the Secret's apiUrl wins over GITHUB_API_URL: App token, REST and GraphQL all under the GHES layout", async () => {
     // GITHUB_API_URL points nowhere; only the Secret's apiUrl can make this sync succeed.
-    h = await start({ config: { githubApiUrl: 'http://127.0.0.1:9' } });
+    h = await start({ config: (emulatorUrl) => ({ githubApiUrl: 'http://127.0.0.1:9', allowedGithubApiUrls: [`${emulatorUrl}/api/v3`] }) });
     const res = await h.post('/sync', request({ ...appKeys(), apiUrl: `${h.emulator.url}/api/v3/` }));
     expect(ready(res)).toMatchObject({ status: 'True', reason: 'Synced' });
     expect(h.emulator.requests.map((r) => [r.method, r.path.replace(/\?.*/, ''), r.previews ?? []])).toEqual([

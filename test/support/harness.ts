@@ -38,7 +38,14 @@ export function steppingClock(start = '2026-11-20T12:00:00Z'): () => Date {
 }
 
 export async function startHarness(
-  options: { emulator?: EmulatorOptions; config?: Partial<Config>; ghes?: boolean; commits?: string[]; deps?: Pick<AppDeps, 'nowMs' | 'onFleetRound'> } = {},
+  options: {
+    emulator?: EmulatorOptions;
+    /** Settings, or settings that need the emulator's URL (for example to allow it in ALLOWED_GITHUB_API_URLS). */
+    config?: Partial<Config> | ((emulatorUrl: string) => Partial<Config>);
+    ghes?: boolean;
+    commits?: string[];
+    deps?: Pick<AppDeps, 'nowMs' | 'onFleetRound'>;
+  } = {},
 ): Promise<Harness> {
   const emulator = await GitHubEmulator.start({ tokens: [TOKEN], clock: steppingClock(), ...options.emulator });
   emulator.addRepository(REPOSITORY, options.commits ? { commits: options.commits } : {});
@@ -54,7 +61,7 @@ export async function startHarness(
     ...loadConfig({}),
     githubApiUrl: options.ghes ? `${emulator.url}/api/v3` : emulator.url,
     ledgerCacheTtlMs: 0,
-    ...options.config,
+    ...(typeof options.config === 'function' ? options.config(emulator.url) : options.config),
   };
   const logger = createLogger('trace', stream);
   const app = await buildApp(config, { logger, now: () => now, ...options.deps });

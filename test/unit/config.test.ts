@@ -6,6 +6,7 @@ describe('loadConfig', () => {
       port: 8080,
       host: '0.0.0.0',
       githubApiUrl: 'https://api.github.com',
+      allowedGithubApiUrls: [],
       dashboardUrl: '',
       dashboardNamespace: '',
       dashboardRouteKinds: ['ingress'],
@@ -38,11 +39,38 @@ describe('loadConfig', () => {
     ]);
   });
 
+  test('ALLOWED_GITHUB_API_URLS: comma-separated base URLs in normal form (host case, default port, trailing slash), http where listed', () => {
+    expect(
+      loadConfig({ ALLOWED_GITHUB_API_URLS: ' https://GHE.Example.com:443/api/v3/ ,http://10.0.0.7:8080/api/v3,https://ghe.example.com/api/v3' })
+        .allowedGithubApiUrls,
+    ).toEqual(['https://ghe.example.com/api/v3', 'http://10.0.0.7:8080/api/v3']);
+  });
+
   test.each([
     [{ PORT: 'eighty' }, 'PORT must be a whole number, got "eighty"'],
     [{ PORT: '70000' }, 'PORT must be between 0 and 65535, got 70000'],
     [{ GITHUB_API_URL: 'api.github.com' }, 'GITHUB_API_URL must be an absolute http(s) URL, got "api.github.com"'],
     [{ GITHUB_API_URL: 'https://user:pw@ghe.example.com/api/v3' }, 'GITHUB_API_URL must not contain credentials'],
+    [
+      { GITHUB_API_URL: 'https://ghe.example.com/api/v3?x=1' },
+      'GITHUB_API_URL must not have a query string or fragment, got "https://ghe.example.com/api/v3?x=1"',
+    ],
+    [
+      { ALLOWED_GITHUB_API_URLS: 'https://ghe.example.com/api/v3, ghe2.example.com' },
+      'ALLOWED_GITHUB_API_URLS entry "ghe2.example.com" is not an absolute URL (expected a base URL such as https://github.example.com/api/v3)',
+    ],
+    [
+      { ALLOWED_GITHUB_API_URLS: 'https://ghe.example.com/api/v3#x' },
+      'ALLOWED_GITHUB_API_URLS entry "https://ghe.example.com/api/v3#x" must not have a query string or fragment (expected a base URL such as https://github.example.com/api/v3)',
+    ],
+    [
+      { ALLOWED_GITHUB_API_URLS: 'ftp://ghe.example.com' },
+      'ALLOWED_GITHUB_API_URLS entry "ftp://ghe.example.com" must use https (expected a base URL such as https://github.example.com/api/v3)',
+    ],
+    [
+      { ALLOWED_GITHUB_API_URLS: 'https://token@ghe.example.com/api/v3' },
+      'ALLOWED_GITHUB_API_URLS entry "https://token@ghe.example.com/api/v3" must not contain credentials (expected a base URL such as https://github.example.com/api/v3)',
+    ],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
     [{ DASHBOARD_NAMESPACE: 'Bad_NS' }, 'DASHBOARD_NAMESPACE must be a namespace name, got "Bad_NS"'],
     [{ DASHBOARD_ROUTE_KINDS: 'gateway' }, 'DASHBOARD_ROUTE_KINDS must list ingress and/or httproute, got "gateway"'],

@@ -92,6 +92,21 @@ export class GitHubEmulator {
     }
   }
 
+  /** False when the emulator closed first. */
+  private async until(gate: Promise<unknown>): Promise<boolean> {
+    const closed = new Promise<false>((resolve) => {
+      if (this.closing.signal.aborted) resolve(false);
+      this.closing.signal.addEventListener('abort', () => resolve(false), { once: true });
+    });
+    return Promise.race([
+      gate.then(
+        () => true as const,
+        () => true as const,
+      ),
+      closed,
+    ]);
+  }
+
   async close(): Promise<void> {
     this.closing.abort();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -216,6 +231,10 @@ export class GitHubEmulator {
       return;
     }
     if (action?.kind === 'delay' && !(await this.wait(action.ms))) return destroy(res, true);
+    if (action?.kind === 'hold') {
+      action.onArrival?.();
+      if (!(await this.until(action.until))) return destroy(res, true);
+    }
 
     let reply: Reply;
     if (action?.kind === 'respond') {

@@ -147,5 +147,7 @@ export type Fault = {
     | { kind: 'delay'; ms: number }
     /** GitHub answers from its state when the request arrived, but the answer arrives `ms` later. */
     | { kind: 'delay-response'; ms: number }
+    /** The request waits until `until` settles (a test's gate), then is answered normally; `onArrival` says it is waiting. */
+    | { kind: 'hold'; until: Promise<unknown>; onArrival?: () => void }
     | { kind: 'reset' };
 };

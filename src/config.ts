@@ -1,5 +1,5 @@
 /** Service configuration from environment variables, validated at start-up. */
-import { ALLOWED_API_URLS_VARIABLE, parseApiUrl } from './core/api-urls.js';
+import { parseApiUrl } from './core/api-urls.js';
 
 export interface Config {
   port: number;
@@ -47,7 +47,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     port: integer(env, 'PORT', 8080, 0, 65535),
     host: env.HOST || '0.0.0.0',
     githubApiUrl: apiBaseUrl(env, 'GITHUB_API_URL', 'https://api.github.com'),
-    allowedGithubApiUrls: apiBaseUrls(env, ALLOWED_API_URLS_VARIABLE),
+    allowedGithubApiUrls: apiBaseUrls(env, 'ALLOWED_GITHUB_API_URLS'),
     dashboardUrl: env.DASHBOARD_URL ? url(env, 'DASHBOARD_URL', '') : '',
     dashboardNamespace: namespace(env, 'DASHBOARD_NAMESPACE'),
     dashboardRouteKinds: routeKinds(env, 'DASHBOARD_ROUTE_KINDS'),

@@ -10,12 +10,14 @@ import type { AddressInfo } from 'node:net';
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { request as httpRequest } from 'undici';
-import { environment, rollout, sha, syncRequest } from '../support/requests.js';
+import { TOKEN, environment, rollout, secret, sha, syncRequest } from '../support/requests.js';
 import { NOW, startHarness, type Harness } from '../support/harness.js';
 
 const APP_ID = 123456;
 const INSTALLATION_ID = 987654;
 const history = [{ id: 1, tag: 'v1.0.0', revision: sha('tenant-r1'), bakeStatus: 'Succeeded' }];
+/** Budgets far above any sync's duration on a busy machine: gates, not the clock, decide the order of events. */
+const PATIENT = { syncBudgetMs: 15_000, githubTimeoutMs: 15_000 };
 const FAKE_TOKEN = 'ghs_hostileFakeToken000000000000000000000';
 
 let honestKey: string;
@@ -126,10 +128,9 @@ let hostile: HostileHost | undefined;
 async function start(): Promise<{ h: Harness; hostile: HostileHost }> {
   hostile = await HostileHost.start();
   // The operator allowed the hostile host (a GitHub Enterprise Server, as far as they know): item 1 must hold even then.
-  // Budgets far above any sync's duration on a busy machine: a gate, not the clock, decides the order.
   h = await startHarness({
     emulator: { tokens: [], clock: () => NOW },
-    config: { allowedGithubApiUrls: [hostile.url], syncBudgetMs: 15_000, githubTimeoutMs: 15_000 },
+    config: { allowedGithubApiUrls: [hostile.url], ...PATIENT },
   });
   h.emulator.addApp({ id: APP_ID, publicKey: honestPublicKey, installations: [INSTALLATION_ID] });
   return { h, hostile };
@@ -206,7 +207,7 @@ describe('GitHub App tokens stay with the Secret that obtained them', () => {
 describe('apiUrl the operator did not allow', () => {
   test('Ready=False ApiUrlNotAllowed naming ALLOWED_GITHUB_API_URLS, on sync and finalize, and the host receives nothing', async () => {
     hostile = await HostileHost.start();
-    h = await startHarness();
+    h = await startHarness({ config: PATIENT });
     const target = hostile.url;
     for (const apiUrl of [target, `${target}/api/v3`, target.replace('http:', 'https:')]) {
       const res = await h.post(
@@ -229,7 +230,7 @@ describe('apiUrl the operator did not allow', () => {
 
   test('a path that would smuggle a query (…/metrics?x=) is no API URL at all: InvalidSecret', async () => {
     hostile = await HostileHost.start();
-    h = await startHarness({ config: { allowedGithubApiUrls: [hostile.url] } });
+    h = await startHarness({ config: { allowedGithubApiUrls: [hostile.url], ...PATIENT } });
     const res = await h.post(
       '/sync',
       syncRequest({ parent: environment({ environment: 'staging' }), rollout: rollout(history), secret: tokenSecret(`${hostile.url}/metrics?x=`) }),
@@ -239,9 +240,20 @@ describe('apiUrl the operator did not allow', () => {
   });
 });
 
+describe('reads are shared only by Environments with the same credential', () => {
+  test("a second tenant of the same repository reads with its own token instead of taking the first one's shared read", async () => {
+    const otherToken = 'ghp_otherTenantToken0123456789abcdefghij';
+    h = await startHarness({ emulator: { tokens: [TOKEN, otherToken] }, config: { ledgerCacheTtlMs: 60_000, ...PATIENT } });
+    const sync = (token: string) =>
+      h!.post('/sync', syncRequest({ parent: environment({ environment: 'staging' }), rollout: rollout([]), secret: secret(token) }));
+    for (const token of [TOKEN, TOKEN, otherToken]) expect(ready(await sync(token))).toMatchObject({ status: 'True', reason: 'Synced' });
+    expect(h.emulator.requests.map((r) => r.operationName)).toEqual(['ReadLedger', 'ReadLedger']);
+  });
+});
+
 describe('what an API host can put into status and metrics', () => {
   test('its message reaches the condition as one bounded line; an unknown x-ratelimit-resource is the label "other"', async () => {
-    h = await startHarness();
+    h = await startHarness({ config: PATIENT });
     h.emulator.injectFault({
       match: { api: 'graphql' },
       action: {

@@ -101,9 +101,12 @@ export class InstallationTokens {
     const observe = (status: string) => this.options.onRequest?.({ status, durationMs: performance.now() - started });
     let response;
     try {
-      response = await this.options.request('POST /app/installations/{installation_id}/access_tokens', {
+      response = await this.options.request({
+        method: 'POST',
+        url: '/app/installations/{installation_id}/access_tokens',
         baseUrl,
-        installation_id: Number(credentials.installationId),
+        // A string: installation ids may exceed 2^53.
+        installation_id: credentials.installationId,
         headers: { authorization: `bearer ${jwt}` },
         request: { signal: AbortSignal.timeout(this.options.timeoutMs) },
       });

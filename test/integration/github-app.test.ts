@@ -142,6 +142,16 @@ describe('GitHub App installation', () => {
     }
   });
 
+  test('another key with the same App and installation ids never gets the cached token: it makes its own exchange, which GitHub refuses', async () => {
+    h = await start();
+    expect(ready(await h.post('/sync', request()))).toMatchObject({ status: 'True', reason: 'Synced' });
+    const res = await h.post('/sync', request({ ...appKeys(), privateKey: otherPrivateKey }));
+    expect(ready(res)).toMatchObject({ status: 'False', reason: 'GitHubAppAuthFailed' });
+    expect(tokenRequests(h).map((r) => r.status)).toEqual([201, 401]);
+    expect(ready(await h.post('/sync', request()))).toMatchObject({ status: 'True', reason: 'Synced' });
+    expect(tokenRequests(h)).toHaveLength(2);
+  });
+
   test('a PEM that is no usable key: GitHubAppAuthFailed before any request', async () => {
     h = await start();
     const res = await h.post('/sync', request({ ...appKeys(), privateKey: '-----BEGIN RSA PRIVATE KEY-----\nbm90IGEga2V5\n-----END RSA PRIVATE KEY-----' }));

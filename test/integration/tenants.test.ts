@@ -38,7 +38,7 @@ beforeAll(() => {
 
 interface Gate {
   promise: Promise<void>;
-  open(): void;
+  open: () => void;
 }
 
 function gate(): Gate {

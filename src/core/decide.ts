@@ -66,6 +66,7 @@ function fromLedger(ctx: SyncContext, outcome: SyncOutcome, ledger: Ledger, opti
     ledger,
     localHistory: ctx.history,
     localEnvironmentUrl: options.localEnvironmentUrl,
+    releaseCandidates: ctx.releaseCandidates,
   });
   const selfCyclic = graph.cyclic.includes(ctx.environment);
   const children: RolloutGate[] = [];

@@ -40,12 +40,12 @@ function scenario(candidates: number[]) {
     bakeStatus: 'Succeeded',
     bakeStatusMessage: 'Bake time completed successfully (no errors within bake time).',
   }));
-  const rollout: KubernetesObject = {
+  const rollout = {
     apiVersion: 'kuberik.com/v1alpha1',
     kind: 'Rollout',
     metadata: { name: 'my-app', namespace: NS },
     status: { history, releaseCandidates: candidates.map(version) },
-  };
+  } as KubernetesObject;
   const canary = environment('my-app-canary', { ...productionSpec(), environment: 'canary', relationship: { environment: 'production', type: 'After' } });
   const interpretation = interpretRequest({ rollout, siblings: [canary] });
   return decideSync(interpretation, { ledger }, { now: '2026-12-01T00:00:00Z', localEnvironmentUrl: LOCAL_URL, unconfirmedWindowMs: 40_000 });

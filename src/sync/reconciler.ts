@@ -13,7 +13,7 @@ import { interpret, type Interpretation, type SpecCheck, type SyncContext } from
 import { DEFAULT_NEAR_CHANGE_RESYNC_SECONDS } from '../core/freshness.js';
 import { kubeTime } from '../core/time.js';
 import { deploymentsOf } from '../core/ledger.js';
-import { paceWrites, planPublication, type PlannedWrite } from '../core/plan.js';
+import { paceWrites, planPublication, recordedViews, type PlannedWrite } from '../core/plan.js';
 import type { Ledger } from '../core/types.js';
 import type { GitHubWrite, SyncRequest } from '../generated/hooks.js';
 import type { GitHubClient, GitHubSession } from '../github/client.js';
@@ -213,6 +213,7 @@ export class Reconciler {
       history: ctx.history,
       deployments: deploymentsOf(ledger, ctx.environment),
       environmentUrl,
+      previousViews: recordedViews(ctx.observedStatus, ctx.environment),
     });
   }
 

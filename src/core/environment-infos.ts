@@ -2,6 +2,7 @@
 import type { RolloutHistoryEntry, RolloutVersionInfo } from '../generated/kubernetes.js';
 import type { EnvironmentInfo } from '../generated/environment.js';
 import { readBake } from './bake-status.js';
+import { MAX_HISTORY_ENTRIES } from './history-bound.js';
 import type { RelationshipGraph } from './graph.js';
 import { deploymentsOf, findDeployment } from './ledger.js';
 import { boundedString, MAX_LABEL, MAX_URL, sanitiseEntry } from './sanitise.js';
@@ -19,12 +20,7 @@ export interface EnvironmentInfoInputs {
   releaseCandidates?: readonly RolloutVersionInfo[];
 }
 
-/**
- * History entries kept per environment. Every hook request carries the status of every
- * Environment of the namespace, and etcd refuses objects over ~1.5 MiB: a status must not
- * grow with the GitHub history (GitHub never retires deployments).
- */
-export const MAX_HISTORY_ENTRIES = 20;
+export { MAX_HISTORY_ENTRIES } from './history-bound.js';
 
 export function environmentInfos(inputs: EnvironmentInfoInputs): EnvironmentInfo[] {
   const { self, graph, ledger } = inputs;

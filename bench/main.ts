@@ -3,7 +3,8 @@
  * request pattern, all in one run on this machine. Prints the tables and writes
  * BENCHMARKS.md. `npm run bench -- --quick` is the CI smoke run (smaller sizes, short
  * windows, < 1 minute); it prints but does not rewrite BENCHMARKS.md unless `--write`
- * (`--no-write` keeps a full run from rewriting it). `--only scale` runs section 5 alone and only prints it.
+ * (`--no-write` keeps a full run from rewriting it). `--only scale` runs section 5 alone and only prints it;
+ * `--only long-history` runs section 8 alone and only prints it.
  *
  * Exit code 1 when a deterministic target is missed (request counts, writes, sharing);
  * timing and memory targets are reported, not enforced, because they depend on the machine.
@@ -16,6 +17,7 @@ import { loadConfig } from '../src/config.js';
 import { measureCounts, measureLatency, type CountsRow, type LatencyRow, type Size } from './sections/requests.js';
 import { measureNamespace, type NamespaceResult } from './sections/namespace.js';
 import { measureScale, type ScaleResult } from './sections/scale.js';
+import { measureLongHistory } from './sections/long-history.js';
 import { simulateFleet, type FleetModelRow } from './sections/fleet.js';
 import { measureFleetService, type FleetServiceResult } from './sections/fleet-service.js';
 import { measureSharing, type SharingRow } from './sections/sharing.js';
@@ -26,7 +28,8 @@ import { fixed, markdownTable, percentile, ratio, targetMark } from './stats.js'
 const { values: args } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, write: { type: 'boolean' }, 'no-write': { type: 'boolean' }, only: { type: 'string' } },
 });
-if (args.only !== undefined && args.only !== 'scale') throw new Error(`--only ${args.only}: the only section that runs alone is scale`);
+const ALONE = ['scale', 'long-history'];
+if (args.only !== undefined && !ALONE.includes(args.only)) throw new Error(`--only ${args.only}: the sections that run alone are ${ALONE.join(', ')}`);
 const quick = args.quick;
 const write = args['no-write'] ? false : (args.write ?? !quick);
 const RTT_MS = 50;
@@ -48,6 +51,7 @@ const plan = quick
       sharing: { counts: [1, 10, 100], burstConcurrency: 5, history: 5, compareCacheOff: false },
       scale: { applications: 10, environmentsPerApplication: 10, history: 10, windowSeconds: 5 },
       namespace: { sizes: [10, 50], perApplication: 10, history: 5 },
+      longHistory: { histories: [200], rttMs: RTT_MS, samples: 1 },
     }
   : {
       countSizes: [1, 3, 10].flatMap((e) => [5, 20, 100].map((h) => size(e, h))).concat(size(3, 10)),
@@ -58,6 +62,7 @@ const plan = quick
       sharing: { counts: [1, 10, 100], burstConcurrency: 5, history: 5, compareCacheOff: true, spreadWindowSeconds: 60 },
       scale: { applications: 100, environmentsPerApplication: 10, history: 10, windowSeconds: 60 },
       namespace: { sizes: [10, 50, 200], perApplication: 10, history: 10 },
+      longHistory: { histories: [1000, 2000], rttMs: RTT_MS, samples: 3 },
     };
 
 function size(environments: number, history: number): Size {
@@ -93,9 +98,9 @@ if (!quick) {
 const serviceBuild = quick
   ? 'the TypeScript sources under tsx (its loader adds about 28 MB of RSS)'
   : 'the compiled service (`tsc -p tsconfig.build.json`), as `node dist/main.js` runs it';
-// `--only scale`: section 5 alone (printed, never written to BENCHMARKS.md), e.g. to measure its memory on a quiet machine.
-if (args.only === 'scale') {
-  await scaleSection();
+// `--only scale` / `--only long-history`: that section alone (printed, never written to BENCHMARKS.md), e.g. to measure its memory on a quiet machine.
+if (args.only !== undefined) {
+  await (args.only === 'scale' ? scaleSection() : longHistorySection());
   log(failures.length ? `deterministic targets missed: ${failures.join('; ')}` : 'deterministic targets met');
   process.exit(failures.length ? 1 : 0);
 }
@@ -389,6 +394,42 @@ emit(
   ].join('\n'),
   freshnessTargets(fleetService, fleetRows),
 );
+
+await longHistorySection();
+
+/** (8): reads and status of a year-old application, with the read horizon and with a full read, side by side. */
+async function longHistorySection(): Promise<void> {
+  log(`8/8 long history: H = ${plan.longHistory.histories.join(', ')} deployments per environment`);
+  const rows = await measureLongHistory(plan.longHistory);
+  for (const r of rows) {
+    if (r.mode === 'horizon' && r.publish.requests > 5) failures.push(`publishing at H=${r.history} took ${r.publish.requests} requests (target ≤ 5)`);
+    if (r.statusBytes >= 64 * 1024) failures.push(`status at H=${r.history} (${r.mode}) is ${r.statusBytes} bytes (target < 64 KiB)`);
+  }
+  const horizon = rows.filter((r) => r.mode === 'horizon');
+  verdicts.push({
+    target: 'publishing one release with ≥ 1,000 deployments per environment: ≤ 5 GitHub requests',
+    measured: horizon.map((r) => `${r.publish.requests} at H=${r.history}`).join(', '),
+    met: horizon.length ? horizon.every((r) => r.publish.requests <= 5) : undefined,
+  });
+  emit(
+    '8. Long history: a year of releases',
+    `H deployments in each of staging and production (one application); production's Rollout keeps its newest 10 entries and its 3 newest releases as candidates. ` +
+      `"steady" is a sync with nothing to write, "publish" the sync that publishes release H+1 (deployment and status). GitHub answers after ${plan.longHistory.rttMs} ms; ` +
+      `times are medians of ${plan.longHistory.samples}. "full read" sends the same Rollout without entry timestamps: the read horizon is unknown, so the read pages through all of history, as every sync did before.`,
+    markdownTable({
+      headers: ['H', 'read', 'steady: requests', 'steady: ms', 'publish: requests', 'publish: ms', 'status bytes'],
+      rows: rows.map((r) => [
+        r.history,
+        r.mode,
+        r.steady.requests,
+        fixed(r.steady.ms, 0),
+        `${r.publish.requests} (${r.publish.writes} writes)`,
+        fixed(r.publish.ms, 0),
+        r.statusBytes,
+      ]),
+    }),
+  );
+}
 
 // ---- report ----------------------------------------------------------------------------------------
 const machine = `${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}), ${fixed(os.totalmem() / 1024 ** 3, 0)} GB RAM, ${os.type()} ${os.release()}, Node ${process.version}`;

@@ -22,6 +22,8 @@ export interface AppScenario {
   topology?: 'chain' | 'star';
   /** History entries per environment. */
   history: number;
+  /** The first entry seedScenario seeds (default 1): a later call adds newer releases. */
+  firstId?: number;
   /** The GitHub token in the Environments' Secret (default TOKEN). */
   token?: string;
 }
@@ -71,7 +73,7 @@ export function relationshipOf(s: AppScenario, environment: string): { environme
 export function seedScenario(emulator: GitHubEmulator, s: AppScenario): number {
   let seeded = 0;
   s.environments.forEach((environment, e) => {
-    for (let id = 1; id <= s.history; id++) {
+    for (let id = s.firstId ?? 1; id <= s.history; id++) {
       const entry = historyEntry(s.app, id);
       const at = SEED_START + id * 3_600_000 + e * 60_000;
       const relationship = relationshipOf(s, environment);

@@ -14,6 +14,7 @@ import { buildGraph, compareNames, type RelationshipGraph } from './graph.js';
 import { deploymentsOf, findDeployment, newestFirst } from './ledger.js';
 import { deploymentName, deploymentTask, githubEnvironment } from './naming.js';
 import type { EnvironmentIdentity, Interpretation, Problem, SyncContext } from './interpret.js';
+import { conflictingEntries, recordedViews } from './plan.js';
 import type { Ledger, LedgerDeployment, Relationship } from './types.js';
 import { carriedCreations } from './unconfirmed.js';
 import type { GitHubProblem } from './problems.js';
@@ -66,6 +67,7 @@ function fromLedger(ctx: SyncContext, outcome: SyncOutcome, ledger: Ledger, opti
     ledger,
     localHistory: ctx.history,
     localEnvironmentUrl: options.localEnvironmentUrl,
+    releaseCandidates: ctx.releaseCandidates,
   });
   const selfCyclic = graph.cyclic.includes(ctx.environment);
   const children: RolloutGate[] = [];
@@ -83,7 +85,7 @@ function fromLedger(ctx: SyncContext, outcome: SyncOutcome, ledger: Ledger, opti
   }
 
   const cycle = graph.cyclic.length > 0 ? describeCycle(graph) : undefined;
-  const missing = revisionMissing(ctx);
+  const missing = revisionMissing(ctx) ?? conflictingWriter(ctx, ledger);
   const githubSynced: ConditionInput = writeProblem
     ? { type: 'GitHubSynced', status: 'False', reason: writeProblem.reason, message: writeProblem.message }
     : missing
@@ -159,6 +161,25 @@ function revisionMissing(ctx: SyncContext): Problem | undefined {
   return {
     reason: 'RevisionMissing',
     message: `${count} of Rollout ${ctx.rolloutName} (tag ${listed}) without version.revision cannot be published to ${ctx.owner}/${ctx.repo}: set the image annotation ${REVISION_ANNOTATION}`,
+  };
+}
+
+/**
+ * Another writer's status for entries of this environment (conflictingEntries): it is left
+ * standing, so the writers do not overwrite each other forever; the operator fixes the names.
+ */
+function conflictingWriter(ctx: SyncContext, ledger: Ledger): Problem | undefined {
+  const conflicts = conflictingEntries(ctx.history, deploymentsOf(ledger, ctx.environment), recordedViews(ctx.observedStatus, ctx.environment));
+  if (conflicts.length === 0) return undefined;
+  const listed =
+    conflicts
+      .slice(0, MAX_LISTED_TAGS)
+      .map((c) => `id ${c.key.id} (tag ${JSON.stringify(c.tag)}): ${JSON.stringify(c.shown)} where this Rollout has ${JSON.stringify(c.ours)}`)
+      .join('; ') + (conflicts.length > MAX_LISTED_TAGS ? `; and ${conflicts.length - MAX_LISTED_TAGS} more` : '');
+  const count = conflicts.length === 1 ? '1 history entry' : `${conflicts.length} history entries`;
+  return {
+    reason: 'ConflictingWriter',
+    message: `Another writer posted a different status for ${count} of GitHub environment ${githubEnvironment(ctx.application, ctx.environment)} in ${ctx.owner}/${ctx.repo} after this one recorded its own: ${listed}. Another cluster names its environment ${ctx.environment} for ${deploymentName(ctx.application)}, or kuberik's Go controller still runs for it; give each cluster its own environment name. Statuses are not posted again until the Rollout's view changes`,
   };
 }
 

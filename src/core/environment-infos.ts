@@ -1,7 +1,8 @@
 /** status.environmentInfos: what every environment of the relationship component has run. */
-import type { RolloutHistoryEntry } from '../generated/kubernetes.js';
+import type { RolloutHistoryEntry, RolloutVersionInfo } from '../generated/kubernetes.js';
 import type { EnvironmentInfo } from '../generated/environment.js';
 import { readBake } from './bake-status.js';
+import { MAX_HISTORY_ENTRIES } from './history-bound.js';
 import type { RelationshipGraph } from './graph.js';
 import { deploymentsOf, findDeployment } from './ledger.js';
 import { boundedString, MAX_LABEL, MAX_URL, sanitiseEntry } from './sanitise.js';
@@ -15,7 +16,11 @@ export interface EnvironmentInfoInputs {
   localHistory: readonly RolloutHistoryEntry[];
   /** environment_url this service posts for the local environment ('' when unknown). */
   localEnvironmentUrl: string;
+  /** The local Rollout's release candidates: their entries in the upstream environment are kept first. */
+  releaseCandidates?: readonly RolloutVersionInfo[];
 }
+
+export { MAX_HISTORY_ENTRIES } from './history-bound.js';
 
 export function environmentInfos(inputs: EnvironmentInfoInputs): EnvironmentInfo[] {
   const { self, graph, ledger } = inputs;
@@ -26,7 +31,8 @@ export function environmentInfos(inputs: EnvironmentInfoInputs): EnvironmentInfo
       return clean ? [{ ...r, entry: clean }] : [];
     });
     let history = dedupe(sinceNewestRestart(recorded).sort(newestEntryFirst));
-    if (!graph.isDirectlyConnected(environment)) history = history.slice(0, 1);
+    const upstream = graph.relationshipOf(self)?.environment === environment;
+    history = graph.isDirectlyConnected(environment) ? bounded(history, upstream ? (inputs.releaseCandidates ?? []) : []) : history.slice(0, 1);
     const info: EnvironmentInfo = { environment: boundedString(environment, MAX_LABEL) ?? '' };
     const url = boundedString(environment === self && inputs.localEnvironmentUrl ? inputs.localEnvironmentUrl : newestUrl(deployments), MAX_URL);
     if (url) info.environmentUrl = url;
@@ -35,6 +41,21 @@ export function environmentInfos(inputs: EnvironmentInfoInputs): EnvironmentInfo
     info.history = history;
     return info;
   });
+}
+
+/**
+ * At most MAX_HISTORY_ENTRIES of `history` (newest first), still newest first: the entries of
+ * release candidates (what kuberik's rollout-dashboard looks up for a version's upstream bake,
+ * rollout-dashboard frontend/src/routes/rollouts/[namespace]/[name]/+page.svelte:532-565),
+ * then the newest of the rest.
+ */
+function bounded(history: DeploymentHistoryEntry[], candidates: readonly RolloutVersionInfo[]): DeploymentHistoryEntry[] {
+  if (history.length <= MAX_HISTORY_ENTRIES) return history;
+  const tags = new Set(candidates.map((c) => c.tag).filter((t) => t !== ''));
+  const revisions = new Set(candidates.flatMap((c) => (c.revision ? [c.revision] : [])));
+  const isCandidate = (e: DeploymentHistoryEntry) => tags.has(e.version.tag) || (e.version.revision !== undefined && revisions.has(e.version.revision));
+  const kept = new Set([...new Set([...history.filter(isCandidate), ...history])].slice(0, MAX_HISTORY_ENTRIES));
+  return history.filter((e) => kept.has(e));
 }
 
 /** An entry and when GitHub recorded it (NOT_YET_RECORDED for local entries still to be published). */

@@ -1,7 +1,7 @@
 /** The RolloutGate this Environment owns: which release tags its Rollout may take. */
 import { createHash } from 'node:crypto';
 import type { RolloutGate, RolloutVersionInfo } from '../generated/kubernetes.js';
-import { bakeByRevision } from './ledger.js';
+import { bakeByRevision, verdictByRevision } from './ledger.js';
 import type { LedgerDeployment, Relationship } from './types.js';
 
 export const PRETTY_NAME_ANNOTATION = 'gate.kuberik.com/pretty-name';
@@ -19,20 +19,22 @@ export function gateName(environmentName: string): string {
 
 /**
  * Tags of release candidates whose revision qualifies in the upstream environment:
- * After — baked successfully there; Parallel — deployed there and not Failed/Cancelled.
+ * After — its newest verdict there is a successful bake (verdictByRevision: a redeploy in
+ * progress keeps it allowed, a failed one withdraws it); Parallel — its newest deployment
+ * there has not Failed or been Cancelled.
  */
 export function allowedVersions(
   relationship: Relationship,
   upstreamDeployments: readonly LedgerDeployment[],
   releaseCandidates: readonly RolloutVersionInfo[],
 ): string[] {
-  const bakes = bakeByRevision(upstreamDeployments);
+  const bakes = relationship.type === 'Parallel' ? bakeByRevision(upstreamDeployments) : undefined;
+  const verdicts = relationship.type === 'After' ? verdictByRevision(upstreamDeployments) : undefined;
   const qualifies = (revision: string | undefined): boolean => {
     if (revision === undefined) return false;
-    const bake = bakes.get(revision);
-    if (bake === undefined) return false;
-    if (relationship.type === 'After') return bake.bakeStatus === 'Succeeded';
-    return bake.bakeStatus !== 'Failed' && bake.bakeStatus !== 'Cancelled';
+    if (verdicts) return verdicts.get(revision) === 'Succeeded';
+    const bake = bakes!.get(revision);
+    return bake !== undefined && bake.bakeStatus !== 'Failed' && bake.bakeStatus !== 'Cancelled';
   };
   // In the Rollout's releaseCandidates order (the order rollout-controller filters them in,
   // rollout-controller internal/controller/rollout_controller.go:796-809), first occurrence of each tag.

@@ -40,3 +40,22 @@ export function bakeByRevision(deployments: readonly LedgerDeployment[]): Map<st
   }
   return result;
 }
+
+/** Bake states that are a verdict on the revision; the others (deploying, baking, cancelled) are not. */
+const VERDICTS = new Set(['Succeeded', 'Failed']);
+
+/**
+ * Per revision, the newest bake that reached a verdict (Succeeded or Failed). A redeploy of a
+ * revision (a rollback) that is still deploying or baking, or was cancelled, leaves the
+ * earlier verdict standing; a redeploy that fails replaces it.
+ */
+export function verdictByRevision(deployments: readonly LedgerDeployment[]): Map<string, string> {
+  const result = new Map<string, string>();
+  for (const d of [...deployments].sort(newestFirst)) {
+    const revision = d.payload.version.revision;
+    if (result.has(revision)) continue;
+    const bake = readBake(d.statuses).bakeStatus;
+    if (bake !== undefined && VERDICTS.has(bake)) result.set(revision, bake);
+  }
+  return result;
+}

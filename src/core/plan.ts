@@ -1,11 +1,12 @@
 /** Which GitHub writes publish the local Rollout history (and nothing else). */
+import type { EnvironmentStatus } from '../generated/environment.js';
 import type { RolloutHistoryEntry } from '../generated/kubernetes.js';
 import { desiredStatus, newestRecognisable } from './bake-status.js';
 import { pickVersion } from './environment-infos.js';
 import { findDeployment } from './ledger.js';
 import { deploymentTask, githubEnvironment } from './naming.js';
 import { encodePayload } from './payload.js';
-import type { DesiredGitHubStatus, LedgerDeployment, Relationship } from './types.js';
+import type { DeploymentHistoryEntry, DesiredGitHubStatus, LedgerDeployment, Relationship } from './types.js';
 
 export interface EntryKey {
   id: number;
@@ -42,6 +43,17 @@ export interface PublicationInputs {
   /** This environment's deployments on GitHub. */
   deployments: readonly LedgerDeployment[];
   environmentUrl: string;
+  /** The entries of this environment as the previous sync saw them (recordedViews): what the Rollout said then. */
+  previousViews?: readonly DeploymentHistoryEntry[];
+}
+
+/**
+ * This environment's history in the observed status: each entry's bake state as the local
+ * Rollout had it at the previous sync (environment-infos.ts takes it from the Rollout), so a
+ * stateless sync can tell whether its own view of an entry changed since then.
+ */
+export function recordedViews(status: EnvironmentStatus, environment: string): readonly DeploymentHistoryEntry[] {
+  return status.environmentInfos?.find((i) => i.environment === environment)?.history ?? [];
 }
 
 /** Oldest entry first, so GitHub's "latest deployment" ends up being the newest entry. */
@@ -57,12 +69,67 @@ export function planPublication(inputs: PublicationInputs): PlannedWrite[] {
       writes.push({ kind: 'createDeployment', key, body: deploymentBody(inputs, entry, key), status });
       continue;
     }
-    const current = newestRecognisable(existing.statuses);
-    if (!current || current.state !== status.state || current.description !== status.description) {
-      writes.push({ kind: 'postStatus', key, deploymentId: existing.nodeId, status });
-    }
+    const shown = newestRecognisable(existing.statuses);
+    if (shown && sameStatus(shown, status)) continue;
+    if (!yields(existing, entry, status, inputs.previousViews ?? [])) writes.push({ kind: 'postStatus', key, deploymentId: existing.nodeId, status });
   }
   return writes;
+}
+
+/**
+ * Whether a newer status of another writer stands: ours was recorded before it and the local
+ * view has not changed since the previous sync. kuberik's Go controller posts only when no
+ * identical status exists (environment-controller internal/controller/githubenvironment_controller.go:894-913
+ * at 676400d); a changed view (a retry: Failed, then Deploying again) is still posted once,
+ * so two writers of one entry write at most once per change of their views.
+ */
+function yields(
+  existing: LedgerDeployment,
+  entry: RolloutHistoryEntry,
+  status: DesiredGitHubStatus,
+  previousViews: readonly DeploymentHistoryEntry[],
+): boolean {
+  if (!existing.statuses.some((s) => sameStatus(s, status))) return false;
+  const previous = previousViews.find((e) => e.id === entry.id && e.version.revision === entry.version.revision);
+  return previous === undefined || sameStatus(desiredStatus(previous.bakeStatus, previous.bakeStatusMessage), status);
+}
+
+export interface Conflict {
+  key: EntryKey;
+  tag: string;
+  /** What GitHub shows for the entry (the newest recognisable status's description). */
+  shown: string;
+  /** What this Environment's Rollout says (already recorded on GitHub, older). */
+  ours: string;
+}
+
+/**
+ * Entries whose status on GitHub is another writer's: the newest recognisable status differs
+ * from the local view, although the local view was recorded before it (another cluster that
+ * names its environment the same, or kuberik's Go controller still running beside this one).
+ */
+export function conflictingEntries(
+  history: readonly RolloutHistoryEntry[],
+  deployments: readonly LedgerDeployment[],
+  previousViews: readonly DeploymentHistoryEntry[],
+): Conflict[] {
+  const conflicts: Conflict[] = [];
+  for (const entry of history) {
+    const revision = entry.version.revision;
+    if (!Number.isSafeInteger(entry.id) || entry.id! < 0 || !revision) continue;
+    const existing = findDeployment(deployments, entry.id!, revision);
+    if (!existing) continue;
+    const ours = desiredStatus(entry.bakeStatus, entry.bakeStatusMessage);
+    const shown = newestRecognisable(existing.statuses);
+    if (shown && !sameStatus(shown, ours) && yields(existing, entry, ours, previousViews)) {
+      conflicts.push({ key: { id: entry.id!, revision }, tag: entry.version.tag, shown: shown.description, ours: ours.description });
+    }
+  }
+  return conflicts;
+}
+
+function sameStatus(a: DesiredGitHubStatus, b: DesiredGitHubStatus): boolean {
+  return a.state === b.state && a.description === b.description;
 }
 
 /** GitHub writes one planned write makes: a new deployment gets its first status right away. */

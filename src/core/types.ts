@@ -37,6 +37,12 @@ export interface Ledger {
   /** Short names of every environment discovered for the application, sorted. */
   environments: string[];
   deployments: LedgerDeployment[];
+  /**
+   * Set when the read stopped paging early (read-horizon.ts): it holds every deployment
+   * created at or after this time, and the newest MIN_PER_ENVIRONMENT of each environment.
+   * Absent: all of history.
+   */
+  readSince?: string;
 }
 
 export interface BakeReading {

@@ -202,7 +202,7 @@ export interface EnvironmentInfo {
    */
   environmentUrl?: string;
   /**
-   * History contains deployment history entries for this environment
+   * History contains deployment history entries for this environment, newest first. environment-sync keeps at most 20 entries per environment (one per tag): the newest ones, and in the upstream environment of a gated Environment the newest entry of each release candidate first, so the status stays small however long the GitHub history grows.
    */
   history?: DeploymentHistoryEntry[];
   relationship?: Relationship;

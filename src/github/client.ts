@@ -75,6 +75,8 @@ export interface ReadLedgerArgs {
   statusWindows?: StatusWindows;
   /** Deployments the previous read found per environment: environments share a connection only while they fit one page. */
   deploymentCounts?: Readonly<Record<string, number>>;
+  /** The oldest creation time the sync needs (core/read-horizon.ts); absent: all of history. */
+  since?: string;
   deadline: number;
 }
 
@@ -242,7 +244,12 @@ export class GitHubSession {
   async readLedger(args: ReadLedgerArgs): Promise<ReadLedgerResult> {
     const read = new LedgerRead({
       applications: [
-        { specName: args.specName, knownEnvironments: args.knownEnvironments, ...(args.deploymentCounts ? { deploymentCounts: args.deploymentCounts } : {}) },
+        {
+          specName: args.specName,
+          knownEnvironments: args.knownEnvironments,
+          ...(args.deploymentCounts ? { deploymentCounts: args.deploymentCounts } : {}),
+          ...(args.since !== undefined ? { since: args.since } : {}),
+        },
       ],
       ...(args.statusWindows ? { statusWindows: args.statusWindows } : {}),
     });

@@ -42,6 +42,8 @@ export interface FleetTarget {
   specName: string;
   /** Environments the application's syncs know of (short names). */
   knownEnvironments: readonly string[];
+  /** The oldest creation time the sync needs (core/read-horizon.ts); absent: all of history. */
+  since?: string;
 }
 
 export interface RoundReport {
@@ -197,7 +199,7 @@ export class FleetReads {
     const waiting = state.waiting;
     state.waiting = new Map();
     const targets = new Map<string, FleetTarget>();
-    for (const [key, list] of waiting) targets.set(key, list.at(-1)!.target);
+    for (const [key, list] of waiting) targets.set(key, coveringAll(list.map((w) => w.target)));
     // Refreshed along: tracked applications whose shared read is past half its lifetime. Not when
     // only reads before writes wait: those come whenever syncs write, and must not pull a round each.
     const onlyFresh = [...waiting.values()].every((list) => list.every((w) => w.fresh));
@@ -281,6 +283,7 @@ export class FleetReads {
         specName: target.specName,
         knownEnvironments,
         deadline,
+        ...(target.since !== undefined ? { since: target.since } : {}),
         ...(statusWindows ? { statusWindows } : {}),
         ...(deploymentCounts ? { deploymentCounts } : {}),
       });
@@ -298,7 +301,12 @@ export class FleetReads {
   private application(target: FleetTarget): LedgerReadApplication {
     const known = new Set([...target.knownEnvironments, ...this.cache.knownEnvironments(target.key)]);
     const deploymentCounts = this.cache.deploymentCounts(target.key);
-    return { specName: target.specName, knownEnvironments: [...known], ...(deploymentCounts ? { deploymentCounts } : {}) };
+    return {
+      specName: target.specName,
+      knownEnvironments: [...known],
+      ...(deploymentCounts ? { deploymentCounts } : {}),
+      ...(target.since !== undefined ? { since: target.since } : {}),
+    };
   }
 
   /** The kept windows of a repository's applications; none at all (a cold read) only when none of them has any. */
@@ -315,6 +323,13 @@ export class FleetReads {
     const { ttlMs, maxTtlMs } = this.options;
     return budget ? pacedLifetimeMs({ budget, pointsPerRound: points, nowMs: this.now(), ttlMs, maxTtlMs }) : ttlMs;
   }
+}
+
+/** The newest of one application's waiting targets, with the horizon covering all of them: the oldest, or none when one needs all of history. */
+function coveringAll(targets: readonly FleetTarget[]): FleetTarget {
+  const { since: _since, ...newest } = targets.at(-1)!;
+  if (targets.some((t) => t.since === undefined)) return newest;
+  return { ...newest, since: targets.map((t) => t.since!).reduce((a, b) => (Date.parse(a) <= Date.parse(b) ? a : b)) };
 }
 
 /**

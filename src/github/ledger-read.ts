@@ -15,6 +15,7 @@
  * MAX_ENVIRONMENTS_PER_CONNECTION per connection.
  */
 import { newestRecognisable } from '../core/bake-status.js';
+import { MIN_PER_ENVIRONMENT } from '../core/history-bound.js';
 import { belongsToApplication, deploymentTask, githubEnvironment, shortEnvironment } from '../core/naming.js';
 import type { Ledger, LedgerDeployment, LedgerStatus } from '../core/types.js';
 import { GitHubOperationError } from './errors.js';
@@ -49,6 +50,8 @@ export interface LedgerReadApplication {
   knownEnvironments: readonly string[];
   /** Deployments the previous read found per short environment name (`deploymentCounts` of its result); absent ones are not known. */
   deploymentCounts?: Readonly<Record<string, number>>;
+  /** The oldest creation time the application's syncs need (core/read-horizon.ts); absent: all of history. */
+  since?: string;
 }
 
 export interface LedgerReadInput {
@@ -117,6 +120,10 @@ export class LedgerRead {
   private readonly inlineWindows: boolean;
   private listEnvironments = true;
   private environmentsAfter: string | undefined;
+  /** This application's deployments read per GitHub environment (full name), for the paging rule. */
+  private readonly decoded = new Map<string, number>();
+  /** Environments whose connection stopped before GitHub's last page (their count is then at least a page). */
+  private readonly truncated = new Set<string>();
 
   constructor(input: LedgerReadInput) {
     this.applications = input.applications;
@@ -195,8 +202,13 @@ export class LedgerRead {
         if (fingerprint !== undefined) statusWindows.set(d.nodeId, { latest: fingerprint, statuses: [...d.statuses] });
       }
       const deploymentCounts: Record<string, number> = {};
-      for (const env of [...this.queried].filter(mine).sort(byName)) deploymentCounts[shortEnvironment(env)] = this.listed.get(env) ?? 0;
-      out.set(app.specName, { ledger: { environments: [...environments].sort(), deployments }, statusWindows, deploymentCounts });
+      for (const env of [...this.queried].filter(mine).sort(byName)) {
+        const listed = this.listed.get(env) ?? 0;
+        deploymentCounts[shortEnvironment(env)] = this.truncated.has(env) ? Math.max(listed, PAGE_SIZE) : listed;
+      }
+      const ledger: Ledger = { environments: [...environments].sort(), deployments };
+      if (app.since !== undefined) ledger.readSince = app.since;
+      out.set(app.specName, { ledger, statusWindows, deploymentCounts });
     }
     return out;
   }
@@ -227,9 +239,10 @@ export class LedgerRead {
       const app = environment === undefined ? undefined : this.applications.find((a) => belongsToApplication(a.specName, environment));
       if (environment === undefined || !app) continue;
       const decoded = toLedgerDeployment(node, environment, deploymentTask(app.specName));
-      if (!decoded) continue;
+      if (!decoded || this.beyondNeed(environment, app, node)) continue;
       this.deployments.set(node.id, decoded);
       this.githubEnvironments.set(node.id, environment);
+      this.decoded.set(environment, (this.decoded.get(environment) ?? 0) + 1);
       if (!node.latestStatus) continue; // no statuses at all
       const fingerprint = latestFingerprint(node.latestStatus);
       this.latest.set(node.id, fingerprint);
@@ -244,8 +257,35 @@ export class LedgerRead {
       }
     }
     if (connection.pageInfo.hasNextPage && connection.pageInfo.endCursor) {
-      this.deploymentPages.push({ environments: page.environments, after: connection.pageInfo.endCursor });
+      if (this.needsOlder(page.environments, connection.nodes)) {
+        this.deploymentPages.push({ environments: page.environments, after: connection.pageInfo.endCursor });
+      } else for (const env of page.environments) this.truncated.add(env);
     }
+  }
+
+  /**
+   * A deployment no sync of `app` decides from (read-horizon.ts ledgerView): older than its
+   * horizon, below the newest MIN_PER_ENVIRONMENT of its environment. It is left out of the
+   * ledger, and its statuses are not fetched.
+   */
+  private beyondNeed(environment: string, app: LedgerReadApplication, node: RawDeployment): boolean {
+    if (app.since === undefined || Date.parse(node.createdAt) >= Date.parse(app.since)) return false;
+    return (this.decoded.get(environment) ?? 0) >= MIN_PER_ENVIRONMENT;
+  }
+
+  /**
+   * Whether a connection pages on (newest first): until its page is older than the horizon of
+   * every application it reads and holds MIN_PER_ENVIRONMENT deployments of each of its environments.
+   */
+  private needsOlder(environments: readonly string[], nodes: readonly RawDeployment[]): boolean {
+    const oldest = nodes.at(-1);
+    if (!oldest) return true;
+    for (const env of environments) {
+      const since = this.applications.find((a) => belongsToApplication(a.specName, env))?.since;
+      if (since === undefined || Date.parse(oldest.createdAt) >= Date.parse(since)) return true;
+      if ((this.decoded.get(env) ?? 0) < MIN_PER_ENVIRONMENT) return true;
+    }
+    return false;
   }
 
   private absorbStatuses(page: StatusPageRequest, node: RawStatusPage | null | undefined): void {

@@ -13,7 +13,8 @@ import { interpret, type Interpretation, type SpecCheck, type SyncContext } from
 import { DEFAULT_NEAR_CHANGE_RESYNC_SECONDS } from '../core/freshness.js';
 import { kubeTime } from '../core/time.js';
 import { deploymentsOf } from '../core/ledger.js';
-import { paceWrites, planPublication, type PlannedWrite } from '../core/plan.js';
+import { paceWrites, planPublication, recordedViews, type PlannedWrite } from '../core/plan.js';
+import { covers, ledgerView, readHorizon } from '../core/read-horizon.js';
 import type { Ledger } from '../core/types.js';
 import type { GitHubWrite, SyncRequest } from '../generated/hooks.js';
 import type { GitHubClient, GitHubSession } from '../github/client.js';
@@ -91,11 +92,12 @@ export class Reconciler {
     const environmentUrl = this.environmentUrl(ctx);
     // A read that joined a batched round already in flight is as old as that round, like a shared one.
     let joinedRound = false;
+    const horizon = readHorizon(ctx);
     const load = () =>
-      this.readLedger(session, ctx, key, deadline, false, () => {
+      this.readLedger(session, ctx, key, deadline, horizon, false, () => {
         joinedRound = true;
       });
-    const loadFresh = () => this.readLedger(session, ctx, key, deadline, true);
+    const loadFresh = () => this.readLedger(session, ctx, key, deadline, horizon, true);
 
     let ledger: Ledger;
     let writes: PlannedWrite[];
@@ -103,10 +105,18 @@ export class Reconciler {
       const read = await this.deps.cache.read(key, load);
       this.deps.onDataAge?.(read.ageMs / 1000);
       ledger = read.ledger;
-      writes = this.plan(ctx, ledger, environmentUrl);
-      if (writes.length > 0 && (read.fromCache || joinedRound)) {
-        // Never write from a shared, possibly stale read: another replica may have written since.
+      let shared = read.fromCache || joinedRound;
+      if (!covers(ledger, horizon)) {
+        // A shared read made for a sync that needed less history.
         ledger = (await this.deps.cache.read(key, loadFresh, { fresh: true })).ledger;
+        shared = false;
+      }
+      // Every sync decides from the same part of the ledger, however much the read it got holds.
+      ledger = ledgerView(ledger, horizon);
+      writes = this.plan(ctx, ledger, environmentUrl);
+      if (writes.length > 0 && shared) {
+        // Never write from a shared, possibly stale read: another replica may have written since.
+        ledger = ledgerView((await this.deps.cache.read(key, loadFresh, { fresh: true })).ledger, horizon);
         writes = this.plan(ctx, ledger, environmentUrl);
       }
     } catch (error) {
@@ -172,7 +182,7 @@ export class Reconciler {
     let githubWrites: GitHubWrite[] | undefined;
     const inactive = { state: 'inactive', description: INACTIVE_DESCRIPTION, environmentUrl: '' } as const;
     try {
-      const { ledger } = await this.deps.cache.read(key, () => this.readLedger(session, ctx, key, deadline, true), { fresh: true });
+      const { ledger } = await this.deps.cache.read(key, () => this.readLedger(session, ctx, key, deadline, undefined, true), { fresh: true });
       const active = deploymentsOf(ledger, ctx.environment).filter((d) => d.statuses[0]?.state !== 'inactive');
       if (options.dryRun) {
         githubWrites = describeInactivations(active, inactive);
@@ -213,10 +223,19 @@ export class Reconciler {
       history: ctx.history,
       deployments: deploymentsOf(ledger, ctx.environment),
       environmentUrl,
+      previousViews: recordedViews(ctx.observedStatus, ctx.environment),
     });
   }
 
-  private async readLedger(session: GitHubSession, ctx: SyncContext, key: string, deadline: number, fresh = false, onJoined?: () => void): Promise<Ledger> {
+  private async readLedger(
+    session: GitHubSession,
+    ctx: SyncContext,
+    key: string,
+    deadline: number,
+    since: string | undefined,
+    fresh = false,
+    onJoined?: () => void,
+  ): Promise<Ledger> {
     const known = new Set<string>(this.deps.cache.knownEnvironments(key));
     known.add(ctx.environment);
     for (const env of ctx.siblings.keys()) known.add(env);
@@ -230,6 +249,7 @@ export class Reconciler {
         session,
         repositoryKey: repositoryKey(key),
         specName: ctx.application,
+        ...(since !== undefined ? { since } : {}),
       };
       return fleet.read({ ...target, knownEnvironments: [...known] }, deadline, fresh, onJoined);
     }
@@ -239,6 +259,7 @@ export class Reconciler {
       specName: ctx.application,
       knownEnvironments: [...known],
       deadline,
+      ...(since !== undefined ? { since } : {}),
       ...(statusWindows ? { statusWindows } : {}),
       ...(deploymentCounts ? { deploymentCounts } : {}),
     });

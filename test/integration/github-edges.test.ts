@@ -29,7 +29,8 @@ test('reads every page: an upstream success older than the first 100 deployments
   ];
   const res = await h.post('/sync', syncRequest({ parent, rollout: rollout([], candidates) }));
   expect(res.json.children[0].spec.allowedVersions).toEqual(['v0.1.0']);
-  expect(res.json.status.environmentInfos[0].history).toHaveLength(150);
+  // The status keeps 20 entries: v0.1.0's (a release candidate) and the newest 19.
+  expect(res.json.status.environmentInfos[0].history.map((e: { id: number }) => e.id)).toEqual([...Array.from({ length: 19 }, (_, i) => 150 - i), 1]);
   // Two pages of deployments, each with its deployments' status windows (a cold read).
   expect(h.emulator.counts()).toEqual({ total: 2, graphql: 2, rest: 0, reads: 2, writes: 0 });
 });

@@ -51,7 +51,7 @@ export interface HistoryEntry {
   timestamp?: string;
 }
 
-export function rollout(history: HistoryEntry[], candidates: { tag: string; revision?: string }[] = []) {
+export function rollout(history: HistoryEntry[], candidates: { tag: string; revision?: string; created?: string }[] = []) {
   return {
     apiVersion: 'kuberik.com/v1alpha1',
     kind: 'Rollout',

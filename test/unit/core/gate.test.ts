@@ -108,6 +108,35 @@ describe('allowedVersions from the Go fixture (spec §6)', () => {
   });
 });
 
+describe('After: a redeploy of a revision that baked upstream (a rollback)', () => {
+  const ok = status('success', 'Bake succeeded', '2026-01-01T01:00:00Z');
+  const baked = deployment(1, 'r-rolled-back', '2026-01-01T00:00:00Z', [ok]);
+  const candidates = [{ tag: 'v1.1.0', revision: 'r-rolled-back' }];
+
+  it.each([
+    ['deploying', [status('pending', 'Deploying', '2026-01-03T00:00:01Z')]],
+    ['baking', [status('in_progress', 'Baking in progress', '2026-01-03T00:00:01Z')]],
+    ['cancelled', [status('inactive', 'Bake cancelled: superseded', '2026-01-03T00:00:01Z')]],
+    ['without any status yet', []],
+  ])('stays allowed while the redeploy is %s', (_label, statuses) => {
+    const redeploy = deployment(3, 'r-rolled-back', '2026-01-03T00:00:00Z', statuses);
+    expect(allowedVersions(AFTER, [redeploy, baked], candidates)).toEqual(['v1.1.0']);
+    expect(allowedVersions(AFTER, [baked, redeploy], candidates)).toEqual(['v1.1.0']);
+  });
+
+  it('is withdrawn when the redeploy fails its bake, and allowed again when a later one succeeds', () => {
+    const failed = deployment(3, 'r-rolled-back', '2026-01-03T00:00:00Z', [status('failure', 'Bake failed: errors', '2026-01-03T01:00:00Z')]);
+    expect(allowedVersions(AFTER, [failed, baked], candidates)).toEqual([]);
+    const again = deployment(5, 'r-rolled-back', '2026-01-05T00:00:00Z', [status('success', 'Bake succeeded', '2026-01-05T01:00:00Z')]);
+    expect(allowedVersions(AFTER, [failed, again, baked], candidates)).toEqual(['v1.1.0']);
+  });
+
+  it('Parallel still follows the newest deployment of the revision', () => {
+    const redeploy = deployment(3, 'r-rolled-back', '2026-01-03T00:00:00Z', [status('inactive', 'Bake cancelled', '2026-01-03T00:00:01Z')]);
+    expect(allowedVersions(PARALLEL, [redeploy, baked], candidates)).toEqual([]);
+  });
+});
+
 describe('gateName', () => {
   it('is <environment name>-gate for ordinary names', () => {
     expect(gateName('my-app-production')).toBe('my-app-production-gate');

@@ -1,4 +1,4 @@
-import { planPublication, type PublicationInputs } from '../../../src/core/plan.js';
+import { conflictingEntries, planPublication, type PublicationInputs } from '../../../src/core/plan.js';
 import { encodePayload } from '../../../src/core/payload.js';
 import type { RolloutHistoryEntry } from '../../../src/generated/kubernetes.js';
 import type { LedgerDeployment, LedgerStatus } from '../../../src/core/types.js';
@@ -228,13 +228,41 @@ describe('planPublication: later syncs', () => {
         : d,
     );
     const history = HISTORY.map((e) => (e.id === 2 ? { id: 2, version: e.version, message: e.message, bakeStatus: 'Deploying' } : e));
-    expect(planPublication(inputs({ history, deployments }))).toEqual([
+    // The previous sync saw it Failed: the view changed, so the earlier state is posted again.
+    const previousViews = [
+      { id: 2, version: { tag: 'v2', revision: REV2 }, timestamp: '2026-01-02T00:00:00Z', bakeStatus: 'Failed', bakeStatusMessage: 'health check api failed' },
+    ];
+    expect(planPublication(inputs({ history, deployments, previousViews }))).toEqual([
       {
         kind: 'postStatus',
         key: { id: 2, revision: REV2 },
         deploymentId: 'DE_node_2_2222',
         status: { state: 'in_progress', description: 'Deploying', environmentUrl: URL_ },
       },
+    ]);
+  });
+
+  it("leaves another writer's newer status standing while its own view, recorded before it, is unchanged", () => {
+    // Ours (Succeeded) was recorded first; another writer of the same GitHub environment posted Failed after it.
+    const deployments = inSync().map((d) =>
+      d.payload.id === 1
+        ? {
+            ...d,
+            statuses: [status('failure', 'Bake failed: smoke test failed', '2026-01-03T00:20:00Z', 'https://other.example.com'), ...d.statuses],
+          }
+        : d,
+    );
+    const previousViews = HISTORY.map((e) => ({
+      id: e.id!,
+      version: { tag: e.version.tag, revision: e.version.revision! },
+      timestamp: e.timestamp!,
+      ...(e.bakeStatus ? { bakeStatus: e.bakeStatus } : {}),
+      ...(e.bakeStatusMessage ? { bakeStatusMessage: e.bakeStatusMessage } : {}),
+    }));
+    expect(planPublication(inputs({ deployments, previousViews }))).toEqual([]);
+    expect(planPublication(inputs({ deployments }))).toEqual([]);
+    expect(conflictingEntries(HISTORY, deployments, previousViews)).toEqual([
+      { key: { id: 1, revision: REV1 }, tag: 'v1', shown: 'Bake failed: smoke test failed', ours: 'Bake succeeded: Bake time completed' },
     ]);
   });
 

@@ -11,6 +11,7 @@ import { decideFinalize, decideSync, type DesiredState, type FinalizeDecision, t
 import { creationUnconfirmed, describeWrite, publishingPaced, type GitHubProblem } from '../core/problems.js';
 import { interpret, type Interpretation, type SpecCheck, type SyncContext } from '../core/interpret.js';
 import { DEFAULT_NEAR_CHANGE_RESYNC_SECONDS } from '../core/freshness.js';
+import { eventMarks } from '../core/event-freshness.js';
 import { kubeTime } from '../core/time.js';
 import { deploymentsOf } from '../core/ledger.js';
 import { paceWrites, planPublication, type PlannedWrite } from '../core/plan.js';
@@ -89,18 +90,22 @@ export class Reconciler {
     const key = cacheKey(this.deps.github.apiUrlFor(ctx.credentials), ctx);
     const nearChangeSeconds = this.nearChangeSeconds(key);
     const environmentUrl = this.environmentUrl(ctx);
+    // GitHub reported news (a webhook delivery marked this Environment or one of its application): no read older than it will do.
+    const marks = eventMarks(request, ctx);
+    const notBeforeMs = this.deps.cache.readNotBeforeMs(marks.ledger);
     // A read that joined a batched round already in flight is as old as that round, like a shared one.
     let joinedRound = false;
-    const load = () =>
-      this.readLedger(session, ctx, key, deadline, false, () => {
+    const load = (startedAt: (ms: number) => void) =>
+      this.readLedger(session, ctx, key, deadline, false, notBeforeMs, (roundStartedAt) => {
         joinedRound = true;
+        startedAt(roundStartedAt);
       });
     const loadFresh = () => this.readLedger(session, ctx, key, deadline, true);
 
     let ledger: Ledger;
     let writes: PlannedWrite[];
     try {
-      const read = await this.deps.cache.read(key, load);
+      const read = await this.deps.cache.read(key, load, notBeforeMs === undefined ? {} : { notBeforeMs });
       this.deps.onDataAge?.(read.ageMs / 1000);
       ledger = read.ledger;
       writes = this.plan(ctx, ledger, environmentUrl);
@@ -216,7 +221,15 @@ export class Reconciler {
     });
   }
 
-  private async readLedger(session: GitHubSession, ctx: SyncContext, key: string, deadline: number, fresh = false, onJoined?: () => void): Promise<Ledger> {
+  private async readLedger(
+    session: GitHubSession,
+    ctx: SyncContext,
+    key: string,
+    deadline: number,
+    fresh = false,
+    notBeforeMs?: number,
+    onJoined?: (roundStartedAtMs: number) => void,
+  ): Promise<Ledger> {
     const known = new Set<string>(this.deps.cache.knownEnvironments(key));
     known.add(ctx.environment);
     for (const env of ctx.siblings.keys()) known.add(env);
@@ -230,6 +243,7 @@ export class Reconciler {
         session,
         repositoryKey: repositoryKey(key),
         specName: ctx.application,
+        ...(notBeforeMs === undefined ? {} : { notBeforeMs }),
       };
       return fleet.read({ ...target, knownEnvironments: [...known] }, deadline, fresh, onJoined);
     }

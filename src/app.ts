@@ -95,6 +95,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     finalizeGiveUpSeconds: config.finalizeGiveUpSeconds,
     maxWritesPerSync: config.maxWritesPerSync,
     nearChangeResyncSeconds: config.nearChangeResyncSeconds,
+    eventsFlowingWindowSeconds: config.eventsFlowingWindowSeconds,
     ...(deps.now ? { now: deps.now } : {}),
   });
 

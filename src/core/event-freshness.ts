@@ -23,6 +23,8 @@ import type { SyncRequest } from '../generated/hooks.js';
 
 /** A mark up to this long before a read's start may still be newer than the read (receiver and service clocks differ). */
 export const EVENT_CLOCK_SKEW_MS = 5_000;
+/** EVENTS_FLOWING_WINDOW_SECONDS by default: a repository with an event in the last hour has its webhook working. */
+export const DEFAULT_EVENTS_FLOWING_WINDOW_SECONDS = 3600;
 
 const ENVIRONMENT_GVK = 'Environment.environments.kuberik.com/v1alpha1';
 
@@ -86,6 +88,15 @@ export function readNotBeforeMs(marks: readonly GithubEventMark[], firstSeenMs: 
 /** Whether a read that started at `startedAtMs` may serve a sync whose reads must start at or after `notBeforeMs`. */
 export function readIsRecentEnough(startedAtMs: number, notBeforeMs: number | undefined): boolean {
   return notBeforeMs === undefined || startedAtMs >= notBeforeMs;
+}
+
+/**
+ * Whether GitHub events demonstrably reach this cluster for a repository: one of its
+ * Environments in the request carries a mark no older than `windowSeconds` by the service's
+ * clock (a mark from the future, a receiver clock ahead, counts too). Never with a window of 0.
+ */
+export function eventsFlowing(repositoryMarks: readonly GithubEventMark[], nowMs: number, windowSeconds: number): boolean {
+  return windowSeconds > 0 && repositoryMarks.some((mark) => nowMs - mark.atMs <= windowSeconds * 1000);
 }
 
 /** The identity a mark is remembered by: a delivery id is unique, the time tells replays apart. */

@@ -7,11 +7,11 @@ import type { Logger } from 'pino';
 import { applyWrites, type WriteResult } from '../core/apply-writes.js';
 import { identityOf, secretsOf } from '../core/credentials.js';
 import { describeInactivations, describeWrites, simulateWrites } from '../core/dry-run.js';
-import { decideFinalize, decideSync, type DesiredState, type FinalizeDecision, type SyncOutcome } from '../core/decide.js';
+import { decideFinalize, decideSync, type DecideOptions, type DesiredState, type FinalizeDecision, type SyncOutcome } from '../core/decide.js';
 import { creationUnconfirmed, describeWrite, publishingPaced, type GitHubProblem } from '../core/problems.js';
 import { interpret, type Interpretation, type SpecCheck, type SyncContext } from '../core/interpret.js';
 import { DEFAULT_NEAR_CHANGE_RESYNC_SECONDS } from '../core/freshness.js';
-import { eventMarks } from '../core/event-freshness.js';
+import { DEFAULT_EVENTS_FLOWING_WINDOW_SECONDS, eventMarks, eventsFlowing } from '../core/event-freshness.js';
 import { kubeTime } from '../core/time.js';
 import { deploymentsOf } from '../core/ledger.js';
 import { paceWrites, planPublication, type PlannedWrite } from '../core/plan.js';
@@ -41,6 +41,8 @@ export interface ReconcilerDeps {
   maxWritesPerSync: number;
   /** Resync interval while a change is near (core/freshness.ts); raised to the shared read's paced lifetime. */
   nearChangeResyncSeconds?: number;
+  /** A repository whose Environments carry a GitHub event mark this recent gets no near-change polling (0: always). */
+  eventsFlowingWindowSeconds?: number;
   /** Wall clock; only shows in the status where something changed (transition times). */
   now?: () => Date;
 }
@@ -88,11 +90,11 @@ export class Reconciler {
     const ctx = interpretation.context;
     const session = this.deps.github.session(ctx.credentials, ctx.owner, ctx.repo);
     const key = cacheKey(this.deps.github.apiUrlFor(ctx.credentials), ctx);
-    const nearChangeSeconds = this.nearChangeSeconds(key);
     const environmentUrl = this.environmentUrl(ctx);
     // GitHub reported news (a webhook delivery marked this Environment or one of its application): no read older than it will do.
     const marks = eventMarks(request, ctx);
     const notBeforeMs = this.deps.cache.readNotBeforeMs(marks.ledger);
+    const resync = { nearChangeResyncSeconds: this.nearChangeSeconds(key), eventsFlowing: this.eventsFlowing(marks.repository) };
     // A read that joined a batched round already in flight is as old as that round, like a shared one.
     let joinedRound = false;
     const load = (startedAt: (ms: number) => void) =>
@@ -120,7 +122,7 @@ export class Reconciler {
 
     if (options.dryRun) {
       const simulated = simulateWrites(writes, kubeTime(this.now()));
-      const report = this.report(interpretation, { ledger: applyWrites(ledger, ctx.environment, simulated) }, writes, 0, nearChangeSeconds);
+      const report = this.report(interpretation, { ledger: applyWrites(ledger, ctx.environment, simulated) }, writes, 0, resync);
       return { ...report, githubWrites: describeWrites(writes, `${ctx.owner}/${ctx.repo}`) };
     }
 
@@ -153,7 +155,7 @@ export class Reconciler {
     if (writeProblem) outcome.writeProblem = writeProblem;
     const unconfirmed = this.stillUnconfirmed(paced.now, creationKey);
     if (unconfirmed.length > 0) outcome.unconfirmedCreations = unconfirmed;
-    return this.report(interpretation, outcome, writes, results.length, nearChangeSeconds);
+    return this.report(interpretation, outcome, writes, results.length, resync);
   }
 
   async finalize(request: SyncRequest, options: RunOptions = {}): Promise<FinalizeDecision & { reason: string } & DryRunReport> {
@@ -202,6 +204,12 @@ export class Reconciler {
     }
     const decision = decideFinalize(ctx, { remaining, gaveUp, ...(problem ? { problem } : {}) }, kubeTime(now));
     return { ...decision, reason: problem?.reason ?? 'Finalized', ...(options.dryRun ? { githubWrites: githubWrites ?? [] } : {}) };
+  }
+
+  /** Whether GitHub events reach this cluster for the repository: then its next status comes as a nudge, not by fast polling. */
+  private eventsFlowing(repositoryMarks: Parameters<typeof eventsFlowing>[0]): boolean {
+    const window = this.deps.eventsFlowingWindowSeconds ?? DEFAULT_EVENTS_FLOWING_WINDOW_SECONDS;
+    return eventsFlowing(repositoryMarks, this.now().getTime(), window);
   }
 
   /** Syncing sooner than the token's budget lets a shared read be kept would only re-read the same read. */
@@ -314,14 +322,14 @@ export class Reconciler {
     outcome: SyncOutcome | undefined,
     writes: PlannedWrite[],
     writesDone: number,
-    nearChangeResyncSeconds?: number,
+    resync: Pick<DecideOptions, 'nearChangeResyncSeconds' | 'eventsFlowing'> = {},
   ): SyncReport {
     const ctx = interpretation.ok ? interpretation.context : undefined;
     const desired = decideSync(interpretation, outcome, {
       now: kubeTime(this.now()),
       localEnvironmentUrl: ctx ? this.environmentUrl(ctx) : '',
       unconfirmedWindowMs: this.unconfirmedWindowMs(),
-      ...(nearChangeResyncSeconds !== undefined ? { nearChangeResyncSeconds } : {}),
+      ...resync,
     });
     const ready = desired.status.conditions?.find((c) => c.type === 'Ready');
     return { ...desired, reason: ready?.reason ?? 'Unknown', writes, writesDone };

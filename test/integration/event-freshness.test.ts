@@ -65,11 +65,15 @@ function production(markAtMs?: number, deliveryId = 'delivery-1'): SyncRequest {
   return syncRequest({ parent, rollout: rollout([{ id: 1, ...V1, bakeStatus: 'Succeeded' }], [V2, V1]) });
 }
 
-async function gate(url: string, body: SyncRequest): Promise<string[]> {
+async function answer(url: string, body: SyncRequest): Promise<{ gate: string[]; resyncAfterSeconds: number }> {
   const res = await request(`${url}/sync`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   expect(res.statusCode).toBe(200);
-  const json = (await res.body.json()) as { children: { spec: { allowedVersions: string[] } }[] };
-  return json.children[0]!.spec.allowedVersions;
+  const json = (await res.body.json()) as { children: { spec: { allowedVersions: string[] } }[]; resyncAfterSeconds: number };
+  return { gate: json.children[0]!.spec.allowedVersions, resyncAfterSeconds: json.resyncAfterSeconds };
+}
+
+async function gate(url: string, body: SyncRequest): Promise<string[]> {
+  return (await answer(url, body)).gate;
 }
 
 async function listen(app: FastifyInstance): Promise<string> {
@@ -147,4 +151,50 @@ test('the mark on a sibling Environment of the same application counts as well',
   staging.metadata.annotations = { [GITHUB_EVENT_ANNOTATION]: formatGithubEventAnnotation('delivery-2', T0 + 1500) };
   const withSibling = syncRequest({ parent: body.parent, siblings: [staging], rollout: rollout([{ id: 1, ...V1, bakeStatus: 'Succeeded' }], [V2, V1]) });
   expect(await gate(a.url, withSibling)).toEqual(['v2', 'v1']);
+});
+
+describe('events flowing for the repository: no near-change polling', () => {
+  /** Production, with an Environment of another application of the same repository that the receiver marked at `markAtMs`. */
+  const withMarkedNeighbour = (markAtMs: number) => {
+    const body = production();
+    const neighbour = environment({ name: 'other-app-dev', app: 'other-app', environment: 'dev' });
+    neighbour.metadata.annotations = { [GITHUB_EVENT_ANNOTATION]: formatGithubEventAnnotation('delivery-0', markAtMs) };
+    return syncRequest({ parent: body.parent, siblings: [neighbour], rollout: rollout([{ id: 1, ...V1, bakeStatus: 'Succeeded' }], [V2, V1]) });
+  };
+
+  test.each([
+    ['no mark: staging bakes, production polls at NEAR_CHANGE_RESYNC_SECONDS', undefined, 10],
+    ['a mark exactly EVENTS_FLOWING_WINDOW_SECONDS old: the requeueInterval', -3_600_000, 60],
+    ['a mark a millisecond older than the window: polls again', -3_600_001, 10],
+    ['a mark from a receiver clock ahead of ours counts as recent', 2_000, 60],
+  ])('%s', async (_title, markOffsetMs, expected) => {
+    a = await startHarness({ config: CONFIG, deps: { nowMs: () => T0 } });
+    a.setNow(new Date(T0));
+    seed();
+    const body = markOffsetMs === undefined ? production() : withMarkedNeighbour(T0 + markOffsetMs);
+    expect(await answer(a.url, body)).toEqual({ gate: ['v1'], resyncAfterSeconds: expected });
+  });
+
+  test('EVENTS_FLOWING_WINDOW_SECONDS=0: near-change polling whatever the marks', async () => {
+    a = await startHarness({ config: { ...CONFIG, eventsFlowingWindowSeconds: 0 }, deps: { nowMs: () => T0 } });
+    a.setNow(new Date(T0));
+    seed();
+    expect(await answer(a.url, withMarkedNeighbour(T0))).toEqual({ gate: ['v1'], resyncAfterSeconds: 10 });
+  });
+
+  test("a missed event (staging's bake success never delivered) is caught by the next regular resync", async () => {
+    let t = 0;
+    a = await startHarness({ config: CONFIG, deps: { nowMs: () => T0 + t } });
+    a.setNow(new Date(T0));
+    const { bakingId } = seed();
+    // An earlier delivery (staging's "Baking in progress") marked production a minute ago.
+    const markAtMs = T0 - 60_000;
+    expect(await answer(a.url, production(markAtMs))).toEqual({ gate: ['v1'], resyncAfterSeconds: 60 });
+
+    t = 5_000;
+    await bakeSucceeds(bakingId); // GitHub's delivery of this never arrives: the mark stays the old one
+    t = 60_000;
+    a.setNow(new Date(T0 + 60_000));
+    expect(await answer(a.url, production(markAtMs))).toEqual({ gate: ['v2', 'v1'], resyncAfterSeconds: 60 });
+  });
 });

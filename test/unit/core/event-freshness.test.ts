@@ -1,4 +1,12 @@
-import { EVENT_CLOCK_SKEW_MS, eventMarks, markIdentity, readIsRecentEnough, readNotBeforeMs } from '../../../src/core/event-freshness.js';
+import {
+  DEFAULT_EVENTS_FLOWING_WINDOW_SECONDS,
+  EVENT_CLOCK_SKEW_MS,
+  eventMarks,
+  eventsFlowing,
+  markIdentity,
+  readIsRecentEnough,
+  readNotBeforeMs,
+} from '../../../src/core/event-freshness.js';
 import { formatGithubEventAnnotation, GITHUB_EVENT_ANNOTATION, type GithubEventMark } from '../../../src/core/github-event.js';
 import { environment, syncRequest } from '../../support/requests.js';
 
@@ -65,5 +73,22 @@ describe('readNotBeforeMs', () => {
 
   it('marks are remembered by delivery id and time', () => {
     expect(markIdentity(mark('72d3162e', AT))).toBe(`72d3162e@${AT}`);
+  });
+});
+
+describe('eventsFlowing', () => {
+  const mark = (atMs: number): GithubEventMark => ({ deliveryId: 'd', atMs });
+
+  it('is true when a mark of the repository is at most the window old, or from the future', () => {
+    expect(DEFAULT_EVENTS_FLOWING_WINDOW_SECONDS).toBe(3600);
+    expect(eventsFlowing([mark(AT - 3_600_000)], AT, 3600)).toBe(true);
+    expect(eventsFlowing([mark(AT + 2000)], AT, 3600)).toBe(true);
+    expect(eventsFlowing([mark(AT - 3_600_001), mark(AT - 10)], AT, 3600)).toBe(true);
+  });
+
+  it('is false without a mark that recent, and always with a window of 0', () => {
+    expect(eventsFlowing([], AT, 3600)).toBe(false);
+    expect(eventsFlowing([mark(AT - 3_600_001)], AT, 3600)).toBe(false);
+    expect(eventsFlowing([mark(AT)], AT, 0)).toBe(false);
   });
 });

@@ -61,19 +61,26 @@ export class LedgerCache {
   private readonly costs = bounded<{ token: string; points: number; at: number }>();
   /** Per key: how long its read in progress will be kept, paced by the budget that read reported. */
   private readonly lifetimes = bounded<number>();
+  /** Keys whose last sync saw GitHub events flowing for their repository (core/event-freshness.ts eventsFlowing). */
+  private readonly eventDriven = bounded<true>();
 
   constructor(
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
     /** Longest a read is shared when its token's budget runs short; at most the TTL disables pacing. */
     private readonly maxTtlMs: number = ttlMs,
+    /**
+     * How long a read is shared, at least, where events flow: news then comes with an event
+     * mark, which never accepts an older read, so the shared read only serves the safety net.
+     */
+    private readonly eventsFlowingTtlMs: number = ttlMs,
   ) {}
 
   async read(key: string, load: Load, options: ReadOptions = {}): Promise<CachedRead> {
     if (!options.fresh) {
       const entry = this.entries.get(key);
       const age = entry ? this.now() - entry.storedAt : 0;
-      if (entry && age < entry.lifetimeMs && readIsRecentEnough(entry.startedAt, options.notBeforeMs))
+      if (entry && age < this.withEvents(key, entry.lifetimeMs) && readIsRecentEnough(entry.startedAt, options.notBeforeMs))
         return { ledger: entry.ledger, fromCache: true, ageMs: age };
       const pending = this.inFlight.get(key);
       if (pending && readIsRecentEnough(pending.startedAt, options.notBeforeMs)) return { ledger: await pending.promise, fromCache: true, ageMs: 0 };
@@ -146,14 +153,29 @@ export class LedgerCache {
     this.store(key, ledger, startedAt);
   }
 
-  /** How long the current read of `key` is shared (else the next one): the TTL, stretched by budget pacing. */
+  /** How long the current read of `key` is shared (else the next one): the TTL, stretched by budget pacing, or while events flow. */
   sharedLifetimeMs(key: string): number {
+    return this.withEvents(key, this.pacedLifetimeMs(key));
+  }
+
+  /** The TTL, stretched by budget pacing: how soon a read of `key` may be renewed by polling. */
+  pacedLifetimeMs(key: string): number {
     return this.entries.get(key)?.lifetimeMs ?? this.lifetimeMs(key);
   }
 
-  /** How long the next stored read of `key` will be shared (the TTL unless its read noted a budget). */
+  /** How long the next stored read of `key` will be shared by the budget (the TTL unless its read noted a budget). */
   lifetimeMs(key: string): number {
     return this.lifetimes.get(key) ?? this.ttlMs;
+  }
+
+  private withEvents(key: string, lifetimeMs: number): number {
+    return this.eventDriven.has(key) ? Math.max(lifetimeMs, this.eventsFlowingTtlMs) : lifetimeMs;
+  }
+
+  /** Whether GitHub events flow for `key`'s repository, as its latest sync found: its reads are then shared longer. */
+  noteEventsFlowing(key: string, flowing: boolean): void {
+    if (flowing) this.eventDriven.set(key, true);
+    else this.eventDriven.delete(key);
   }
 
   invalidate(key: string): void {

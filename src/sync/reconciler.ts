@@ -95,6 +95,7 @@ export class Reconciler {
     const marks = eventMarks(request, ctx);
     const notBeforeMs = this.deps.cache.readNotBeforeMs(marks.ledger);
     const resync = { nearChangeResyncSeconds: this.nearChangeSeconds(key), eventsFlowing: this.eventsFlowing(marks.repository) };
+    this.deps.cache.noteEventsFlowing(key, resync.eventsFlowing);
     // A read that joined a batched round already in flight is as old as that round, like a shared one.
     let joinedRound = false;
     const load = (startedAt: (ms: number) => void) =>
@@ -215,7 +216,7 @@ export class Reconciler {
   /** Syncing sooner than the token's budget lets a shared read be kept would only re-read the same read. */
   private nearChangeSeconds(key: string): number {
     const configured = this.deps.nearChangeResyncSeconds ?? DEFAULT_NEAR_CHANGE_RESYNC_SECONDS;
-    return Math.max(configured, this.deps.cache.sharedLifetimeMs(key) / 1000);
+    return Math.max(configured, this.deps.cache.pacedLifetimeMs(key) / 1000);
   }
 
   private plan(ctx: SyncContext, ledger: Ledger, environmentUrl: string): PlannedWrite[] {

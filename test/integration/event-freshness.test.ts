@@ -182,6 +182,29 @@ describe('events flowing for the repository: no near-change polling', () => {
     expect(await answer(a.url, withMarkedNeighbour(T0))).toEqual({ gate: ['v1'], resyncAfterSeconds: 10 });
   });
 
+  test('where events flow, a shared read serves syncs without a newer mark for EVENTS_FLOWING_TTL_MS (60 s), not LEDGER_CACHE_TTL_MS (10 s here)', async () => {
+    let t = 0;
+    a = await startHarness({ config: CONFIG, deps: { nowMs: () => T0 + t } });
+    a.setNow(new Date(T0));
+    seed();
+    const markAtMs = T0 - 60_000;
+    expect(await answer(a.url, production(markAtMs))).toEqual({ gate: ['v1'], resyncAfterSeconds: 60 });
+    const reads = ledgerReads();
+    t = 59_999;
+    expect(await answer(a.url, production(markAtMs))).toEqual({ gate: ['v1'], resyncAfterSeconds: 60 });
+    expect(ledgerReads()).toBe(reads);
+    t = 60_000;
+    expect(await answer(a.url, production(markAtMs))).toEqual({ gate: ['v1'], resyncAfterSeconds: 60 });
+    expect(ledgerReads()).toBe(reads + 1);
+    // Without events (no mark at all), the next read is kept LEDGER_CACHE_TTL_MS.
+    t = 71_000;
+    expect(await answer(a.url, production())).toEqual({ gate: ['v1'], resyncAfterSeconds: 10 });
+    expect(ledgerReads()).toBe(reads + 2);
+    t = 81_000;
+    expect(await answer(a.url, production())).toEqual({ gate: ['v1'], resyncAfterSeconds: 10 });
+    expect(ledgerReads()).toBe(reads + 3);
+  });
+
   test("a missed event (staging's bake success never delivered) is caught by the next regular resync", async () => {
     let t = 0;
     a = await startHarness({ config: CONFIG, deps: { nowMs: () => T0 + t } });

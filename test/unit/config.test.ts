@@ -19,6 +19,7 @@ describe('loadConfig', () => {
       maxWritesPerSync: 10,
       nearChangeResyncSeconds: 10,
       eventsFlowingWindowSeconds: 3600,
+      eventsFlowingTtlMs: 60000,
       fleetBatchWindowMs: 20,
       keepAliveTimeoutMs: 120000,
     });

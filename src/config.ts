@@ -60,7 +60,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     maxWritesPerSync: integer(env, 'MAX_WRITES_PER_SYNC', 10, 1, 1000),
     nearChangeResyncSeconds: integer(env, 'NEAR_CHANGE_RESYNC_SECONDS', 10, 1, 3600),
-    eventsFlowingWindowSeconds: integer(env, 'EVENTS_FLOWING_WINDOW_SECONDS', 3600, 0, 86_400),
+    eventsFlowingWindowSeconds: integer(env, 'EVENTS_FLOWING_WINDOW_SECONDS', 86_400, 0, 604_800),
     eventsFlowingTtlMs: integer(env, 'EVENTS_FLOWING_TTL_MS', 60_000, 0, 3_600_000),
     fleetBatchWindowMs: integer(env, 'FLEET_BATCH_WINDOW_MS', 20, 0, 1000),
     keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 120_000, 1000, 3_600_000),

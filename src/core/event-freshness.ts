@@ -23,8 +23,13 @@ import type { SyncRequest } from '../generated/hooks.js';
 
 /** A mark up to this long before a read's start may still be newer than the read (receiver and service clocks differ). */
 export const EVENT_CLOCK_SKEW_MS = 5_000;
-/** EVENTS_FLOWING_WINDOW_SECONDS by default: a repository with an event in the last hour has its webhook working. */
-export const DEFAULT_EVENTS_FLOWING_WINDOW_SECONDS = 3600;
+/**
+ * EVENTS_FLOWING_WINDOW_SECONDS by default: a repository with an event in the last day has its
+ * webhook working. A mark's age cannot tell a quiet repository from a broken webhook; a day
+ * covers repositories that release a few times a day, and a webhook broken within it costs
+ * promotions the safety net's pace (requeueInterval + EVENTS_FLOWING_TTL_MS), not correctness.
+ */
+export const DEFAULT_EVENTS_FLOWING_WINDOW_SECONDS = 86_400;
 
 const ENVIRONMENT_GVK = 'Environment.environments.kuberik.com/v1alpha1';
 

@@ -164,8 +164,8 @@ describe('events flowing for the repository: no near-change polling', () => {
 
   test.each([
     ['no mark: staging bakes, production polls at NEAR_CHANGE_RESYNC_SECONDS', undefined, 10],
-    ['a mark exactly EVENTS_FLOWING_WINDOW_SECONDS old: the requeueInterval', -3_600_000, 60],
-    ['a mark a millisecond older than the window: polls again', -3_600_001, 10],
+    ['a mark exactly EVENTS_FLOWING_WINDOW_SECONDS (a day) old: the requeueInterval', -86_400_000, 60],
+    ['a mark a millisecond older than the window: polls again', -86_400_001, 10],
     ['a mark from a receiver clock ahead of ours counts as recent', 2_000, 60],
   ])('%s', async (_title, markOffsetMs, expected) => {
     a = await startHarness({ config: CONFIG, deps: { nowMs: () => T0 } });

@@ -80,7 +80,7 @@ describe('eventsFlowing', () => {
   const mark = (atMs: number): GithubEventMark => ({ deliveryId: 'd', atMs });
 
   it('is true when a mark of the repository is at most the window old, or from the future', () => {
-    expect(DEFAULT_EVENTS_FLOWING_WINDOW_SECONDS).toBe(3600);
+    expect(DEFAULT_EVENTS_FLOWING_WINDOW_SECONDS).toBe(86_400);
     expect(eventsFlowing([mark(AT - 3_600_000)], AT, 3600)).toBe(true);
     expect(eventsFlowing([mark(AT + 2000)], AT, 3600)).toBe(true);
     expect(eventsFlowing([mark(AT - 3_600_001), mark(AT - 10)], AT, 3600)).toBe(true);

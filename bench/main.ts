@@ -509,7 +509,7 @@ function eventSection(): void {
   const share = (points: number, limit: number) => `${fixed((100 * points) / limit, 0)} %`;
   emit(
     '8. Event-driven freshness: webhooks nudge, polling is the safety net',
-    "Section 7's fleet model (same seed: the same releases and writes) with the webhook receiver: every status written to GitHub is a delivery, " +
+    "Section 7's fleet model (same seed: the same releases, and each release makes the same writes in both designs; within the hour, faster promotion completes more of them and an exhausted budget cuts them) with the webhook receiver: every status written to GitHub is a delivery, " +
       `which reaches the receiver ${DELIVERY_S.min}–${DELIVERY_S.max} s later (assumed, uniform: GitHub publishes no delivery-time figure), ` +
       `and ${RECEIVER_TO_SYNC_S} s after that (the receiver's PATCH, the API server's watch, Metacontroller's queue) the marked Environment and those with a relationship to it sync. ` +
       "A marked sync never uses a read that started before its mark, so its application is read in the next batched round (one 0.25 s model step, about the service's batching window); " +

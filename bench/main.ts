@@ -481,7 +481,7 @@ function eventSection(): void {
           { label: '10,000 Environments, 1,000 repositories, one token', options: fleet(1000, GITHUB_HOURLY_BUDGET), whatIf: false },
         ]),
   ];
-  log(`8 event-driven freshness: ${cases.length} fleets, polling and events side by side (a simulated hour each)`);
+  log(`8 event-driven freshness: ${cases.length === 1 ? 'one fleet' : `${cases.length} fleets`}, polling and events side by side (a simulated hour each)`);
   const rows: { label: string; limit: number; design: string; row: FleetModelRow | EventModelRow }[] = [];
   for (const c of cases) {
     rows.push({

@@ -53,10 +53,10 @@ export interface FleetModelRow {
 }
 
 /** dev → staging → three productions: 5 Environments per application. */
-const ENVIRONMENTS = ['dev', 'staging', 'prod-a', 'prod-b', 'prod-c'] as const;
-const UPSTREAM: Record<string, string | undefined> = { dev: undefined, staging: 'dev', 'prod-a': 'staging', 'prod-b': 'staging', 'prod-c': 'staging' };
-const STEP_S = 0.25;
-const HOUR_S = 3600;
+export const ENVIRONMENTS = ['dev', 'staging', 'prod-a', 'prod-b', 'prod-c'] as const;
+export const UPSTREAM: Record<string, string | undefined> = { dev: undefined, staging: 'dev', 'prod-a': 'staging', 'prod-b': 'staging', 'prod-c': 'staging' };
+export const STEP_S = 0.25;
+export const HOUR_S = 3600;
 /** Go model: history entries and environments of one reconcile (bench/go-model.ts). */
 const GO_HISTORY = 10;
 
@@ -77,7 +77,7 @@ interface Env {
 }
 
 /** The environment's newest record made before `readAt`. */
-function asOf(env: Env, readAt: number): { at: number; version: number; success: boolean } | undefined {
+export function asOf(env: Pick<Env, 'records'>, readAt: number): { at: number; version: number; success: boolean } | undefined {
   for (let i = env.records.length - 1; i >= 0; i--) if (env.records[i]!.at <= readAt) return env.records[i];
   return undefined;
 }
@@ -91,12 +91,12 @@ interface App {
 }
 
 /** GitHub's price of one query: requests / 100, rounded, at least 1. */
-function points(requests: number): number {
+export function points(requests: number): number {
   return Math.max(1, Math.round(requests / 100));
 }
 
 /** Requests of a repository's first read step, from the service's own planner. */
-function repositoryRequests(applications: number): number {
+export function repositoryRequests(applications: number): number {
   const read = new LedgerRead({
     applications: Array.from({ length: applications }, (_, a) => ({ specName: `app-${a}`, knownEnvironments: [...ENVIRONMENTS] })),
     statusWindows: new Map(),

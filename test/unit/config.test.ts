@@ -19,6 +19,8 @@ describe('loadConfig', () => {
       bodyLimitBytes: 4194304,
       maxWritesPerSync: 10,
       nearChangeResyncSeconds: 10,
+      eventsFlowingWindowSeconds: 86400,
+      eventsFlowingTtlMs: 60000,
       fleetBatchWindowMs: 20,
       keepAliveTimeoutMs: 120000,
     });
@@ -76,6 +78,7 @@ describe('loadConfig', () => {
     [{ DASHBOARD_ROUTE_KINDS: 'gateway' }, 'DASHBOARD_ROUTE_KINDS must list ingress and/or httproute, got "gateway"'],
     [{ MAX_WRITES_PER_SYNC: '0' }, 'MAX_WRITES_PER_SYNC must be between 1 and 1000, got 0'],
     [{ NEAR_CHANGE_RESYNC_SECONDS: '0' }, 'NEAR_CHANGE_RESYNC_SECONDS must be between 1 and 3600, got 0'],
+    [{ EVENTS_FLOWING_WINDOW_SECONDS: '604801' }, 'EVENTS_FLOWING_WINDOW_SECONDS must be between 0 and 604800, got 604801'],
     [{ KEEP_ALIVE_TIMEOUT_MS: '500' }, 'KEEP_ALIVE_TIMEOUT_MS must be between 1000 and 3600000, got 500'],
   ])('%j is rejected', (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message));

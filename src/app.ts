@@ -136,6 +136,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  // At answer time, so that a call already in progress when the drain began closes its connection too.
+  app.addHook('onSend', async (_request, reply) => {
     if (shutdown.draining) reply.header('connection', 'close');
   });
 

@@ -125,6 +125,8 @@ describe('release.yaml', () => {
       push: true,
       tags: '${{ steps.meta.outputs.tags }}',
       labels: '${{ steps.meta.outputs.labels }}',
+      // The Dockerfile's own OCI labels, for builds outside the workflow too.
+      'build-args': 'VERSION=${{ steps.meta.outputs.version }}\nSOURCE=${{ github.server_url }}/${{ github.repository }}\n',
     });
   });
 });

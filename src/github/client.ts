@@ -10,7 +10,7 @@ import type { GitHubCredentials } from '../core/credentials.js';
 import type { CreateDeploymentBody, StatusWrite } from '../core/plan.js';
 import type { Ledger, LedgerStatus } from '../core/types.js';
 import { InstallationTokens } from './auth.js';
-import { GitHubOperationError } from './errors.js';
+import { GitHubOperationError, isNotGitHubApi, NotGitHubApiError } from './errors.js';
 import { requestStatus } from './request-status.js';
 import {
   buildBatchQuery,
@@ -120,6 +120,10 @@ export class GitHubClient {
     const onRateLimit = options.onRateLimit;
     this.fetch = (async (url: string, init: Record<string, unknown>) => {
       const response = await undiciFetch(url, { ...(init as object), dispatcher: agent });
+      if (isNotGitHubApi(response.status, response.headers)) {
+        await response.body?.cancel();
+        throw new NotGitHubApiError(withoutQuery(url), response.status, response.headers.get('content-type') ?? '');
+      }
       const remaining = response.headers.get('x-ratelimit-remaining');
       if (onRateLimit && remaining !== null && /^\d+$/.test(remaining)) {
         onRateLimit({ resource: response.headers.get('x-ratelimit-resource') ?? 'unknown', remaining: Number(remaining) });
@@ -313,6 +317,11 @@ export class GitHubSession {
     }
     return toStatus(created);
   }
+}
+
+function withoutQuery(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.origin}${parsed.pathname}`;
 }
 
 /** GraphQL endpoint of a REST base URL, as @octokit/graphql derives it (GHES: /api/v3 → /api/graphql). */

@@ -194,7 +194,7 @@ describe('webhook', () => {
   });
 
   it('gives the drain and the calls in progress time before the kill', () => {
-    const drainSeconds = Number(container.env.find((e: { name: string }) => e.name === 'DRAIN_SECONDS').value);
+    const drainSeconds = Number((container.env as { name: string; value: string }[]).find((e) => e.name === 'DRAIN_SECONDS')!.value);
     // The calls in progress after the drain: at most Metacontroller's 10 s hook timeout.
     expect(podSpec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(drainSeconds + 10);
     expect(podSpec.terminationGracePeriodSeconds).toBe(40);

@@ -467,7 +467,7 @@ describe('failures keep state', () => {
     expect(condition(first.json.status, 'Ready')).toEqual({
       status: 'False',
       reason: 'GitHubUnreachable',
-      message: 'GitHub could not be reached during creating the deployment of history entry 1 (' + R1.slice(0, 12) + ')',
+      message: `GitHub at ${new URL(h.emulator.url).host} could not be reached during creating the deployment of history entry 1 (${R1.slice(0, 12)})`,
     });
     const second = await h.post('/sync', syncRequest({ parent: { ...parent, status: first.json.status }, rollout: rollout(stagingHistory) }));
     expect(condition(second.json.status, 'Ready').status).toBe('True');

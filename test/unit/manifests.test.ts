@@ -3,7 +3,8 @@
  * against the CRDs of the APIs they use (Metacontroller, kuberik, our own).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { REFERENCE_CRDS_DIR } from '../support/fixtures.js';
@@ -319,5 +320,30 @@ describe('kubectl kustomize manifests/samples', () => {
     expect(secret.apiVersion).toBe('v1');
     expect(secret.type).toBe('Opaque');
     expect(secret.stringData).toEqual({ token: 'replace-me' });
+  });
+});
+
+describe("the README's install step 0: an overlay built with plain kubectl", () => {
+  const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  const overlay = /cat > my-environment-sync\/kustomization\.yaml <<'EOF'\n([\s\S]*?)\nEOF\n/.exec(readme)?.[1];
+
+  it('comes before any use of the standalone kustomize, and step 2 applies it', () => {
+    expect(overlay).toBeDefined();
+    expect(readme.indexOf("<<'EOF'")).toBeLessThan(readme.indexOf('kustomize edit set image'));
+    expect(readme).toContain('kubectl apply -k my-environment-sync/');
+  });
+
+  it('points the webhook Deployment at the pushed image, with everything manifests/ installs', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'overlay-'));
+    try {
+      // The overlay sits beside manifests/ in a clone; from a scratch folder the path to it is longer.
+      writeFileSync(path.join(dir, 'kustomization.yaml'), overlay!.replace('- ../manifests', `- ${path.relative(dir, MANIFESTS)}`));
+      const built = kustomize(dir);
+      expect(ids(built)).toEqual(ids(install));
+      const containers = (find(built, 'Deployment', 'environment-sync').spec as any).template.spec.containers;
+      expect(containers.map((c: { image: string }) => c.image)).toEqual(['ghcr.io/<you>/environment-sync:0.1.0']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -137,3 +137,10 @@ test('every action is pinned to a major version', () => {
     for (const j of Object.values(w.jobs)) for (const u of uses(j)) expect(u).toMatch(/^[\w-]+\/[\w-]+@v\d+$/);
   }
 });
+
+test("the README names exactly the Node versions ci.yaml tests", () => {
+  const matrix = job(workflow('ci.yaml'), 'test').strategy?.matrix?.['node-version'] as string[];
+  const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
+  const sentence = /CI tests Node ([^;)]+)[;)]/.exec(readme)?.[1];
+  expect(sentence?.split(/, | and /)).toEqual(matrix.map(String));
+});

@@ -155,7 +155,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     const allow = ALLOWED_METHODS[path];
     if (allow) {
       rejections.set(request, 'MethodNotAllowed');
-      return reply.code(405).header('allow', allow).send(errorBody('MethodNotAllowed', `${request.method} ${path} is not served; use ${allow}`));
+      return reply
+        .code(405)
+        .header('allow', allow)
+        .send(errorBody('MethodNotAllowed', `${request.method} ${path} is not served; use ${allow}`));
     }
     rejections.set(request, 'NotFound');
     return reply.code(404).send(errorBody('NotFound', `No route ${request.method} ${path}; hooks are POST /customize, /sync, /finalize`));

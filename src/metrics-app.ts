@@ -17,7 +17,10 @@ export function buildMetricsApp(metrics: Metrics, logger: Logger): FastifyInstan
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0];
     if (path === '/metrics')
-      return reply.code(405).header('allow', 'GET, HEAD').send(errorBody('MethodNotAllowed', `${request.method} /metrics: only GET is served here`));
+      return reply
+        .code(405)
+        .header('allow', 'GET, HEAD')
+        .send(errorBody('MethodNotAllowed', `${request.method} /metrics: only GET is served here`));
     return reply.code(404).send(errorBody('NotFound', `No route ${request.method} ${path}; this port serves GET /metrics only`));
   });
   return app;

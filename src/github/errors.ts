@@ -153,7 +153,9 @@ function unreachable(error: unknown, operation: string): GitHubProblem {
     const c = (e as { code?: unknown }).code;
     if (typeof c === 'string' && /^E[A-Z_]+$/.test(c)) code = c;
   }
-  const why = code ? ` (${code}${code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? ': the host name does not resolve' : code === 'ECONNREFUSED' ? ': nothing listens there' : ''})` : '';
+  const why = code
+    ? ` (${code}${code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? ': the host name does not resolve' : code === 'ECONNREFUSED' ? ': nothing listens there' : ''})`
+    : '';
   return {
     reason: 'GitHubUnreachable',
     message: `GitHub${host ? ` at ${host}` : ''} could not be reached during ${operation}${why}`,

@@ -96,7 +96,13 @@ describe('start-up failures: one log line, a non-zero exit, no stack trace', () 
   });
 
   test.each([
-    [{ code: 'ENOTFOUND', syscall: 'getaddrinfo', hostname: 'no-such-host' }, 'no-such-host', 8080, 'PORT', 'cannot listen on no-such-host:8080: HOST=no-such-host does not resolve to an address (ENOTFOUND)'],
+    [
+      { code: 'ENOTFOUND', syscall: 'getaddrinfo', hostname: 'no-such-host' },
+      'no-such-host',
+      8080,
+      'PORT',
+      'cannot listen on no-such-host:8080: HOST=no-such-host does not resolve to an address (ENOTFOUND)',
+    ],
     [{ code: 'EADDRINUSE' }, '0.0.0.0', 9090, 'METRICS_PORT', 'cannot listen on 0.0.0.0:9090: the address is already in use (METRICS_PORT=9090, HOST=0.0.0.0)'],
     [{ code: 'EADDRNOTAVAIL' }, '10.1.2.3', 8080, 'PORT', 'cannot listen on 10.1.2.3:8080: HOST=10.1.2.3 is not an address of this machine'],
     [{ code: 'EACCES' }, '0.0.0.0', 80, 'PORT', 'cannot listen on 0.0.0.0:80: permission denied (PORT=80 needs privileges below 1024)'],

@@ -62,7 +62,9 @@ describe('an API URL that points at a web server, not GitHub', () => {
     h = await startHarness();
     const base = await htmlServer(status);
     const host = new URL(base).host;
-    const ready = await readyCondition(syncRequest({ parent: environment({ environment: 'staging' }), rollout: rollout(history), secret: secretWithApiUrl(`${base}/api/v3`) }));
+    const ready = await readyCondition(
+      syncRequest({ parent: environment({ environment: 'staging' }), rollout: rollout(history), secret: secretWithApiUrl(`${base}/api/v3`) }),
+    );
     const message = `${host} answered ${status} text/html; charset=utf-8 during reading deployments, not as GitHub's API does (${base}/api/graphql): check GITHUB_API_URL or the Secret's apiUrl (GitHub Enterprise Server: https://HOST/api/v3)`;
     expect(ready).toMatchObject({ status: 'False', reason: 'NotGitHubApi', message });
     expect(warnings()).toEqual([{ msg: message, reason: 'NotGitHubApi' }]);
@@ -73,7 +75,10 @@ describe('an API URL that points at a web server, not GitHub', () => {
     const base = await htmlServer(404);
     h = await startHarness({ config: { githubApiUrl: base } });
     const ready = await readyCondition(syncRequest({ parent: environment({ environment: 'staging' }), rollout: rollout(history) }));
-    expect([ready.reason, ready.message.startsWith(`${new URL(base).host} answered 404 text/html; charset=utf-8 during reading deployments`)]).toEqual(['NotGitHubApi', true]);
+    expect([ready.reason, ready.message.startsWith(`${new URL(base).host} answered 404 text/html; charset=utf-8 during reading deployments`)]).toEqual([
+      'NotGitHubApi',
+      true,
+    ]);
   });
 
   test('the request metric keeps the status that came back', async () => {
@@ -98,7 +103,9 @@ describe('an API URL where nothing answers', () => {
   test('a refused connection names the host and the cause', async () => {
     h = await startHarness();
     const host = `127.0.0.1:${await closedPort()}`;
-    const ready = await readyCondition(syncRequest({ parent: environment({ environment: 'staging' }), rollout: rollout(history), secret: secretWithApiUrl(`http://${host}/api/v3`) }));
+    const ready = await readyCondition(
+      syncRequest({ parent: environment({ environment: 'staging' }), rollout: rollout(history), secret: secretWithApiUrl(`http://${host}/api/v3`) }),
+    );
     const message = `GitHub at ${host} could not be reached during reading deployments (ECONNREFUSED: nothing listens there)`;
     expect(ready).toMatchObject({ status: 'False', reason: 'GitHubUnreachable', message });
     expect(warnings()).toEqual([{ msg: message, reason: 'GitHubUnreachable' }]);

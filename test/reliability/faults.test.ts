@@ -80,7 +80,11 @@ const ROWS: Row[] = [
   {
     name: 'connection reset',
     faults: readFault({ kind: 'reset' }),
-    staging: { reason: 'GitHubUnreachable', message: 'GitHub at EMULATOR could not be reached during reading deployments (ECONNRESET)', resyncAfterSeconds: 10 },
+    staging: {
+      reason: 'GitHubUnreachable',
+      message: 'GitHub at EMULATOR could not be reached during reading deployments (ECONNRESET)',
+      resyncAfterSeconds: 10,
+    },
     productionHit: true,
   },
   {

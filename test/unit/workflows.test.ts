@@ -138,7 +138,7 @@ test('every action is pinned to a major version', () => {
   }
 });
 
-test("the README names exactly the Node versions ci.yaml tests", () => {
+test('the README names exactly the Node versions ci.yaml tests', () => {
   const matrix = job(workflow('ci.yaml'), 'test').strategy?.matrix?.['node-version'] as string[];
   const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
   const sentence = /CI tests Node ([^;)]+)[;)]/.exec(readme)?.[1];

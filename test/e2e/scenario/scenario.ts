@@ -207,7 +207,10 @@ export function defineScenario(target: () => ScenarioTarget): void {
     // -o wide adds the revision of that version.
     const [wideHeader, ...wideRows] = (await t().production.kubectl(['get', 'environments', '-n', t().production.namespace, '-o', 'wide'])).trim().split('\n');
     const wideColumns = wideHeader!.trim().split(/\s{2,}/);
-    const wideRow = wideRows.find((line) => line.startsWith(ENVIRONMENTS.production))!.trim().split(/\s{2,}/);
+    const wideRow = wideRows
+      .find((line) => line.startsWith(ENVIRONMENTS.production))!
+      .trim()
+      .split(/\s{2,}/);
     expect(wideRow[wideColumns.indexOf('REVISION')]).toBe(REVISIONS['v1.2.0']);
   });
 

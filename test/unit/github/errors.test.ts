@@ -107,7 +107,11 @@ describe('answers that are not GitHub API answers, and connections that fail', (
     ['ECONNRESET', 'GitHub at ghe.example.com could not be reached during reading deployments (ECONNRESET)'],
   ])('a failed connection (%s) names the host and the cause', (code, message) => {
     const cause = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error(`getaddrinfo ${code}`), { code }) });
-    expect(classifyGitHubError(fetchFailure('https://ghe.example.com/api/graphql', cause), ctx)).toEqual({ reason: 'GitHubUnreachable', message, transient: true });
+    expect(classifyGitHubError(fetchFailure('https://ghe.example.com/api/graphql', cause), ctx)).toEqual({
+      reason: 'GitHubUnreachable',
+      message,
+      transient: true,
+    });
   });
 
   test.each([

@@ -139,6 +139,13 @@ function notGitHubApi(error: NotGitHubApiError, operation: string): GitHubProble
   };
 }
 
+/** What the connection errors that point at a wrong API URL mean. */
+const CONNECTION_HINTS: Record<string, string> = {
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name does not resolve',
+  ECONNREFUSED: 'nothing listens there',
+};
+
 /** The connection failed: which host, and why (refused, no such name, reset), from the request and its causes. */
 function unreachable(error: unknown, operation: string): GitHubProblem {
   const url = error instanceof RequestError ? error.request?.url : undefined;
@@ -153,9 +160,8 @@ function unreachable(error: unknown, operation: string): GitHubProblem {
     const c = (e as { code?: unknown }).code;
     if (typeof c === 'string' && /^E[A-Z_]+$/.test(c)) code = c;
   }
-  const why = code
-    ? ` (${code}${code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? ': the host name does not resolve' : code === 'ECONNREFUSED' ? ': nothing listens there' : ''})`
-    : '';
+  const hint = code ? CONNECTION_HINTS[code] : undefined;
+  const why = code ? ` (${hint ? `${code}: ${hint}` : code})` : '';
   return {
     reason: 'GitHubUnreachable',
     message: `GitHub${host ? ` at ${host}` : ''} could not be reached during ${operation}${why}`,

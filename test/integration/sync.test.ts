@@ -66,6 +66,7 @@ describe('first sync', () => {
           { ...transition, message: 'Environment is in sync with GitHub', reason: 'Synced', status: 'False', type: 'Degraded' },
         ],
         currentVersion: R3,
+        currentTag: 'v1.2.0',
         environmentInfos: [
           {
             environment: 'staging',

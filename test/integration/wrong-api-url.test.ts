@@ -92,7 +92,8 @@ describe('an API URL that points at a web server, not GitHub', () => {
   });
 
   test("GitHub's own JSON 404 is still RepositoryNotFound", async () => {
-    h = await startHarness();
+    // The emulator's first GraphQL answer (its schema loads) can take seconds on a busy machine.
+    h = await startHarness({ config: { syncBudgetMs: 9_000, githubTimeoutMs: 8_000 } });
     const parent = environment({ environment: 'staging', project: 'my-org/no-such-repo' });
     const ready = await readyCondition(syncRequest({ parent, rollout: rollout(history) }));
     expect(ready.reason).toBe('RepositoryNotFound');

@@ -224,4 +224,4 @@ test('replaying Metacontroller over keep-alive through a restart of each of two 
   }
   expect(caller.failures).toEqual([]);
   expect(caller.calls).toBeGreaterThanOrEqual(7 * WORKERS * RECORDED.length);
-});
+}, 120_000);

@@ -4,6 +4,7 @@
  * SIGTERM drains (readiness fails first) until the drain period ends — here a second SIGTERM
  * ends it, so the test waits on signals and log lines, never on a clock.
  */
+import { jest } from '@jest/globals';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:net';
@@ -15,6 +16,9 @@ interface LogLine {
   msg: string;
   [key: string]: unknown;
 }
+
+// Each test starts the service under tsx: seconds on a busy machine.
+jest.setTimeout(60_000);
 
 const FATAL = 60;
 const WARN = 40;

@@ -96,6 +96,8 @@ export class ServiceProcess {
   private constructor(
     private readonly child: ChildProcess,
     readonly url: string,
+    /** The metrics listener (GET /metrics); the floor has none. */
+    readonly metricsUrl: string,
   ) {}
 
   /**
@@ -142,12 +144,12 @@ export class ServiceProcess {
     });
     const started = new AbortController();
     const message = await Promise.race([
-      once(child, 'message', { signal: started.signal }).then(([m]) => m as { url: string }),
+      once(child, 'message', { signal: started.signal }).then(([m]) => m as { url: string; metricsUrl?: string }),
       once(child, 'exit', { signal: started.signal }).then(([code]) => {
         throw new Error(`${entry} exited with code ${String(code)} before it was ready`);
       }),
     ]).finally(() => started.abort());
-    return new ServiceProcess(child, message.url);
+    return new ServiceProcess(child, message.url, message.metricsUrl ?? '');
   }
 
   /** `gc`: collect garbage first (needs `--expose-gc` in nodeOptions), to see what is retained. */

@@ -162,8 +162,33 @@ export function parseArgs(argv: string[]): Args {
 
 export class UsageError extends Error {}
 
+const SYNOPSIS =
+  'usage: build-hook-request [-n NAMESPACE] [--context CTX] [--hook sync|finalize|customize] [--include-secret] [--dashboard-namespace NS [--dashboard-route-kinds ingress,httproute]] ENVIRONMENT';
+
+export const HELP = `${SYNOPSIS}
+
+Prints the hook request Metacontroller would send for the Environment ENVIRONMENT, read from
+the cluster with \`kubectl get -o json\`, to replay with curl (add ?dryRun=true to write nothing):
+
+  npx tsx scripts/build-hook-request.ts -n default my-app-production > /tmp/sync.json
+  curl -s -H 'content-type: application/json' --data @/tmp/sync.json 'localhost:8080/sync?dryRun=true'
+
+  -n, --namespace NS          the Environment's namespace (default: kubectl's current one)
+  --context CTX               the kubeconfig context
+  --hook HOOK                 sync (default; finalize when the Environment is being deleted),
+                              finalize or customize
+  --include-secret            the Secret's values as they are (needed to reach GitHub; delete
+                              the file afterwards); without it they read REDACTED
+  --dashboard-namespace NS    also send the Ingresses there, like DASHBOARD_NAMESPACE
+  --dashboard-route-kinds K   ingress, httproute or both, like DASHBOARD_ROUTE_KINDS
+  -h, --help                  this text
+
+KUBECTL overrides the kubectl binary.
+`;
+
 /** Reads the cluster through `kubectl` and returns the request as JSON text. */
 export async function run(argv: string[], kubectl: Kubectl, warn: (message: string) => void = () => {}): Promise<string> {
+  if (argv.includes('--help') || argv.includes('-h')) return HELP;
   const args = parseArgs(argv);
   const context = args.context ? ['--context', args.context] : [];
   const scope = [...context, ...(args.namespace ? ['-n', args.namespace] : [])];
@@ -232,10 +257,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     process.stdout.write(await run(process.argv.slice(2), systemKubectl, (m) => console.error(`build-hook-request: ${m}`)));
   } catch (error) {
     console.error(`build-hook-request: ${(error as Error).message}`);
-    if (error instanceof UsageError)
-      console.error(
-        'usage: build-hook-request [-n NAMESPACE] [--context CTX] [--hook sync|finalize|customize] [--include-secret] [--dashboard-namespace NS [--dashboard-route-kinds ingress,httproute]] ENVIRONMENT',
-      );
+    if (error instanceof UsageError) console.error(`${SYNOPSIS}\n(--help for the options)`);
     process.exit(error instanceof UsageError ? 2 : 1);
   }
 }

@@ -40,7 +40,8 @@ export const PRINTER_COLUMNS: readonly PrinterColumn[] = [
   { name: 'Environment', type: 'string', jsonPath: '.status.environment' },
   { name: 'Upstream', type: 'string', jsonPath: '.spec.relationship.environment' },
   { name: 'Relationship', type: 'string', jsonPath: '.spec.relationship.type', priority: 1 },
-  { name: 'Version', type: 'string', jsonPath: '.status.currentVersion' },
+  { name: 'Version', type: 'string', jsonPath: '.status.currentTag' },
+  { name: 'Revision', type: 'string', jsonPath: '.status.currentVersion', priority: 1 },
   { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
   {
     name: 'Reason',

@@ -6,7 +6,9 @@ import type { Config } from './config.js';
 import { GitHubClient } from './github/client.js';
 import { FleetReads, type RoundReport } from './github/fleet-reads.js';
 import { LedgerCache } from './github/ledger-cache.js';
-import { errorAnswer, errorBody } from './hooks/errors.js';
+import { errorAnswer, errorBody, rejectionCode } from './hooks/errors.js';
+import { LogBudget } from './hooks/log-budget.js';
+import { Shutdown } from './hooks/shutdown.js';
 import { Reconciler } from './sync/reconciler.js';
 import { drain } from './hooks/drain.js';
 import { registerRequestValidation } from './hooks/request-validation.js';
@@ -23,6 +25,10 @@ export interface AppDeps {
   nowMs?: () => number;
   /** Observes each batched read round (tests, benchmarks). */
   onFleetRound?: (round: RoundReport) => void;
+  /** Where the hook app counts; main serves them on METRICS_PORT (buildMetricsApp). A set of its own when absent. */
+  metrics?: Metrics;
+  /** Rolling-restart state: while it drains, /readyz fails and every answer closes its connection. */
+  shutdown?: Shutdown;
 }
 
 /** Paths of anything secret that could ever reach a log line. */
@@ -41,6 +47,11 @@ export const REDACT_PATHS = [
 ];
 
 const HOOK_ROUTES: Record<string, Hook> = { '/customize': 'customize', '/sync': 'sync', '/finalize': 'finalize' };
+/** The methods each path of the hook port answers: any other method there is a 405. */
+const ALLOWED_METHODS: Record<string, string> = { '/customize': 'POST', '/sync': 'POST', '/finalize': 'POST', '/healthz': 'GET, HEAD', '/readyz': 'GET, HEAD' };
+/** Rejected calls logged at once, then one per second: a flood of bad requests cannot fill the disk. */
+const REJECTED_LOG_BURST = 20;
+const REJECTED_LOG_PER_SECOND = 1;
 
 /** Time to receive a request's headers, and the whole request (hook bodies are at most BODY_LIMIT_BYTES). */
 const HEADERS_TIMEOUT_MS = 10_000;
@@ -57,7 +68,8 @@ export function createLogger(level: string, destination?: NodeJS.WritableStream)
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
   const logger = deps.logger ?? createLogger(config.logLevel);
   const validators = getValidators();
-  const metrics = new Metrics();
+  const metrics = deps.metrics ?? new Metrics();
+  const shutdown = deps.shutdown ?? new Shutdown();
   const github = new GitHubClient({
     apiUrl: config.githubApiUrl,
     allowedApiUrls: config.allowedGithubApiUrls,
@@ -120,28 +132,65 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.server.headersTimeout = HEADERS_TIMEOUT_MS;
   registerRequestValidation(app);
   let ready = false;
+  const rejectedLog = new LogBudget(REJECTED_LOG_BURST, REJECTED_LOG_PER_SECOND, nowMs);
+  // The `error` code of each 4xx answer, for its log line and metric.
+  const rejections = new WeakMap<object, string>();
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  // At answer time, so that a call already in progress when the drain began closes its connection too.
+  app.addHook('onSend', async (_request, reply) => {
+    if (shutdown.draining) reply.header('connection', 'close');
+  });
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
     const { statusCode, body } = errorAnswer(error, request, config.bodyLimitBytes);
+    if (statusCode < 500) rejections.set(request, body.error);
     if (statusCode === 500) request.log.error({ err: error, url: request.url }, 'hook failed');
     // The rest of a body too large to read, so the client reads this answer instead of a reset connection.
     if (statusCode === 413) await drain(request.raw, DRAIN_MAX_BYTES, DRAIN_MAX_MS);
     return reply.code(statusCode).send(body);
   });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(errorBody('NotFound', `No route ${request.method} ${request.url}; hooks are POST /customize, /sync, /finalize`)),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const allow = ALLOWED_METHODS[path];
+    if (allow) {
+      rejections.set(request, 'MethodNotAllowed');
+      return reply
+        .code(405)
+        .header('allow', allow)
+        .send(errorBody('MethodNotAllowed', `${request.method} ${path} is not served; use ${allow}`));
+    }
+    rejections.set(request, 'NotFound');
+    return reply.code(404).send(errorBody('NotFound', `No route ${request.method} ${path}; hooks are POST /customize, /sync, /finalize`));
+  });
   app.addHook('onResponse', async (request, reply) => {
     const hook = HOOK_ROUTES[request.routeOptions.url ?? ''];
-    if (hook) metrics.hookAnswered(hook, reply.statusCode, reply.elapsedTime / 1000);
+    const rejected = reply.statusCode >= 400 && reply.statusCode < 500 ? rejectionCode(rejections.get(request)) : undefined;
+    if (hook) metrics.hookAnswered(hook, reply.statusCode, reply.elapsedTime / 1000, rejected);
+    if (rejected === undefined) return;
+    const budget = rejectedLog.take();
+    if (!budget) return;
+    const declared = Number(request.headers['content-length']);
+    request.log.info(
+      {
+        path: request.url.split('?')[0],
+        method: request.method,
+        status: reply.statusCode,
+        error: rejected,
+        bytes: Number.isSafeInteger(declared) ? declared : null,
+        ...(budget.suppressed > 0 ? { suppressed: budget.suppressed } : {}),
+      },
+      'rejected',
+    );
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
-  app.get('/metrics', async (_request, reply) => {
-    const { contentType, body } = await metrics.render();
-    return reply.type(contentType).send(body);
+  app.get('/readyz', async (_request, reply) => {
+    if (shutdown.draining) return reply.code(503).send(errorBody('NotReady', 'Shutting down: finishing the calls in progress'));
+    return ready ? { status: 'ready' } : reply.code(503).send(errorBody('NotReady', 'Starting up'));
   });
-  app.get('/readyz', async (_request, reply) => (ready ? { status: 'ready' } : reply.code(503).send(errorBody('NotReady', 'Starting up'))));
   const dashboard = !config.dashboardUrl && config.dashboardNamespace ? { namespace: config.dashboardNamespace, kinds: config.dashboardRouteKinds } : undefined;
   registerHookRoutes(app, {
     validators,

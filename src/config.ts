@@ -38,6 +38,10 @@ export interface Config {
   fleetBatchWindowMs: number;
   /** How long an idle keep-alive connection stays open: longer than the 90 s Metacontroller's Go client keeps one. */
   keepAliveTimeoutMs: number;
+  /** Port of the metrics listener (GET /metrics only), apart from the hooks. */
+  metricsPort: number;
+  /** After SIGTERM: how long /readyz fails and answers close their connections before the listeners close. */
+  drainSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -56,7 +60,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dashboardNamespace: namespace(env, 'DASHBOARD_NAMESPACE'),
     dashboardRouteKinds: routeKinds(env, 'DASHBOARD_ROUTE_KINDS'),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', LOG_LEVELS),
-    syncBudgetMs: integer(env, 'SYNC_BUDGET_MS', 5000, 100, 60_000),
+    syncBudgetMs: syncBudget(env),
     githubTimeoutMs: integer(env, 'GITHUB_TIMEOUT_MS', 4000, 100, 60_000),
     ledgerCacheTtlMs: integer(env, 'LEDGER_CACHE_TTL_MS', 5_000, 0, 600_000),
     ledgerCacheMaxTtlMs: integer(env, 'LEDGER_CACHE_MAX_TTL_MS', 300_000, 0, 3_600_000),
@@ -68,7 +72,40 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     eventsFlowingTtlMs: integer(env, 'EVENTS_FLOWING_TTL_MS', 60_000, 0, 3_600_000),
     fleetBatchWindowMs: integer(env, 'FLEET_BATCH_WINDOW_MS', 20, 0, 1000),
     keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 120_000, 1000, 3_600_000),
+    metricsPort: metricsPort(env),
+    drainSeconds: integer(env, 'DRAIN_SECONDS', 15, 0, 300),
   };
+}
+
+/** Metacontroller gives up on a hook call after 10 s (manifests/controller: `timeout: 10s`). */
+export const HOOK_TIMEOUT_MS = 10_000;
+/** Go's http.Transport closes idle connections after 90 s (IdleConnTimeout of its DefaultTransport). */
+export const GO_IDLE_CONNECTION_MS = 90_000;
+
+/** A sync allowed to take longer than Metacontroller waits would be answered to no one. */
+function syncBudget(env: Record<string, string | undefined>): number {
+  const value = integer(env, 'SYNC_BUDGET_MS', 5000, 100, 60_000);
+  if (value >= HOOK_TIMEOUT_MS) throw new ConfigError(`SYNC_BUDGET_MS must stay below Metacontroller's ${HOOK_TIMEOUT_MS / 1000} s hook timeout, got ${value}`);
+  return value;
+}
+
+function metricsPort(env: Record<string, string | undefined>): number {
+  const port = integer(env, 'PORT', 8080, 0, 65535);
+  const value = integer(env, 'METRICS_PORT', 9090, 0, 65535);
+  if (value === port && port !== 0) throw new ConfigError(`METRICS_PORT must differ from PORT (the hooks' port), both are ${port}`);
+  return value;
+}
+
+/** Settings that are accepted but probably not meant: one warning each, logged at start. */
+export function configWarnings(env: Record<string, string | undefined>, config: Config): string[] {
+  const warnings: string[] = [];
+  if (config.keepAliveTimeoutMs <= GO_IDLE_CONNECTION_MS)
+    warnings.push(
+      `KEEP_ALIVE_TIMEOUT_MS=${config.keepAliveTimeoutMs} is not above the ${GO_IDLE_CONNECTION_MS / 1000} s Metacontroller's Go client reuses idle connections: a hook call can meet a connection being closed`,
+    );
+  if (env.GITHUB_TOKEN !== undefined)
+    warnings.push('GITHUB_TOKEN is ignored: each Environment takes its GitHub credential from its Secret (spec.backend.secret)');
+  return warnings;
 }
 
 function integer(env: Record<string, string | undefined>, name: string, fallback: number, min: number, max: number): number {

@@ -4,6 +4,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { GitHubRequestEvent, RateLimitEvent } from './github/client.js';
+import type { RejectionCode } from './hooks/errors.js';
 
 export type Hook = 'customize' | 'sync' | 'finalize';
 /** `ok` 2xx, `rejected` 4xx (a malformed request), `error` 5xx. */
@@ -15,8 +16,8 @@ export class Metrics {
   readonly registry = new Registry();
   private readonly hookRequests = new Counter({
     name: `${PREFIX}hook_requests_total`,
-    help: 'Hook requests by hook (customize, sync, finalize) and outcome (ok: 2xx, rejected: 4xx, error: 5xx).',
-    labelNames: ['hook', 'outcome'] as const,
+    help: 'Hook requests by hook (customize, sync, finalize) and outcome (ok: 2xx, rejected: 4xx, error: 5xx); rejected ones by the error code of the answer.',
+    labelNames: ['hook', 'outcome', 'error'] as const,
     registers: [this.registry],
   });
   private readonly syncDuration = new Histogram({
@@ -79,10 +80,10 @@ export class Metrics {
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 
-  /** One answered hook request: its HTTP status and the seconds from its arrival to the last byte of the answer. */
-  hookAnswered(hook: Hook, statusCode: number, seconds: number): void {
+  /** One answered hook request: its HTTP status, the seconds from its arrival to the last byte of the answer, and a 4xx's error code. */
+  hookAnswered(hook: Hook, statusCode: number, seconds: number, rejection?: RejectionCode): void {
     const outcome: HookOutcome = statusCode >= 500 ? 'error' : statusCode >= 400 ? 'rejected' : 'ok';
-    this.hookRequests.inc({ hook, outcome });
+    this.hookRequests.inc(outcome === 'rejected' ? { hook, outcome, error: rejection ?? 'BadRequest' } : { hook, outcome });
     if (hook !== 'customize' && outcome === 'ok') this.syncDuration.observe({ hook }, seconds);
   }
 

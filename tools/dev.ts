@@ -4,6 +4,8 @@
  */
 import { buildApp, createLogger } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
+import { buildMetricsApp } from '../src/metrics-app.js';
+import { Metrics } from '../src/metrics.js';
 import { startDemoGitHub } from './demo-github.js';
 
 const { emulator, seed } = await startDemoGitHub({ port: Number(process.env.EMULATOR_PORT ?? 0) });
@@ -13,14 +15,16 @@ logger.warn(
   { emulator: emulator.url, repository: seed.repository },
   'DEVELOPMENT MODE: GitHub is the embedded EMULATOR seeded from examples/github-seed.json, not api.github.com',
 );
-const app = await buildApp(config, { logger });
+const metrics = new Metrics();
+const app = await buildApp(config, { logger, metrics });
+const metricsApp = buildMetricsApp(metrics, logger);
 const stop = () => {
-  void app
-    .close()
+  void Promise.all([app.close(), metricsApp.close()])
     .then(() => emulator.close())
     .then(() => process.exit(0));
 };
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
 await app.listen({ port: config.port, host: config.host });
+await metricsApp.listen({ port: config.metricsPort, host: config.host });
 logger.info(`try: curl -s -H 'content-type: application/json' --data @examples/sync-production.json http://${config.host}:${config.port}/sync`);

@@ -91,7 +91,7 @@ export async function measureScale(options: ScaleOptions): Promise<ScaleResult> 
     const counts = emulator.counts();
     const spent = (await Promise.all(tokens.map((t) => pointsUsed(emulator, [t])))).map((used, i) => used - before[i]!);
     const points = spent.reduce((a, b) => a + b, 0);
-    const lifetimeSeconds = await sharedReadLifetimeSeconds(service.url);
+    const lifetimeSeconds = await sharedReadLifetimeSeconds(service.metricsUrl);
     const stats = await service.stats();
     const collected = await service.stats(false, true);
     const perHour = 3600 / options.windowSeconds;

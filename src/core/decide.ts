@@ -106,7 +106,8 @@ function fromLedger(ctx: SyncContext, outcome: SyncOutcome, ledger: Ledger, opti
     conditions: conditions(ctx, [githubSynced, gateReady], failure, options.now, missing),
   };
   const current = currentVersion(ctx, ledger);
-  if (current) status.currentVersion = current;
+  if (current) status.currentVersion = current.revision;
+  if (current?.tag) status.currentTag = current.tag;
   status.environmentInfos = infos;
   if (ctx.relationship) status.rolloutGateRef = { name: gateName(ctx.name) };
   withUnconfirmed(status, ctx, outcome.unconfirmedCreations, deploymentsOf(ledger, ctx.environment), options);
@@ -134,11 +135,12 @@ function relationships(ctx: SyncContext, ledger: Ledger): Map<string, Relationsh
   return map;
 }
 
-function currentVersion(ctx: SyncContext, ledger: Ledger): string | undefined {
+/** The newest history entry published here: its revision (status.currentVersion) and tag (status.currentTag). */
+function currentVersion(ctx: SyncContext, ledger: Ledger): { revision: string; tag: string | undefined } | undefined {
   const local = deploymentsOf(ledger, ctx.environment);
   for (const entry of ctx.history) {
     const revision = entry.version.revision;
-    if (Number.isSafeInteger(entry.id) && revision && findDeployment(local, entry.id!, revision)) return revision;
+    if (Number.isSafeInteger(entry.id) && revision && findDeployment(local, entry.id!, revision)) return { revision, tag: entry.version.tag || undefined };
   }
   return undefined;
 }
@@ -265,6 +267,7 @@ function keepPrevious(
   const previous = identity.observedStatus;
   const status: EnvironmentStatus = { ...resolvedIdentity(identity), conditions: conditions(identity, [githubSynced, gateReady], problem, options.now) };
   if (previous.currentVersion) status.currentVersion = previous.currentVersion;
+  if (previous.currentTag) status.currentTag = previous.currentTag;
   status.environmentInfos = previous.environmentInfos ?? [];
   if (children[0]) status.rolloutGateRef = { name: children[0].metadata.name };
   withUnconfirmed(status, identity, added, undefined, options);

@@ -251,6 +251,7 @@ function observedStatus(raw: unknown): EnvironmentStatus {
     );
   }
   if (typeof raw.currentVersion === 'string') status.currentVersion = raw.currentVersion;
+  if (typeof raw.currentTag === 'string') status.currentTag = raw.currentTag;
   if (Array.isArray(raw.environmentInfos)) {
     status.environmentInfos = raw.environmentInfos.filter(
       (i): i is EnvironmentInfo => isPlainObject(i) && typeof i.environment === 'string' && (i.history === undefined || Array.isArray(i.history)),

@@ -128,6 +128,10 @@ export interface EnvironmentStatus {
    */
   currentVersion?: string;
   /**
+   * CurrentTag is the tag of the current version (the Rollout history entry whose revision is currentVersion), e.g. "v1.2.0": what `kubectl get environments` shows as VERSION. The revision stays in currentVersion (the REVISION column of `-o wide`).
+   */
+  currentTag?: string;
+  /**
    * EnvironmentInfos tracks deployment information for each environment.
    * Each environment has environment URL and relationships (not per version).
    */

@@ -12,7 +12,7 @@ import { foreignMessage } from '../core/sanitise.js';
 import type { CreateDeploymentBody, StatusWrite } from '../core/plan.js';
 import type { Ledger, LedgerStatus } from '../core/types.js';
 import { InstallationTokens } from './auth.js';
-import { GitHubOperationError } from './errors.js';
+import { GitHubOperationError, isNotGitHubApi, NotGitHubApiError } from './errors.js';
 import { rateLimitResource } from './rate-limit-resource.js';
 import { requestStatus } from './request-status.js';
 import {
@@ -143,6 +143,10 @@ export class GitHubClient {
         });
       }
       const response = await undiciFetch(url, { ...(init as object), dispatcher: agent });
+      if (isNotGitHubApi(response.status, response.headers)) {
+        await response.body?.cancel();
+        throw new NotGitHubApiError(withoutQuery(url), response.status, response.headers.get('content-type') ?? '');
+      }
       const remaining = response.headers.get('x-ratelimit-remaining');
       if (onRateLimit && remaining !== null && /^\d+$/.test(remaining)) {
         onRateLimit({ resource: rateLimitResource(response.headers.get('x-ratelimit-resource')), remaining: Number(remaining) });
@@ -342,6 +346,11 @@ export class GitHubSession {
     }
     return toStatus(created);
   }
+}
+
+function withoutQuery(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.origin}${parsed.pathname}`;
 }
 
 /** GraphQL endpoint of a REST base URL, as @octokit/graphql derives it (GHES: /api/v3 → /api/graphql). */

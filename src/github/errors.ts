@@ -14,6 +14,33 @@ export class GitHubOperationError extends Error {
   }
 }
 
+/**
+ * An answer that is not from GitHub's API: no GitHub headers and not JSON (typically an HTML
+ * page from a web server or proxy at a wrong GITHUB_API_URL or Secret `apiUrl`). Raised before
+ * octokit reads the body, which would otherwise make it a RepositoryNotFound (a 404) or a
+ * parse failure (a 200).
+ */
+export class NotGitHubApiError extends Error {
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    readonly contentType: string,
+  ) {
+    super(`${url} answered ${status} ${contentType || 'without a content type'}: not GitHub's API`);
+    this.name = 'NotGitHubApiError';
+  }
+}
+
+/** Headers GitHub's API sets on every answer, errors included. */
+const GITHUB_HEADERS = ['x-github-request-id', 'x-github-media-type', 'x-ratelimit-limit', 'x-ratelimit-resource'];
+
+/** Whether an answer (its status and headers) shows it is not from GitHub's API. */
+export function isNotGitHubApi(status: number, headers: { get(name: string): string | null }): boolean {
+  if (status === 204 || status === 304) return false;
+  if (GITHUB_HEADERS.some((name) => headers.get(name) !== null)) return false;
+  return !/\bjson\b/i.test(headers.get('content-type') ?? '');
+}
+
 export interface ClassifyContext {
   operation: string;
   repository: string;
@@ -34,6 +61,8 @@ export function classifyGitHubError(error: unknown, ctx: ClassifyContext): GitHu
 
 function classify(error: unknown, ctx: ClassifyContext): GitHubProblem {
   const { operation, repository } = ctx;
+  const notGitHub = causeOf(error, NotGitHubApiError);
+  if (notGitHub) return notGitHubApi(notGitHub, operation);
   if (error instanceof GraphqlResponseError) {
     const errors = (error.errors ?? []) as { type?: string; message?: string }[];
     const types = errors.map((e) => e.type ?? '');
@@ -97,12 +126,55 @@ function classify(error: unknown, ctx: ClassifyContext): GitHubProblem {
     if (status >= 400 && status < 500) {
       return { reason: 'GitHubRejected', message: `GitHub rejected ${operation} (${status}${githubMessage ? ` ${githubMessage}` : ''})`, transient: false };
     }
-    if (error.response === undefined) {
-      return { reason: 'GitHubUnreachable', message: `GitHub could not be reached during ${operation}`, transient: true };
-    }
+    if (error.response === undefined) return unreachable(error, operation);
     return { reason: 'GitHubUnavailable', message: `GitHub answered ${status} during ${operation}`, transient: true };
   }
-  return { reason: 'GitHubUnreachable', message: `GitHub could not be reached during ${operation}`, transient: true };
+  return unreachable(error, operation);
+}
+
+function notGitHubApi(error: NotGitHubApiError, operation: string): GitHubProblem {
+  const { host } = new URL(error.url);
+  return {
+    reason: 'NotGitHubApi',
+    message: `${host} answered ${error.status} ${error.contentType || 'without a content type'} during ${operation}, not as GitHub's API does (${error.url}): check GITHUB_API_URL or the Secret's apiUrl (GitHub Enterprise Server: https://HOST/api/v3)`,
+    // A proxy's 5xx page may be passing; a wrong URL is not.
+    transient: error.status >= 500,
+  };
+}
+
+/** What the connection errors that point at a wrong API URL mean. */
+const CONNECTION_HINTS: Record<string, string> = {
+  ENOTFOUND: 'the host name does not resolve',
+  EAI_AGAIN: 'the host name does not resolve',
+  ECONNREFUSED: 'nothing listens there',
+};
+
+/** The connection failed: which host, and why (refused, no such name, reset), from the request and its causes. */
+function unreachable(error: unknown, operation: string): GitHubProblem {
+  const url = error instanceof RequestError ? error.request?.url : undefined;
+  let host = '';
+  try {
+    if (url) host = new URL(url).host;
+  } catch {
+    host = '';
+  }
+  let code: string | undefined;
+  for (let e: unknown = error, depth = 0; e && depth < 5 && !code; e = (e as { cause?: unknown }).cause, depth++) {
+    const c = (e as { code?: unknown }).code;
+    if (typeof c === 'string' && /^E[A-Z_]+$/.test(c)) code = c;
+  }
+  const hint = code ? CONNECTION_HINTS[code] : undefined;
+  const why = code ? ` (${hint ? `${code}: ${hint}` : code})` : '';
+  return {
+    reason: 'GitHubUnreachable',
+    message: `GitHub${host ? ` at ${host}` : ''} could not be reached during ${operation}${why}`,
+    transient: true,
+  };
+}
+
+function causeOf<T>(error: unknown, type: abstract new (...args: never[]) => T): T | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) if (e instanceof type) return e;
+  return undefined;
 }
 
 /** No answer came back (timeout, lost connection): GitHub may still perform the request. */

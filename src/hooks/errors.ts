@@ -19,12 +19,30 @@ export class HookRequestError extends Error {
   }
 }
 
+/** The `error` codes of 4xx answers: the fixed label values of the `outcome="rejected"` metric. */
+export const REJECTION_CODES = [
+  'InvalidJSON',
+  'EmptyBody',
+  'InvalidRequest',
+  'BadRequest',
+  'NotFound',
+  'MethodNotAllowed',
+  'PayloadTooLarge',
+  'UnsupportedMediaType',
+] as const;
+export type RejectionCode = (typeof REJECTION_CODES)[number];
+
+/** A 4xx answer's code as a metric label: one of REJECTION_CODES (anything else counts as BadRequest). */
+export function rejectionCode(code: string | undefined): RejectionCode {
+  return (REJECTION_CODES as readonly string[]).includes(code ?? '') ? (code as RejectionCode) : 'BadRequest';
+}
+
 export function errorBody(code: string, message: string, details: FieldProblem[] = []): ErrorResponse {
   return { error: code, message, details };
 }
 
 /** The status and body of an error answer: the hooks' own errors, schema and body-parsing errors, else a 500. */
-export function errorAnswer(error: FastifyError, request: FastifyRequest, bodyLimitBytes: number): { statusCode: number; body: unknown } {
+export function errorAnswer(error: FastifyError, request: FastifyRequest, bodyLimitBytes: number): { statusCode: number; body: ErrorResponse } {
   const rejection = error instanceof HookRequestError ? error : schemaRejection(error, request);
   if (rejection) return { statusCode: rejection.statusCode, body: rejection.toResponse() };
   const { code, statusCode: status } = error;

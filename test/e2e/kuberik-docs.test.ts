@@ -158,7 +158,7 @@ describe("kuberik docs' Environments, verbatim, across two clusters", () => {
       expect([promoted.sha, promoted.production_environment]).toEqual([V1.revision, true]);
       const table = await eventually('production Ready with its version', CONVERGE_MS, async () => {
         const out = await production.kubectl(['get', 'environments', '-n', production.namespace]);
-        return out.includes(V1.revision) ? out : undefined;
+        return /\bTrue\b/.test(out) && out.includes(V1.tag) ? out : undefined;
       });
       const [headerLine, ...rows] = table.trim().split('\n');
       const header = headerLine!.trim().split(/\s{2,}/);
@@ -169,7 +169,7 @@ describe("kuberik docs' Environments, verbatim, across two clusters", () => {
         APPLICATION,
         'production',
         'staging',
-        V1.revision,
+        V1.tag,
         'True',
       ]);
     },

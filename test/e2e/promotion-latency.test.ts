@@ -106,7 +106,7 @@ describe('promotion latency across two clusters, default settings', () => {
       });
 
       const productionSyncs = async (): Promise<number> => {
-        const text = (await production!.app.inject({ method: 'GET', url: '/metrics' })).body;
+        const text = (await production!.metricsApp.inject({ method: 'GET', url: '/metrics' })).body;
         return [...text.matchAll(/^environment_sync_syncs_total\{hook="sync"[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
       };
       for (const application of APPLICATIONS) await setRolloutStatus(stagingSite(application), application, 'InProgress', []);

@@ -46,7 +46,7 @@ async function requestsAfterTtl(graphqlBudget: number): Promise<number> {
 }
 
 async function sharedReadLifetimeSeconds(): Promise<number> {
-  const res = await fetch(`${h!.url}/metrics`);
+  const res = await fetch(`${h!.metricsUrl}/metrics`);
   const line = (await res.text()).split('\n').find((l) => l.startsWith('environment_sync_shared_read_lifetime_seconds '));
   return Number(line?.split(' ')[1]);
 }

@@ -3,7 +3,9 @@
  * in-memory namespace), and the request it builds replayed against the service.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { buildHookRequest, parseArgs, REDACTED, run, UsageError, type Kubectl } from '../../scripts/build-hook-request.js';
+import { spawnSync } from 'node:child_process';
+import { buildHookRequest, HELP, parseArgs, REDACTED, run, UsageError, type Kubectl } from '../../scripts/build-hook-request.js';
+import { REPO_ROOT } from '../../scripts/generate-crd.js';
 import { getValidators } from '../../src/validation.js';
 import { startHarness, type Harness } from '../support/harness.js';
 import { environment, rollout, secret, sha, TOKEN } from '../support/requests.js';
@@ -157,6 +159,25 @@ describe('build-hook-request', () => {
     [['--dashboard-route-kinds', 'gateway', 'x'], '--dashboard-route-kinds lists ingress and/or httproute, not gateway'],
   ])('usage error for %j', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(new UsageError(message));
+  });
+});
+
+describe('--help, as the README advertises it', () => {
+  test('prints the options and exits 0 without calling kubectl', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/build-hook-request.ts', '--help'], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH, KUBECTL: '/bin/false' },
+      encoding: 'utf8',
+    });
+    expect([result.status, result.stdout, result.stderr]).toEqual([0, HELP, '']);
+    expect(HELP).toContain('  --include-secret ');
+  });
+
+  test('-h too, wherever it stands', async () => {
+    const kubectl: Kubectl = async () => {
+      throw new Error('kubectl must not run');
+    };
+    expect(await run(['-n', 'team-a', '-h'], kubectl)).toBe(HELP);
   });
 });
 

@@ -13,7 +13,7 @@ afterEach(async () => {
 });
 
 async function dataAge(): Promise<string | undefined> {
-  const res = await request(`${h.url}/metrics`);
+  const res = await request(`${h.metricsUrl}/metrics`);
   return (await res.body.text()).split('\n').find((line) => line.startsWith('environment_sync_github_data_age_seconds '));
 }
 

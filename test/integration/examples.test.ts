@@ -39,3 +39,21 @@ test('staging bakes v1.2.0, then production may take it', async () => {
   const production = emulator.deployments('my-org/my-repo').filter((d) => d.environment === 'kuberik/my-app/production');
   expect(production.map((d) => d.statuses.at(-1)!.description)).toEqual(['Environment deleted']);
 });
+
+test("after the walkthrough the README's dry runs find nothing left to write; a fresh start finds the seed's writes", async () => {
+  const dryRunStates = async (service: FastifyInstance, url: string, file: string) => {
+    const res = await service.inject({ method: 'POST', url, payload: example(file) });
+    expect(res.statusCode).toBe(200);
+    return res.json().githubWrites.map((w: any) => w.status.state);
+  };
+  // The walkthrough above ran on this service: its writes are in the emulator.
+  expect(await dryRunStates(app, '/sync?dryRun=true', 'sync-staging-baked.json')).toEqual([]);
+  expect(await dryRunStates(app, '/finalize?dryRun=true', 'finalize-production.json')).toEqual([]);
+  const restarted = await startDemoService();
+  try {
+    expect(await dryRunStates(restarted.app, '/sync?dryRun=true', 'sync-staging-baked.json')).toEqual(['success']);
+    expect(await dryRunStates(restarted.app, '/finalize?dryRun=true', 'finalize-production.json')).toEqual(['inactive']);
+  } finally {
+    await restarted.close();
+  }
+});

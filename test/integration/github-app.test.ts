@@ -99,7 +99,7 @@ describe('GitHub App installation', () => {
     const answers = await Promise.all([h.post('/sync', request()), h.post('/sync', production)]);
     expect(answers.map((a) => ready(a).reason)).toEqual(['Synced', 'Synced']);
     expect(tokenRequests(h)).toHaveLength(1);
-    const metrics = await (await httpRequest(`${h.url}/metrics`)).body.text();
+    const metrics = await (await httpRequest(`${h.metricsUrl}/metrics`)).body.text();
     expect(metrics).toContain('environment_sync_github_requests_total{api="rest",operation="CreateInstallationToken",status="201"} 1\n');
   });
 
@@ -160,7 +160,7 @@ describe('GitHub App installation', () => {
       message: `GitHub App ${APP_ID} (installation ${INSTALLATION_ID}) could not sign its JWT: the privateKey is not a usable RSA private key`,
     });
     expect(h.emulator.requests).toEqual([]);
-    expect(await (await httpRequest(`${h.url}/metrics`)).body.text()).not.toContain('operation="CreateInstallationToken"');
+    expect(await (await httpRequest(`${h.metricsUrl}/metrics`)).body.text()).not.toContain('operation="CreateInstallationToken"');
   });
 
   test('an installation the App does not have: GitHubAppAuthFailed with a hint', async () => {

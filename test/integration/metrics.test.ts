@@ -37,7 +37,7 @@ beforeAll(async () => {
   await h.post('/customize', { parent: staging() });
   // 6: finalize marks the deployment inactive (read, post status).
   await h.post('/finalize', syncRequest({ parent: environment({ environment: 'staging', deletionTimestamp: '2026-11-26T11:59:00Z' }), finalizing: true }));
-  const res = await request(`${h.url}/metrics`);
+  const res = await request(`${h.metricsUrl}/metrics`);
   contentType = res.headers['content-type'] as string | undefined;
   text = await res.body.text();
 });
@@ -52,7 +52,7 @@ describe('GET /metrics', () => {
   test('hook requests by hook and outcome', () => {
     expect(samples('environment_sync_hook_requests_total')).toEqual({
       '{hook="sync",outcome="ok"}': 3,
-      '{hook="sync",outcome="rejected"}': 1,
+      '{hook="sync",outcome="rejected",error="InvalidRequest"}': 1,
       '{hook="customize",outcome="ok"}': 1,
       '{hook="finalize",outcome="ok"}': 1,
     });
@@ -111,7 +111,7 @@ describe('sync duration', () => {
       other.emulator.injectFault({ match: { api: 'graphql' }, action: { kind: 'delay', ms: 400 } });
       const res = await other.post('/sync', syncRequest({ parent: staging(), rollout: rollout(history) }));
       expect(res.status).toBe(200);
-      text = await (await request(`${other.url}/metrics`)).body.text();
+      text = await (await request(`${other.metricsUrl}/metrics`)).body.text();
       expect(samples('environment_sync_sync_duration_seconds_count')).toEqual({ '{hook="sync"}': 1 });
       const sum = samples('environment_sync_sync_duration_seconds_sum')['{hook="sync"}']!;
       expect(sum).toBeGreaterThanOrEqual(0.4);
@@ -133,7 +133,7 @@ describe('GitHub data age', () => {
       await other.post('/sync', syncRequest({ parent: staging(), rollout: rollout(history) }));
       await new Promise((resolve) => setTimeout(resolve, 1100));
       await other.post('/sync', syncRequest({ parent: staging(), rollout: rollout(history) }));
-      text = await (await request(`${other.url}/metrics`)).body.text();
+      text = await (await request(`${other.metricsUrl}/metrics`)).body.text();
       const age = samples('environment_sync_github_data_age_seconds')['']!;
       expect(age).toBeGreaterThanOrEqual(1.1);
       expect(age).toBeLessThan(10);
@@ -147,7 +147,7 @@ describe('per-app registry', () => {
   test('a second app in the same process starts from zero', async () => {
     const other = await startHarness();
     try {
-      const body = await (await request(`${other.url}/metrics`)).body.text();
+      const body = await (await request(`${other.metricsUrl}/metrics`)).body.text();
       expect(body).toContain('# TYPE environment_sync_hook_requests_total counter');
       expect(body).not.toMatch(/^environment_sync_hook_requests_total\{/m);
     } finally {
@@ -164,7 +164,7 @@ describe('GitHub request status when GitHub fails', () => {
       await other.post('/sync', syncRequest({ parent: staging(), rollout: rollout(history) }));
       other.emulator.injectFault({ match: { api: 'graphql' }, action: { kind: 'reset' } });
       await other.post('/sync', syncRequest({ parent: staging(), rollout: rollout(history) }));
-      text = await (await request(`${other.url}/metrics`)).body.text();
+      text = await (await request(`${other.metricsUrl}/metrics`)).body.text();
       expect(samples('environment_sync_github_requests_total')).toEqual({
         '{api="graphql",operation="ReadLedger",status="502"}': 1,
         '{api="graphql",operation="ReadLedger",status="unreachable"}': 1,

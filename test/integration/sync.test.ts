@@ -66,6 +66,7 @@ describe('first sync', () => {
           { ...transition, message: 'Environment is in sync with GitHub', reason: 'Synced', status: 'False', type: 'Degraded' },
         ],
         currentVersion: R3,
+        currentTag: 'v1.2.0',
         environmentInfos: [
           {
             environment: 'staging',
@@ -467,7 +468,7 @@ describe('failures keep state', () => {
     expect(condition(first.json.status, 'Ready')).toEqual({
       status: 'False',
       reason: 'GitHubUnreachable',
-      message: 'GitHub could not be reached during creating the deployment of history entry 1 (' + R1.slice(0, 12) + ')',
+      message: `GitHub at ${new URL(h.emulator.url).host} could not be reached during creating the deployment of history entry 1 (${R1.slice(0, 12)})`,
     });
     const second = await h.post('/sync', syncRequest({ parent: { ...parent, status: first.json.status }, rollout: rollout(stagingHistory) }));
     expect(condition(second.json.status, 'Ready').status).toBe('True');

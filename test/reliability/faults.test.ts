@@ -80,7 +80,11 @@ const ROWS: Row[] = [
   {
     name: 'connection reset',
     faults: readFault({ kind: 'reset' }),
-    staging: { reason: 'GitHubUnreachable', message: 'GitHub could not be reached during reading deployments', resyncAfterSeconds: 10 },
+    staging: {
+      reason: 'GitHubUnreachable',
+      message: 'GitHub at EMULATOR could not be reached during reading deployments (ECONNRESET)',
+      resyncAfterSeconds: 10,
+    },
     productionHit: true,
   },
   {
@@ -214,13 +218,13 @@ const ROWS: Row[] = [
   {
     name: 'deployment created but the response lost',
     faults: [{ match: restPosts, action: { kind: 'drop-after-write' } }],
-    staging: { reason: 'GitHubUnreachable', message: `GitHub could not be reached during ${creating}`, resyncAfterSeconds: 10 },
+    staging: { reason: 'GitHubUnreachable', message: `GitHub at EMULATOR could not be reached during ${creating}`, resyncAfterSeconds: 10 },
     productionHit: false,
   },
   {
     name: 'status posted but the response lost',
     faults: [{ match: mutations, action: { kind: 'drop-after-write' } }],
-    staging: { reason: 'GitHubUnreachable', message: `GitHub could not be reached during ${postingFirstStatus}`, resyncAfterSeconds: 10 },
+    staging: { reason: 'GitHubUnreachable', message: `GitHub at EMULATOR could not be reached during ${postingFirstStatus}`, resyncAfterSeconds: 10 },
     productionHit: false,
   },
   {
@@ -440,7 +444,7 @@ const FINALIZE_ROWS: FinalizeRow[] = [
     name: 'connection reset on the read',
     faults: readFault({ kind: 'reset' }),
     remaining: 1,
-    problem: { reason: 'GitHubUnreachable', message: `GitHub could not be reached during ${marking}` },
+    problem: { reason: 'GitHubUnreachable', message: `GitHub at EMULATOR could not be reached during ${marking} (ECONNRESET)` },
     resyncAfterSeconds: 5,
   },
   {
@@ -467,7 +471,7 @@ const FINALIZE_ROWS: FinalizeRow[] = [
     name: 'first inactive status posted but its response lost',
     faults: [{ match: mutations, action: { kind: 'drop-after-write' } }],
     remaining: 2,
-    problem: { reason: 'GitHubUnreachable', message: `GitHub could not be reached during ${marking}` },
+    problem: { reason: 'GitHubUnreachable', message: `GitHub at EMULATOR could not be reached during ${marking}` },
     resyncAfterSeconds: 5,
   },
 ];

@@ -174,7 +174,7 @@ async function startService(githubUrl: string): Promise<{ child: ChildProcess; u
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', GITHUB_API_URL: githubUrl, LOG_LEVEL: 'error' },
+    env: { PATH: process.env.PATH, PORT: String(port), METRICS_PORT: '0', HOST: '127.0.0.1', GITHUB_API_URL: githubUrl, LOG_LEVEL: 'error' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -64,9 +64,10 @@ export class World {
   }
 }
 
+/** A condition; the emulator's address (a new port each run) in a message reads EMULATOR. */
 export function condition(status: any, type: string): { status: string; reason: string; message: string } {
   const c = status.conditions.find((x: any) => x.type === type);
-  return { status: c.status, reason: c.reason, message: c.message };
+  return { status: c.status, reason: c.reason, message: (c.message as string).replace(/ at 127\.0\.0\.1:\d+ /g, ' at EMULATOR ') };
 }
 
 /** (environment, history id, revision) of every entry in environmentInfos. */

@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import { request } from 'undici';
 import { buildApp, createLogger, type AppDeps } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import { buildMetricsApp } from '../../src/metrics-app.js';
+import { Metrics } from '../../src/metrics.js';
 import { GitHubEmulator, type EmulatorOptions } from '../../tools/github-emulator/index.js';
 import { TOKEN } from './requests.js';
 
@@ -18,6 +20,8 @@ export interface Harness {
   emulator: GitHubEmulator;
   app: FastifyInstance;
   url: string;
+  /** The metrics listener (METRICS_PORT): GET /metrics. */
+  metricsUrl: string;
   logs: string[];
   /** The service's logger (trace level): what `logs` captures. */
   logger: Logger;
@@ -64,14 +68,16 @@ export async function startHarness(
     ...(typeof options.config === 'function' ? options.config(emulator.url) : options.config),
   };
   const logger = createLogger('trace', stream);
-  const app = await buildApp(config, { logger, now: () => now, ...options.deps });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  const url = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
+  const metrics = new Metrics();
+  const app = await buildApp(config, { logger, now: () => now, metrics, ...options.deps });
+  const metricsApp = buildMetricsApp(metrics, logger);
+  const url = await listenOnLoopback(app);
+  const metricsUrl = await listenOnLoopback(metricsApp);
   return {
     emulator,
     app,
     url,
+    metricsUrl,
     logs,
     logger,
     async post(path, body, headers = {}) {
@@ -94,7 +100,15 @@ export async function startHarness(
     },
     async close() {
       await app.close();
+      await metricsApp.close();
       await emulator.close();
     },
   };
+}
+
+/** Listens on a free loopback port; the base URL. */
+export async function listenOnLoopback(app: FastifyInstance): Promise<string> {
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  return typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
 }

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, configWarnings, loadConfig } from '../../src/config.js';
 
 describe('loadConfig', () => {
   test('defaults', () => {
@@ -23,7 +23,15 @@ describe('loadConfig', () => {
       eventsFlowingTtlMs: 60000,
       fleetBatchWindowMs: 20,
       keepAliveTimeoutMs: 120000,
+      metricsPort: 9090,
+      drainSeconds: 15,
     });
+  });
+
+  test('METRICS_PORT and DRAIN_SECONDS', () => {
+    const c = loadConfig({ PORT: '8081', METRICS_PORT: '9100', DRAIN_SECONDS: '0' });
+    expect([c.port, c.metricsPort, c.drainSeconds]).toEqual([8081, 9100, 0]);
+    expect(loadConfig({ PORT: '0', METRICS_PORT: '0' }).metricsPort).toBe(0);
   });
 
   test('GitHub Enterprise Server base URL and dashboard settings, trailing slashes dropped', () => {
@@ -80,7 +88,32 @@ describe('loadConfig', () => {
     [{ NEAR_CHANGE_RESYNC_SECONDS: '0' }, 'NEAR_CHANGE_RESYNC_SECONDS must be between 1 and 3600, got 0'],
     [{ EVENTS_FLOWING_WINDOW_SECONDS: '604801' }, 'EVENTS_FLOWING_WINDOW_SECONDS must be between 0 and 604800, got 604801'],
     [{ KEEP_ALIVE_TIMEOUT_MS: '500' }, 'KEEP_ALIVE_TIMEOUT_MS must be between 1000 and 3600000, got 500'],
+    [{ SYNC_BUDGET_MS: '10000' }, "SYNC_BUDGET_MS must stay below Metacontroller's 10 s hook timeout, got 10000"],
+    [{ METRICS_PORT: '8080' }, "METRICS_PORT must differ from PORT (the hooks' port), both are 8080"],
+    [{ PORT: '9090' }, "METRICS_PORT must differ from PORT (the hooks' port), both are 9090"],
+    [{ DRAIN_SECONDS: '301' }, 'DRAIN_SECONDS must be between 0 and 300, got 301'],
   ])('%j is rejected', (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message));
+  });
+});
+
+describe('configWarnings: accepted, but probably not meant', () => {
+  const warningsFor = (env: Record<string, string>) => configWarnings(env, loadConfig(env));
+
+  test('none for the defaults, nor for a sync budget just inside the hook timeout', () => {
+    expect(warningsFor({})).toEqual([]);
+    expect(warningsFor({ SYNC_BUDGET_MS: '9999', KEEP_ALIVE_TIMEOUT_MS: '90001' })).toEqual([]);
+  });
+
+  test("KEEP_ALIVE_TIMEOUT_MS at or below the 90 s Go's client reuses idle connections", () => {
+    expect(warningsFor({ KEEP_ALIVE_TIMEOUT_MS: '90000' })).toEqual([
+      "KEEP_ALIVE_TIMEOUT_MS=90000 is not above the 90 s Metacontroller's Go client reuses idle connections: a hook call can meet a connection being closed",
+    ]);
+  });
+
+  test('GITHUB_TOKEN, even empty: credentials come from Secrets', () => {
+    expect(warningsFor({ GITHUB_TOKEN: '' })).toEqual([
+      'GITHUB_TOKEN is ignored: each Environment takes its GitHub credential from its Secret (spec.backend.secret)',
+    ]);
   });
 });

@@ -77,7 +77,9 @@ describe('CRD identity', () => {
       { name: 'Environment', type: 'string', jsonPath: '.status.environment' },
       { name: 'Upstream', type: 'string', jsonPath: '.spec.relationship.environment' },
       { name: 'Relationship', type: 'string', jsonPath: '.spec.relationship.type', priority: 1 },
-      { name: 'Version', type: 'string', jsonPath: '.status.currentVersion' },
+      // The tag people read; the 40-character revision only with -o wide.
+      { name: 'Version', type: 'string', jsonPath: '.status.currentTag' },
+      { name: 'Revision', type: 'string', jsonPath: '.status.currentVersion', priority: 1 },
       { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
       {
         name: 'Reason',
@@ -174,13 +176,14 @@ describe('structural comparison with the reference CRD', () => {
     expect(compare(referenceSchema, ourSchema, '')).toEqual([]);
   });
 
-  it('adds only status.observedGeneration, the resolved status.application and status.environment, and status.unconfirmedCreations', () => {
+  it('adds only status.observedGeneration, the resolved status.application and status.environment, status.currentTag and status.unconfirmedCreations', () => {
     const refPaths = new Set(nodes(referenceSchema).map(([p]) => p));
     const extra = nodes(ourSchema)
       .map(([p]) => p)
       .filter((p) => !refPaths.has(p));
     expect(extra).toEqual([
       'status.application',
+      'status.currentTag',
       'status.environment',
       'status.observedGeneration',
       'status.unconfirmedCreations',
@@ -461,6 +464,30 @@ it('only our CRD keeps status.observedGeneration (the reference would prune it)'
   expect(crdValidator(ours, { rejectUnknownFields: true })(object).valid).toBe(true);
   expect(crdValidator(reference, { rejectUnknownFields: true })(object).valid).toBe(false);
   expect(crdValidator(ours)({ ...object, status: { observedGeneration: 'three' } }).valid).toBe(false);
+});
+
+describe('kubectl get environments', () => {
+  const revision = '3f2a9c1d0e8b7a6f5e4d3c2b1a09f8e7d6c5b4a3';
+  const object = { ...base, metadata: meta('my-app-production'), spec: minimalSpec, status: { currentVersion: revision, currentTag: 'v1.2.0' } };
+  const columns = version(ours).additionalPrinterColumns as { name: string; jsonPath: string; priority?: number }[];
+  /** A column's value for the plain dotted paths these two columns use. */
+  const value = (name: string) =>
+    columns
+      .find((c) => c.name === name)!
+      .jsonPath.split('.')
+      .slice(1)
+      .reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], object);
+
+  it('shows the tag as VERSION, and the revision only with -o wide (REVISION)', () => {
+    expect(columns.filter((c) => !c.priority).map((c) => c.name)).toEqual(['Application', 'Environment', 'Upstream', 'Version', 'Ready', 'Age']);
+    expect(columns.filter((c) => c.priority === 1).map((c) => c.name)).toEqual(['Relationship', 'Revision', 'Reason']);
+    expect([value('Version'), value('Revision')]).toEqual(['v1.2.0', revision]);
+  });
+
+  it('status.currentTag is a field of our CRD (kept, not pruned), a string', () => {
+    expect(crdValidator(ours, { rejectUnknownFields: true })(object).valid).toBe(true);
+    expect(crdValidator(ours)({ ...object, status: { currentTag: 12 } }).valid).toBe(false);
+  });
 });
 
 // ---------------------------------------------------------------------------------------

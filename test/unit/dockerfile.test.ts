@@ -68,3 +68,25 @@ describe('Dockerfile build context', () => {
     ]);
   });
 });
+
+describe('Dockerfile image metadata', () => {
+  const labels = Object.fromEntries([...dockerfile.matchAll(/(org\.opencontainers\.image\.[a-z]+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+  const version = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string; license: string }).version;
+
+  it('labels the image with its source, version and licence (OCI annotations)', () => {
+    expect(labels).toEqual({
+      'org.opencontainers.image.title': 'environment-sync',
+      'org.opencontainers.image.description': 'kuberik Environments across disconnected clusters, as Metacontroller hooks backed by GitHub Deployments',
+      'org.opencontainers.image.version': '${VERSION}',
+      'org.opencontainers.image.source': '${SOURCE}',
+      'org.opencontainers.image.licenses': 'Apache-2.0',
+    });
+    expect(dockerfile).toMatch(new RegExp(`^ARG VERSION=${version.replace(/\./g, '\\.')}$`, 'm'));
+  });
+
+  it('says how to pin the base image by digest', () => {
+    const bases = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
+    expect(bases).toEqual(['node:24-bookworm-slim', 'node:24-bookworm-slim']);
+    expect(dockerfile).toContain('FROM node:24-bookworm-slim@sha256:<that digest>');
+  });
+});

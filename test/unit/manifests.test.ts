@@ -3,7 +3,8 @@
  * against the CRDs of the APIs they use (Metacontroller, kuberik, our own).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { REFERENCE_CRDS_DIR } from '../support/fixtures.js';
@@ -180,12 +181,25 @@ describe('webhook', () => {
     });
   });
 
-  it('listens on 8080 with the configured environment', () => {
-    expect(container.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+  it('listens on 8080 for the hooks and 9090 for metrics, with the configured environment', () => {
+    expect(container.ports).toEqual([
+      { name: 'http', containerPort: 8080, protocol: 'TCP' },
+      { name: 'metrics', containerPort: 9090, protocol: 'TCP' },
+    ]);
     expect(container.env).toEqual([
       { name: 'PORT', value: '8080' },
+      { name: 'METRICS_PORT', value: '9090' },
+      { name: 'DRAIN_SECONDS', value: '15' },
       { name: 'LOG_LEVEL', value: 'info' },
     ]);
+  });
+
+  it('gives the drain and the calls in progress time before the kill', () => {
+    const drainSeconds = Number((container.env as { name: string; value: string }[]).find((e) => e.name === 'DRAIN_SECONDS')!.value);
+    // The calls in progress after the drain: at most Metacontroller's 10 s hook timeout.
+    expect(podSpec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(drainSeconds + 10);
+    expect(podSpec.terminationGracePeriodSeconds).toBe(40);
+    expect(container.lifecycle).toBeUndefined();
   });
 
   it('has liveness on /healthz and readiness on /readyz', () => {
@@ -215,12 +229,15 @@ describe('webhook', () => {
     expect(podSpec.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }]);
   });
 
-  it('exposes port 80 → http through the Service', () => {
+  it('exposes port 80 → http and 9090 → metrics through the Service', () => {
     const service = find(install, 'Service', 'environment-sync');
     expect(service.spec).toEqual({
       type: 'ClusterIP',
       selector: APP_LABELS,
-      ports: [{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }],
+      ports: [
+        { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' },
+        { name: 'metrics', port: 9090, targetPort: 'metrics', protocol: 'TCP' },
+      ],
     });
   });
 
@@ -249,10 +266,10 @@ describe('webhook', () => {
 describe('Dockerfile agrees with the Deployment', () => {
   const dockerfile = readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8');
 
-  it('runs node dist/main.js as uid 10001 on port 8080', () => {
+  it('runs node dist/main.js as uid 10001 on ports 8080 (hooks) and 9090 (metrics)', () => {
     expect(dockerfile).toMatch(/^FROM node:24-bookworm-slim AS build$/m);
     expect(dockerfile).toMatch(/^USER 10001:10001$/m);
-    expect(dockerfile).toMatch(/^EXPOSE 8080$/m);
+    expect(dockerfile).toMatch(/^EXPOSE 8080 9090$/m);
     expect(dockerfile).toMatch(/^ENV NODE_ENV=production$/m);
     expect(dockerfile).toMatch(/^CMD \["node", "--max-semi-space-size=2", "--heap-growing-percent=100", "dist\/main\.js"\]$/m);
     expect(dockerfile).toMatch(/^COPY schemas \.\/schemas$/m);
@@ -303,5 +320,30 @@ describe('kubectl kustomize manifests/samples', () => {
     expect(secret.apiVersion).toBe('v1');
     expect(secret.type).toBe('Opaque');
     expect(secret.stringData).toEqual({ token: 'replace-me' });
+  });
+});
+
+describe("the README's install step 0: an overlay built with plain kubectl", () => {
+  const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  const overlay = /cat > my-environment-sync\/kustomization\.yaml <<'EOF'\n([\s\S]*?)\nEOF\n/.exec(readme)?.[1];
+
+  it('comes before any use of the standalone kustomize, and step 2 applies it', () => {
+    expect(overlay).toBeDefined();
+    expect(readme.indexOf("<<'EOF'")).toBeLessThan(readme.indexOf('kustomize edit set image'));
+    expect(readme).toContain('kubectl apply -k my-environment-sync/');
+  });
+
+  it('points the webhook Deployment at the pushed image, with everything manifests/ installs', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'overlay-'));
+    try {
+      // The overlay sits beside manifests/ in a clone; from a scratch folder the path to it is longer.
+      writeFileSync(path.join(dir, 'kustomization.yaml'), overlay!.replace('- ../manifests', `- ${path.relative(dir, MANIFESTS)}`));
+      const built = kustomize(dir);
+      expect(ids(built)).toEqual(ids(install));
+      const containers = (find(built, 'Deployment', 'environment-sync').spec as any).template.spec.containers;
+      expect(containers.map((c: { image: string }) => c.image)).toEqual(['ghcr.io/<you>/environment-sync:0.1.0']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

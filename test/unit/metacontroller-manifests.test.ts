@@ -52,6 +52,12 @@ describe('examples/kustomize/metacontroller-elsewhere', () => {
     );
   });
 
+  test('every object, the two cluster-scoped ones the component adds too, is labelled part-of environment-sync', () => {
+    expect(elsewhere.filter((o) => o.metadata.labels?.['app.kubernetes.io/part-of'] !== 'environment-sync').map((o) => `${o.kind} ${o.metadata.name}`)).toEqual(
+      [],
+    );
+  });
+
   test("admits Metacontroller's namespace by label instead of by the name metacontroller", () => {
     expect(find(install, 'NetworkPolicy', 'environment-sync').spec).toMatchObject({
       ingress: [

@@ -24,20 +24,22 @@ describe('kubectl kustomize manifests/monitoring', () => {
     ]);
   });
 
-  it('selects the webhook Service by its labels and scrapes /metrics on a port the Service names', () => {
+  it('selects the webhook Service by its labels and scrapes /metrics on the Service port named metrics', () => {
     const monitor = monitoring[0]!;
     expect(monitor.metadata.namespace).toBe(service.metadata.namespace);
     for (const [k, v] of Object.entries(monitor.spec.selector.matchLabels as Record<string, string>)) expect(service.metadata.labels?.[k]).toBe(v);
-    expect(monitor.spec.endpoints).toEqual([{ port: 'http', path: '/metrics', interval: '30s' }]);
-    expect(service.spec.ports.map((p: { name: string }) => p.name)).toContain('http');
+    expect(monitor.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s' }]);
+    expect(service.spec.ports.map((p: { name: string }) => p.name)).toContain('metrics');
   });
 
-  it('admits the monitoring namespace to the container port the Service targets', () => {
+  it('admits the monitoring namespace to the metrics port only, never to the hooks', () => {
     const policy = monitoring[1]!;
     expect(policy.spec.podSelector).toEqual({ matchLabels: deployment.spec.selector.matchLabels });
-    const containerPort = deployment.spec.template.spec.containers[0].ports.find(
-      (p: { name: string }) => p.name === service.spec.ports[0].targetPort,
-    ).containerPort;
+    const targetPort = service.spec.ports.find((p: { name: string }) => p.name === 'metrics').targetPort;
+    const ports = deployment.spec.template.spec.containers[0].ports as { name: string; containerPort: number }[];
+    const containerPort = ports.find((p) => p.name === targetPort)!.containerPort;
+    expect(containerPort).toBe(9090);
+    expect(containerPort).not.toBe(ports.find((p) => p.name === 'http')!.containerPort);
     expect(policy.spec.ingress).toEqual([
       { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ protocol: 'TCP', port: containerPort }] },
     ]);

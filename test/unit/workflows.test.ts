@@ -125,6 +125,8 @@ describe('release.yaml', () => {
       push: true,
       tags: '${{ steps.meta.outputs.tags }}',
       labels: '${{ steps.meta.outputs.labels }}',
+      // The Dockerfile's own OCI labels, for builds outside the workflow too.
+      'build-args': 'VERSION=${{ steps.meta.outputs.version }}\nSOURCE=${{ github.server_url }}/${{ github.repository }}\n',
     });
   });
 });
@@ -134,4 +136,11 @@ test('every action is pinned to a major version', () => {
     const w = workflow(file);
     for (const j of Object.values(w.jobs)) for (const u of uses(j)) expect(u).toMatch(/^[\w-]+\/[\w-]+@v\d+$/);
   }
+});
+
+test('the README names exactly the Node versions ci.yaml tests', () => {
+  const matrix = job(workflow('ci.yaml'), 'test').strategy?.matrix?.['node-version'] as string[];
+  const readme = readFileSync(path.join(REPO, 'README.md'), 'utf8');
+  const sentence = /CI tests Node ([^;)]+)[;)]/.exec(readme)?.[1];
+  expect(sentence?.split(/, | and /)).toEqual(matrix.map(String));
 });

@@ -8,6 +8,8 @@ import { pino } from 'pino';
 import { parseAllDocuments, stringify } from 'yaml';
 import { buildApp, createLogger } from '../../../src/app.js';
 import { loadConfig, type Config } from '../../../src/config.js';
+import { buildMetricsApp } from '../../../src/metrics-app.js';
+import { Metrics } from '../../../src/metrics.js';
 import type { GitHubEmulator } from '../../../tools/github-emulator/index.js';
 import { startRunner } from '../../../src/runner/index.js';
 import { REPO_ROOT } from '../../../scripts/generate-crd.js';
@@ -22,6 +24,8 @@ export const SETUP_TIMEOUT_MS = 5 * 60_000;
 export interface Member {
   cluster: Cluster;
   app: FastifyInstance;
+  /** The metrics listener's app (not listening: `inject` it). */
+  metricsApp: FastifyInstance;
   runner: { stop(): Promise<void> };
 }
 
@@ -58,7 +62,10 @@ export async function startMember(
     await cluster.kubectl(['apply', '-k', join(REPO_ROOT, 'manifests', 'runner')]);
 
     const config = { ...loadConfig({}), githubApiUrl: github.url, logLevel: 'warn', ...settings };
-    const app = await buildApp(config, { logger: createLogger(process.env.E2E_LOG_LEVEL ?? 'error') });
+    const logger = createLogger(process.env.E2E_LOG_LEVEL ?? 'error');
+    const metrics = new Metrics();
+    const app = await buildApp(config, { logger, metrics });
+    const metricsApp = buildMetricsApp(metrics, logger);
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.server.address();
     const hookBaseUrl = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : '';
@@ -69,7 +76,7 @@ export async function startMember(
       hookBaseUrl,
       logger: pino({ level: process.env.E2E_LOG_LEVEL ?? 'error', name: `runner-${name}` }),
     });
-    return { cluster, app, runner };
+    return { cluster, app, metricsApp, runner };
   } catch (error) {
     await cluster.stop();
     throw error;

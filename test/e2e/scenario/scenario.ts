@@ -203,7 +203,15 @@ export function defineScenario(target: () => ScenarioTarget): void {
       .trim()
       .split(/\s{2,}/);
     const cell = (column: string): string | undefined => row[header.indexOf(column)];
-    expect([cell('ENVIRONMENT'), cell('UPSTREAM'), cell('VERSION'), cell('READY')]).toEqual(['production', 'staging', REVISIONS['v1.2.0'], 'True']);
+    expect([cell('ENVIRONMENT'), cell('UPSTREAM'), cell('VERSION'), cell('READY')]).toEqual(['production', 'staging', 'v1.2.0', 'True']);
+    // -o wide adds the revision of that version.
+    const [wideHeader, ...wideRows] = (await t().production.kubectl(['get', 'environments', '-n', t().production.namespace, '-o', 'wide'])).trim().split('\n');
+    const wideColumns = wideHeader!.trim().split(/\s{2,}/);
+    const wideRow = wideRows
+      .find((line) => line.startsWith(ENVIRONMENTS.production))!
+      .trim()
+      .split(/\s{2,}/);
+    expect(wideRow[wideColumns.indexOf('REVISION')]).toBe(REVISIONS['v1.2.0']);
   });
 
   test('4. staging fails v1.3.0: production reads it but its gate does not gain v1.3.0', async () => {

@@ -261,6 +261,7 @@ describe('decideSync: a full sync', () => {
         environment: 'production',
         conditions: synced(),
         currentVersion: REV_V120,
+        currentTag: 'v1.2.0',
         environmentInfos: EXPECTED_INFOS,
         lastStatusChangeTime: T1,
         rolloutGateRef: { name: GATE },
@@ -352,7 +353,7 @@ describe('decideSync: a full sync', () => {
       bakeStatus: 'Deploying',
     });
     const d = sync({ rollout: withUnpublished as never }, ledger(), T1);
-    expect(d.status.currentVersion).toBe(REV_V120);
+    expect([d.status.currentVersion, d.status.currentTag]).toEqual([REV_V120, 'v1.2.0']);
     // The unpublished entry still shows, with the Rollout's own timestamp.
     expect(d.status.environmentInfos?.[3]?.history?.[0]).toEqual({
       id: 9,
@@ -461,6 +462,7 @@ describe('decideSync: problems with the object keep the previous state (spec §7
           { lastTransitionTime: T2, message, observedGeneration: 3, reason, status: 'True', type: 'Degraded' },
         ],
         currentVersion: REV_V120,
+        currentTag: 'v1.2.0',
         environmentInfos: first.status.environmentInfos,
         lastStatusChangeTime: T2,
         rolloutGateRef: { name: GATE },
@@ -532,6 +534,7 @@ describe('decideSync: GitHub read problems (spec §7)', () => {
           { lastTransitionTime: T2, message: problem.message, observedGeneration: 3, reason: 'GitHubUnavailable', status: 'True', type: 'Degraded' },
         ],
         currentVersion: REV_V120,
+        currentTag: 'v1.2.0',
         environmentInfos: EXPECTED_INFOS,
         lastStatusChangeTime: T2,
         rolloutGateRef: { name: GATE },

@@ -1,6 +1,14 @@
 import { GraphqlResponseError } from '@octokit/graphql';
 import { RequestError } from '@octokit/request-error';
-import { classifyGitHubError, GitHubOperationError, isUnanswered, scrub, waitFromHeaders } from '../../../src/github/errors.js';
+import {
+  classifyGitHubError,
+  GitHubOperationError,
+  isNotGitHubApi,
+  isUnanswered,
+  NotGitHubApiError,
+  scrub,
+  waitFromHeaders,
+} from '../../../src/github/errors.js';
 
 const NOW_MS = Date.parse('2026-11-26T12:00:00Z');
 const ctx = { operation: 'reading deployments', repository: 'my-org/my-repo', nowMs: NOW_MS, secrets: ['ghp_secretToken123'] };
@@ -73,6 +81,49 @@ describe('classifyGitHubError', () => {
   test('a token that somehow reaches a message is scrubbed', () => {
     const problem = classifyGitHubError(graphqlError([{ message: 'bad credentials ghp_secretToken123' }]), ctx);
     expect(problem.message).toBe('GitHub GraphQL returned errors during reading deployments: bad credentials [REDACTED]');
+  });
+});
+
+describe('answers that are not GitHub API answers, and connections that fail', () => {
+  /** As @octokit/request wraps a failure of its fetch: a RequestError 500 without a response. */
+  const fetchFailure = (url: string, cause: Error) =>
+    Object.assign(new RequestError(cause.message, 500, { request: { method: 'POST', url, headers: {} } }), { cause });
+
+  test('a web page (no GitHub headers, HTML) is NotGitHubApi with host, status and content type; a proxy 5xx page is transient', () => {
+    const page = new NotGitHubApiError('https://intranet.example.com/api/graphql', 404, 'text/html');
+    expect(classifyGitHubError(fetchFailure(page.url, page), ctx)).toEqual({
+      reason: 'NotGitHubApi',
+      message:
+        "intranet.example.com answered 404 text/html during reading deployments, not as GitHub's API does (https://intranet.example.com/api/graphql): check GITHUB_API_URL or the Secret's apiUrl (GitHub Enterprise Server: https://HOST/api/v3)",
+      transient: false,
+    });
+    const gateway = new NotGitHubApiError('https://ghe.example.com/api/graphql', 502, 'text/html');
+    expect(classifyGitHubError(fetchFailure(gateway.url, gateway), ctx)).toMatchObject({ reason: 'NotGitHubApi', transient: true });
+  });
+
+  test.each([
+    ['ENOTFOUND', 'GitHub at ghe.example.com could not be reached during reading deployments (ENOTFOUND: the host name does not resolve)'],
+    ['ECONNREFUSED', 'GitHub at ghe.example.com could not be reached during reading deployments (ECONNREFUSED: nothing listens there)'],
+    ['ECONNRESET', 'GitHub at ghe.example.com could not be reached during reading deployments (ECONNRESET)'],
+  ])('a failed connection (%s) names the host and the cause', (code, message) => {
+    const cause = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error(`getaddrinfo ${code}`), { code }) });
+    expect(classifyGitHubError(fetchFailure('https://ghe.example.com/api/graphql', cause), ctx)).toEqual({
+      reason: 'GitHubUnreachable',
+      message,
+      transient: true,
+    });
+  });
+
+  test.each([
+    [404, { 'content-type': 'text/html' }, true],
+    [200, { 'content-type': 'text/html; charset=utf-8' }, true],
+    [200, {}, true],
+    [404, { 'content-type': 'application/json; charset=utf-8' }, false],
+    [502, { 'content-type': 'text/html', 'x-github-request-id': 'C0DE:1234' }, false],
+    [403, { 'content-type': 'text/plain', 'x-ratelimit-limit': '5000' }, false],
+    [204, {}, false],
+  ])('isNotGitHubApi(%i, %j) = %s', (status, headers, expected) => {
+    expect(isNotGitHubApi(status, new Headers(headers))).toBe(expected);
   });
 });
 

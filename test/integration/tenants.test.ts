@@ -268,7 +268,7 @@ describe('what an API host can put into status and metrics', () => {
       reason: 'GitHubUnauthorized',
       message: `GitHub rejected the token (401 Bad credentials ${'x'.repeat(184)}) during reading deployments`,
     });
-    const metrics = await (await httpRequest(`${h.url}/metrics`)).body.text();
+    const metrics = await (await httpRequest(`${h.metricsUrl}/metrics`)).body.text();
     expect(metrics.split('\n').filter((l) => l.startsWith('environment_sync_github_rate_limit_remaining{'))).toEqual([
       'environment_sync_github_rate_limit_remaining{resource="other"} 17',
     ]);

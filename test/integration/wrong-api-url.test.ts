@@ -59,8 +59,9 @@ const warnings = () =>
 
 describe('an API URL that points at a web server, not GitHub', () => {
   test.each([404, 200])('an HTML %i is NotGitHubApi, with the host, status and content type, in the condition and the log', async (status) => {
-    h = await startHarness();
     const base = await htmlServer(status);
+    // The operator allowed this URL (ALLOWED_GITHUB_API_URLS): only then does a Secret's apiUrl reach it.
+    h = await startHarness({ config: { allowedGithubApiUrls: [`${base}/api/v3`] } });
     const host = new URL(base).host;
     const ready = await readyCondition(
       syncRequest({ parent: environment({ environment: 'staging' }), rollout: rollout(history), secret: secretWithApiUrl(`${base}/api/v3`) }),
@@ -82,8 +83,8 @@ describe('an API URL that points at a web server, not GitHub', () => {
   });
 
   test('the request metric keeps the status that came back', async () => {
-    h = await startHarness();
     const base = await htmlServer(404);
+    h = await startHarness({ config: { allowedGithubApiUrls: [base] } });
     await readyCondition(syncRequest({ parent: environment({ environment: 'staging' }), rollout: rollout(history), secret: secretWithApiUrl(base) }));
     const text = await (await fetch(`${h.metricsUrl}/metrics`)).text();
     expect(text.split('\n').filter((l) => l.startsWith('environment_sync_github_requests_total{'))).toEqual([
@@ -102,8 +103,8 @@ describe('an API URL that points at a web server, not GitHub', () => {
 
 describe('an API URL where nothing answers', () => {
   test('a refused connection names the host and the cause', async () => {
-    h = await startHarness();
     const host = `127.0.0.1:${await closedPort()}`;
+    h = await startHarness({ config: { allowedGithubApiUrls: [`http://${host}/api/v3`] } });
     const ready = await readyCondition(
       syncRequest({ parent: environment({ environment: 'staging' }), rollout: rollout(history), secret: secretWithApiUrl(`http://${host}/api/v3`) }),
     );

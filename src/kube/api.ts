@@ -1,5 +1,5 @@
 /**
- * The Kubernetes I/O of the runner: plain JSON requests authenticated by a client-node
+ * The Kubernetes client shared by the runner and the webhook receiver: plain JSON requests authenticated by a client-node
  * KubeConfig (certificates, tokens, exec plugins), resource discovery, and list+watch
  * caches built on client-node's ListWatch.
  *
@@ -11,8 +11,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
-import type { KubeObject, ResourceRef } from './types.js';
-import type { WatchScope } from './selection.js';
+import type { KubeObject, ListScope, ResourceRef } from './types.js';
 
 export class KubeApiError extends Error {
   override name = 'KubeApiError';
@@ -81,10 +80,7 @@ export class KubeApi {
     return stamp(info, (await this.request('GET', resourcePath(info, namespace, name))) as KubeObject);
   }
 
-  async list(
-    info: ResourceInfo,
-    scope: Pick<WatchScope, 'namespace' | 'fieldSelector' | 'labelSelector'>,
-  ): Promise<{ items: KubeObject[]; metadata: { resourceVersion?: string } }> {
+  async list(info: ResourceInfo, scope: ListScope): Promise<{ items: KubeObject[]; metadata: { resourceVersion?: string } }> {
     const query = new URLSearchParams();
     if (scope.fieldSelector) query.set('fieldSelector', scope.fieldSelector);
     if (scope.labelSelector) query.set('labelSelector', scope.labelSelector);
@@ -115,7 +111,7 @@ export class KubeApi {
   }
 
   /** A list+watch cache of one scope (not started). */
-  listWatch(info: ResourceInfo, scope: WatchScope): ListWatch<KubernetesObject> {
+  listWatch(info: ResourceInfo, scope: ListScope): ListWatch<KubernetesObject> {
     return new ListWatch<KubernetesObject>(
       resourcePath(info, scope.namespace || undefined),
       new Watch(this.config),

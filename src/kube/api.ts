@@ -104,6 +104,11 @@ export class KubeApi {
     return (await this.request('PUT', resourcePath(info, object.metadata.namespace, object.metadata.name, 'status'), undefined, object)) as KubeObject;
   }
 
+  /** A JSON merge patch (RFC 7386) of one object: only the fields named change, so concurrent writers of other fields never conflict. */
+  async mergePatch(info: ResourceInfo, namespace: string | undefined, name: string, patch: Record<string, unknown>): Promise<KubeObject> {
+    return (await this.request('PATCH', resourcePath(info, namespace, name), undefined, patch, 'application/merge-patch+json')) as KubeObject;
+  }
+
   /** Background deletion, only of the very object observed (UID precondition). */
   async delete(info: ResourceInfo, object: KubeObject): Promise<void> {
     const options = { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background', preconditions: { uid: object.metadata.uid } };
@@ -122,13 +127,13 @@ export class KubeApi {
     );
   }
 
-  private async request(method: string, path: string, query?: URLSearchParams, body?: unknown): Promise<unknown> {
+  private async request(method: string, path: string, query?: URLSearchParams, body?: unknown, contentType = 'application/json'): Promise<unknown> {
     const url = new URL(this.server.toString().replace(/\/+$/, '') + path);
     if (query) url.search = query.toString();
     const options: https.RequestOptions = { method, headers: { accept: 'application/json' } };
     await this.config.applyToHTTPSOptions(options);
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    if (payload !== undefined) options.headers = { ...options.headers, 'content-type': 'application/json' };
+    if (payload !== undefined) options.headers = { ...options.headers, 'content-type': contentType };
     const transport = url.protocol === 'https:' ? https : http;
     const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = transport.request(url, { ...options, timeout: REQUEST_TIMEOUT_MS }, (res) => {

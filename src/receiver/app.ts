@@ -3,7 +3,7 @@
  * Ingress), and /metrics, /healthz, /readyz on a port that stays inside the cluster.
  * Every answer is quick: the route only verifies, parses and queues; patches are the Nudger's.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import type { KubeObject } from '../kube/types.js';
@@ -36,7 +36,7 @@ export async function buildReceiverApp(deps: ReceiverDeps): Promise<FastifyInsta
   const loggerInstance: FastifyBaseLogger = deps.logger;
   const app = Fastify({
     loggerInstance,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimitBytes,
     return503OnClosing: true,
   });
@@ -124,7 +124,7 @@ export async function buildReceiverApp(deps: ReceiverDeps): Promise<FastifyInsta
 /** /metrics, /healthz and /readyz (ready once the Environment cache has its first list). */
 export async function buildReceiverMetricsApp(metrics: ReceiverMetrics, ready: () => boolean, logger: Logger): Promise<FastifyInstance> {
   const loggerInstance: FastifyBaseLogger = logger;
-  const app = Fastify({ loggerInstance, disableRequestLogging: true });
+  const app = Fastify({ loggerInstance, logController: new LogController({ disableRequestLogging: true }) });
   app.get('/metrics', async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => (ready() ? { status: 'ready' } : reply.code(503).send({ status: 'waiting for the Environment cache' })));

@@ -70,7 +70,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     ...(deps.now ? { now: () => deps.now!().getTime() } : {}),
   });
   const nowMs = deps.nowMs ?? Date.now;
-  const cache = new LedgerCache(config.ledgerCacheTtlMs, nowMs, config.ledgerCacheMaxTtlMs);
+  const cache = new LedgerCache(config.ledgerCacheTtlMs, nowMs, config.ledgerCacheMaxTtlMs, config.eventsFlowingTtlMs);
   metrics.observeSharedReadLifetime(() => cache.longestLifetimeMs() / 1000);
   // Batching shares reads, so it needs sharing on (a TTL); without one every sync reads alone.
   const fleet =
@@ -95,6 +95,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     finalizeGiveUpSeconds: config.finalizeGiveUpSeconds,
     maxWritesPerSync: config.maxWritesPerSync,
     nearChangeResyncSeconds: config.nearChangeResyncSeconds,
+    eventsFlowingWindowSeconds: config.eventsFlowingWindowSeconds,
     ...(deps.now ? { now: deps.now } : {}),
   });
 

@@ -27,6 +27,10 @@ export interface Config {
   maxWritesPerSync: number;
   /** Resync interval while a change is near (an upstream or local deployment in progress); never above requeueInterval. */
   nearChangeResyncSeconds: number;
+  /** A repository with a GitHub event mark this recent on one of its Environments gets no near-change polling (0: always poll). */
+  eventsFlowingWindowSeconds: number;
+  /** Where events flow, a read is shared at least this long (news comes with event marks; this is the safety net's age). */
+  eventsFlowingTtlMs: number;
   /** How long a read waits for the reads of other applications on its token to share one query. */
   fleetBatchWindowMs: number;
   /** How long an idle keep-alive connection stays open: longer than the 90 s Metacontroller's Go client keeps one. */
@@ -56,6 +60,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 4 * 1024 * 1024, 1024, 64 * 1024 * 1024),
     maxWritesPerSync: integer(env, 'MAX_WRITES_PER_SYNC', 10, 1, 1000),
     nearChangeResyncSeconds: integer(env, 'NEAR_CHANGE_RESYNC_SECONDS', 10, 1, 3600),
+    eventsFlowingWindowSeconds: integer(env, 'EVENTS_FLOWING_WINDOW_SECONDS', 3600, 0, 86_400),
+    eventsFlowingTtlMs: integer(env, 'EVENTS_FLOWING_TTL_MS', 60_000, 0, 3_600_000),
     fleetBatchWindowMs: integer(env, 'FLEET_BATCH_WINDOW_MS', 20, 0, 1000),
     keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 120_000, 1000, 3_600_000),
   };

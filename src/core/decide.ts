@@ -40,6 +40,8 @@ export interface DecideOptions {
   localEnvironmentUrl: string;
   /** Resync interval while a change is near (freshness.ts); DEFAULT_NEAR_CHANGE_RESYNC_SECONDS when absent. */
   nearChangeResyncSeconds?: number;
+  /** GitHub events reach this Environment's repository (event-freshness.ts): no near-change polling. */
+  eventsFlowing?: boolean;
   /** The longest a deployment creation stays unconfirmed (GitHub request timeout plus its processing limit). */
   unconfirmedWindowMs: number;
 }
@@ -115,6 +117,7 @@ function fromLedger(ctx: SyncContext, outcome: SyncOutcome, ledger: Ledger, opti
           requeueSeconds: ctx.requeueSeconds,
           near: changeIsNear({ relationship: ctx.relationship, history: ctx.history, ledger }),
           nearChangeSeconds: options.nearChangeResyncSeconds ?? DEFAULT_NEAR_CHANGE_RESYNC_SECONDS,
+          eventsFlowing: options.eventsFlowing ?? false,
         }),
   };
 }

@@ -41,10 +41,18 @@ export interface ResyncInput {
   near: boolean;
   /** The configured near-change interval, already raised to what the token's budget allows. */
   nearChangeSeconds: number;
+  /**
+   * GitHub events demonstrably reach this Environment's repository (event-freshness.ts
+   * eventsFlowing): the next status arrives as a nudge, so no fast polling while change is near.
+   */
+  eventsFlowing?: boolean;
 }
 
-/** The requeueInterval, or the near-change interval when that is sooner and change is near; at least 1 s. */
-export function freshResyncSeconds({ requeueSeconds, near, nearChangeSeconds }: ResyncInput): number {
+/**
+ * The requeueInterval, or the near-change interval when that is sooner and change is near
+ * while no events flow; at least 1 s.
+ */
+export function freshResyncSeconds({ requeueSeconds, near, nearChangeSeconds, eventsFlowing = false }: ResyncInput): number {
   const requeue = Math.max(requeueSeconds, 1);
-  return near ? Math.max(Math.min(requeue, Math.ceil(nearChangeSeconds)), 1) : requeue;
+  return near && !eventsFlowing ? Math.max(Math.min(requeue, Math.ceil(nearChangeSeconds)), 1) : requeue;
 }

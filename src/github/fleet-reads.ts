@@ -15,6 +15,7 @@
  * back to each waiting application's own read.
  */
 import { LRUCache } from 'lru-cache';
+import { readIsRecentEnough } from '../core/event-freshness.js';
 import type { Ledger } from '../core/types.js';
 import { pacedLifetimeMs, type GraphQLBudget } from './budget.js';
 import type { GitHubSession } from './client.js';
@@ -42,6 +43,8 @@ export interface FleetTarget {
   specName: string;
   /** Environments the application's syncs know of (short names). */
   knownEnvironments: readonly string[];
+  /** Only a round started at or after this time may serve the read (GitHub event marks: core/event-freshness.ts). */
+  notBeforeMs?: number;
 }
 
 export interface RoundReport {
@@ -98,6 +101,8 @@ interface TokenState {
   busy: boolean;
   /** The in-flight round's reads by key (prefetched ones too): a read that need not be fresh joins it. */
   current: Map<string, Promise<Ledger>>;
+  /** When the in-flight round started (its reads show what GitHub recorded before then). */
+  currentStartedAt: number;
   /** When the first of the waiting reads arrived. */
   firstWaitingAt: number;
 }
@@ -118,15 +123,16 @@ export class FleetReads {
    * unless `fresh` (a read before writes must start after the decision to write). A read
    * that joins the round in flight calls `onJoined`: that round may have started before a
    * write this sync has not seen (another replica's, or an earlier sync's), so the caller
-   * treats it like a shared read and re-reads fresh before writing.
+   * treats it like a shared read and re-reads fresh before writing; `onJoined` gets the
+   * round's start. A round started before `target.notBeforeMs` is not joined.
    */
-  read(target: FleetTarget, deadline: number, fresh = false, onJoined?: () => void): Promise<Ledger> {
+  read(target: FleetTarget, deadline: number, fresh = false, onJoined?: (startedAtMs: number) => void): Promise<Ledger> {
     const state = this.state(target.tokenKey);
     if (state.alone.has(target.key)) return this.readAlone(state, target, deadline);
     state.tracked.set(target.key, target);
-    const current = fresh ? undefined : state.current.get(target.key);
+    const current = fresh || !readIsRecentEnough(state.currentStartedAt, target.notBeforeMs) ? undefined : state.current.get(target.key);
     if (current) {
-      onJoined?.();
+      onJoined?.(state.currentStartedAt);
       return current;
     }
     if (state.waiting.size === 0) state.firstWaitingAt = performance.now();
@@ -170,6 +176,7 @@ export class FleetReads {
         alone: new Set(),
         busy: false,
         current: new Map(),
+        currentStartedAt: Number.NEGATIVE_INFINITY,
         firstWaitingAt: 0,
       };
       this.tokens.set(tokenKey, state);
@@ -194,6 +201,7 @@ export class FleetReads {
   }
 
   private async round(tokenKey: string, state: TokenState): Promise<void> {
+    state.currentStartedAt = this.now();
     const waiting = state.waiting;
     state.waiting = new Map();
     const targets = new Map<string, FleetTarget>();
@@ -266,7 +274,7 @@ export class FleetReads {
         }
         this.cache.keepStatusWindows(target.key, result.statusWindows);
         this.cache.keepDeploymentCounts(target.key, result.deploymentCounts);
-        this.cache.put(target.key, result.ledger, lifetimeMs);
+        this.cache.put(target.key, result.ledger, lifetimeMs, state.currentStartedAt);
         o.resolve(result.ledger);
       }
     });
@@ -274,6 +282,7 @@ export class FleetReads {
 
   private async readAlone(state: TokenState, target: FleetTarget, deadline: number): Promise<Ledger> {
     state.tracked.delete(target.key);
+    const startedAt = this.now();
     try {
       const statusWindows = this.cache.statusWindows(target.key);
       const { knownEnvironments, deploymentCounts } = this.application(target);
@@ -287,7 +296,7 @@ export class FleetReads {
       state.alone.delete(target.key);
       this.cache.keepStatusWindows(target.key, result.statusWindows);
       this.cache.keepDeploymentCounts(target.key, result.deploymentCounts);
-      this.cache.put(target.key, result.ledger, this.lifetimeMs(result.points, result.budget));
+      this.cache.put(target.key, result.ledger, this.lifetimeMs(result.points, result.budget), startedAt);
       return result.ledger;
     } catch (error) {
       state.alone.add(target.key);

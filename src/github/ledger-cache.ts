@@ -3,9 +3,12 @@
  * concurrent syncs wait for one in-flight read, and a short TTL serves the ones that
  * follow (longer while the read's token spends its GitHub budget too fast: budget.ts).
  * An optimisation only: anything that writes re-reads fresh first and drops the entry
- * afterwards.
+ * afterwards. A read is remembered with the time it STARTED: a sync carrying a GitHub event
+ * mark that read may predate (core/event-freshness.ts) neither uses it nor joins it in flight.
  */
 import { LRUCache } from 'lru-cache';
+import { markIdentity, readIsRecentEnough, readNotBeforeMs } from '../core/event-freshness.js';
+import type { GithubEventMark } from '../core/github-event.js';
 import type { Ledger } from '../core/types.js';
 import { pacedLifetimeMs, type GraphQLBudget } from './budget.js';
 import type { StatusWindows } from './status-windows.js';
@@ -13,6 +16,8 @@ import type { StatusWindows } from './status-windows.js';
 interface Entry {
   ledger: Ledger;
   storedAt: number;
+  /** When the read began asking GitHub: what it shows was recorded before then. */
+  startedAt: number;
   /** How long it is shared: the TTL, stretched while its token spends its budget too fast. */
   lifetimeMs: number;
 }
@@ -26,10 +31,26 @@ export interface CachedRead {
 }
 
 const MAX_ENTRIES = 1000;
+/** Event marks remembered with when this replica first saw them. */
+const MAX_SEEN_EVENTS = 10_000;
+
+/**
+ * Loads a ledger. A load that joins a read already under way (a batched round) reports when
+ * that read started, so that later syncs do not take it for a newer one.
+ */
+export type Load = (startedAt: (ms: number) => void) => Promise<Ledger>;
+
+export interface ReadOptions {
+  /** Skip the shared read and any read in flight (a read before writes). */
+  fresh?: boolean;
+  /** Only reads started at or after this time may serve (the sync's event marks: readNotBeforeMs). */
+  notBeforeMs?: number;
+}
 
 export class LedgerCache {
   private readonly entries = bounded<Entry>();
-  private readonly inFlight = new Map<string, Promise<Ledger>>();
+  private readonly inFlight = new Map<string, { promise: Promise<Ledger>; startedAt: number }>();
+  private readonly seenEvents = new LRUCache<string, number>({ max: MAX_SEEN_EVENTS });
   /** Environments seen per key, so the next read fetches them in its first request. */
   private readonly environments = bounded<readonly string[]>();
   /** Status windows of the last read per key; they outlive the TTL because each read checks them. */
@@ -40,31 +61,57 @@ export class LedgerCache {
   private readonly costs = bounded<{ token: string; points: number; at: number }>();
   /** Per key: how long its read in progress will be kept, paced by the budget that read reported. */
   private readonly lifetimes = bounded<number>();
+  /** Keys whose last sync saw GitHub events flowing for their repository (core/event-freshness.ts eventsFlowing). */
+  private readonly eventDriven = bounded<true>();
 
   constructor(
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
     /** Longest a read is shared when its token's budget runs short; at most the TTL disables pacing. */
     private readonly maxTtlMs: number = ttlMs,
+    /**
+     * How long a read is shared, at least, where events flow: news then comes with an event
+     * mark, which never accepts an older read, so the shared read only serves the safety net.
+     */
+    private readonly eventsFlowingTtlMs: number = ttlMs,
   ) {}
 
-  async read(key: string, load: () => Promise<Ledger>, options: { fresh?: boolean } = {}): Promise<CachedRead> {
+  async read(key: string, load: Load, options: ReadOptions = {}): Promise<CachedRead> {
     if (!options.fresh) {
       const entry = this.entries.get(key);
       const age = entry ? this.now() - entry.storedAt : 0;
-      if (entry && age < entry.lifetimeMs) return { ledger: entry.ledger, fromCache: true, ageMs: age };
+      if (entry && age < this.withEvents(key, entry.lifetimeMs) && readIsRecentEnough(entry.startedAt, options.notBeforeMs))
+        return { ledger: entry.ledger, fromCache: true, ageMs: age };
       const pending = this.inFlight.get(key);
-      if (pending) return { ledger: await pending, fromCache: true, ageMs: 0 };
+      if (pending && readIsRecentEnough(pending.startedAt, options.notBeforeMs)) return { ledger: await pending.promise, fromCache: true, ageMs: 0 };
     }
-    const promise = load();
-    this.inFlight.set(key, promise);
+    const record = { startedAt: this.now(), promise: undefined as unknown as Promise<Ledger> };
+    record.promise = load((startedAt) => {
+      record.startedAt = Math.min(record.startedAt, startedAt);
+    });
+    this.inFlight.set(key, record);
     try {
-      const ledger = await promise;
-      this.store(key, ledger);
+      const ledger = await record.promise;
+      this.store(key, ledger, record.startedAt);
       return { ledger, fromCache: false, ageMs: 0 };
     } finally {
-      if (this.inFlight.get(key) === promise) this.inFlight.delete(key);
+      if (this.inFlight.get(key) === record) this.inFlight.delete(key);
     }
+  }
+
+  /**
+   * The earliest start of a read that may serve a sync carrying `marks`; remembers when this
+   * replica first saw each of them (a read started after that is newer than its event).
+   */
+  readNotBeforeMs(marks: readonly GithubEventMark[]): number | undefined {
+    const now = this.now();
+    return readNotBeforeMs(marks, (mark) => {
+      const id = markIdentity(mark);
+      const seen = this.seenEvents.get(id);
+      if (seen !== undefined) return seen;
+      this.seenEvents.set(id, now);
+      return now;
+    });
   }
 
   /**
@@ -100,20 +147,35 @@ export class LedgerCache {
     return entry ? this.now() - entry.storedAt : Number.POSITIVE_INFINITY;
   }
 
-  /** Stores a read made elsewhere (a batched round, fleet-reads.ts), shared for `lifetimeMs`. */
-  put(key: string, ledger: Ledger, lifetimeMs: number): void {
+  /** Stores a read made elsewhere (a batched round, fleet-reads.ts) that started at `startedAt`, shared for `lifetimeMs`. */
+  put(key: string, ledger: Ledger, lifetimeMs: number, startedAt: number = this.now()): void {
     this.lifetimes.set(key, lifetimeMs);
-    this.store(key, ledger);
+    this.store(key, ledger, startedAt);
   }
 
-  /** How long the current read of `key` is shared (else the next one): the TTL, stretched by budget pacing. */
+  /** How long the current read of `key` is shared (else the next one): the TTL, stretched by budget pacing, or while events flow. */
   sharedLifetimeMs(key: string): number {
+    return this.withEvents(key, this.pacedLifetimeMs(key));
+  }
+
+  /** The TTL, stretched by budget pacing: how soon a read of `key` may be renewed by polling. */
+  pacedLifetimeMs(key: string): number {
     return this.entries.get(key)?.lifetimeMs ?? this.lifetimeMs(key);
   }
 
-  /** How long the next stored read of `key` will be shared (the TTL unless its read noted a budget). */
+  /** How long the next stored read of `key` will be shared by the budget (the TTL unless its read noted a budget). */
   lifetimeMs(key: string): number {
     return this.lifetimes.get(key) ?? this.ttlMs;
+  }
+
+  private withEvents(key: string, lifetimeMs: number): number {
+    return this.eventDriven.has(key) ? Math.max(lifetimeMs, this.eventsFlowingTtlMs) : lifetimeMs;
+  }
+
+  /** Whether GitHub events flow for `key`'s repository, as its latest sync found: its reads are then shared longer. */
+  noteEventsFlowing(key: string, flowing: boolean): void {
+    if (flowing) this.eventDriven.set(key, true);
+    else this.eventDriven.delete(key);
   }
 
   invalidate(key: string): void {
@@ -142,10 +204,10 @@ export class LedgerCache {
     this.counts.set(key, counts);
   }
 
-  private store(key: string, ledger: Ledger): void {
+  private store(key: string, ledger: Ledger, startedAt: number): void {
     if (this.entries.get(key)?.ledger === ledger) return; // already stored by put()
     if (this.ttlMs > 0) {
-      this.entries.set(key, { ledger, storedAt: this.now(), lifetimeMs: this.lifetimeMs(key) });
+      this.entries.set(key, { ledger, storedAt: this.now(), startedAt, lifetimeMs: this.lifetimeMs(key) });
       this.lifetimes.delete(key);
     }
     this.environments.set(key, ledger.environments);

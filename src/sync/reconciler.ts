@@ -7,10 +7,11 @@ import type { Logger } from 'pino';
 import { applyWrites, type WriteResult } from '../core/apply-writes.js';
 import { identityOf, secretsOf } from '../core/credentials.js';
 import { describeInactivations, describeWrites, simulateWrites } from '../core/dry-run.js';
-import { decideFinalize, decideSync, type DesiredState, type FinalizeDecision, type SyncOutcome } from '../core/decide.js';
+import { decideFinalize, decideSync, type DecideOptions, type DesiredState, type FinalizeDecision, type SyncOutcome } from '../core/decide.js';
 import { creationUnconfirmed, describeWrite, publishingPaced, type GitHubProblem } from '../core/problems.js';
 import { interpret, type Interpretation, type SpecCheck, type SyncContext } from '../core/interpret.js';
 import { DEFAULT_NEAR_CHANGE_RESYNC_SECONDS } from '../core/freshness.js';
+import { DEFAULT_EVENTS_FLOWING_WINDOW_SECONDS, eventMarks, eventsFlowing } from '../core/event-freshness.js';
 import { kubeTime } from '../core/time.js';
 import { deploymentsOf } from '../core/ledger.js';
 import { paceWrites, planPublication, type PlannedWrite } from '../core/plan.js';
@@ -40,6 +41,8 @@ export interface ReconcilerDeps {
   maxWritesPerSync: number;
   /** Resync interval while a change is near (core/freshness.ts); raised to the shared read's paced lifetime. */
   nearChangeResyncSeconds?: number;
+  /** A repository whose Environments carry a GitHub event mark this recent gets no near-change polling (0: always). */
+  eventsFlowingWindowSeconds?: number;
   /** Wall clock; only shows in the status where something changed (transition times). */
   now?: () => Date;
 }
@@ -87,20 +90,25 @@ export class Reconciler {
     const ctx = interpretation.context;
     const session = this.deps.github.session(ctx.credentials, ctx.owner, ctx.repo);
     const key = cacheKey(this.deps.github.apiUrlFor(ctx.credentials), ctx);
-    const nearChangeSeconds = this.nearChangeSeconds(key);
     const environmentUrl = this.environmentUrl(ctx);
+    // GitHub reported news (a webhook delivery marked this Environment or one of its application): no read older than it will do.
+    const marks = eventMarks(request, ctx);
+    const notBeforeMs = this.deps.cache.readNotBeforeMs(marks.ledger);
+    const resync = { nearChangeResyncSeconds: this.nearChangeSeconds(key), eventsFlowing: this.eventsFlowing(marks.repository) };
+    this.deps.cache.noteEventsFlowing(key, resync.eventsFlowing);
     // A read that joined a batched round already in flight is as old as that round, like a shared one.
     let joinedRound = false;
-    const load = () =>
-      this.readLedger(session, ctx, key, deadline, false, () => {
+    const load = (startedAt: (ms: number) => void) =>
+      this.readLedger(session, ctx, key, deadline, false, notBeforeMs, (roundStartedAt) => {
         joinedRound = true;
+        startedAt(roundStartedAt);
       });
     const loadFresh = () => this.readLedger(session, ctx, key, deadline, true);
 
     let ledger: Ledger;
     let writes: PlannedWrite[];
     try {
-      const read = await this.deps.cache.read(key, load);
+      const read = await this.deps.cache.read(key, load, notBeforeMs === undefined ? {} : { notBeforeMs });
       this.deps.onDataAge?.(read.ageMs / 1000);
       ledger = read.ledger;
       writes = this.plan(ctx, ledger, environmentUrl);
@@ -115,7 +123,7 @@ export class Reconciler {
 
     if (options.dryRun) {
       const simulated = simulateWrites(writes, kubeTime(this.now()));
-      const report = this.report(interpretation, { ledger: applyWrites(ledger, ctx.environment, simulated) }, writes, 0, nearChangeSeconds);
+      const report = this.report(interpretation, { ledger: applyWrites(ledger, ctx.environment, simulated) }, writes, 0, resync);
       return { ...report, githubWrites: describeWrites(writes, `${ctx.owner}/${ctx.repo}`) };
     }
 
@@ -148,7 +156,7 @@ export class Reconciler {
     if (writeProblem) outcome.writeProblem = writeProblem;
     const unconfirmed = this.stillUnconfirmed(paced.now, creationKey);
     if (unconfirmed.length > 0) outcome.unconfirmedCreations = unconfirmed;
-    return this.report(interpretation, outcome, writes, results.length, nearChangeSeconds);
+    return this.report(interpretation, outcome, writes, results.length, resync);
   }
 
   async finalize(request: SyncRequest, options: RunOptions = {}): Promise<FinalizeDecision & { reason: string } & DryRunReport> {
@@ -199,10 +207,16 @@ export class Reconciler {
     return { ...decision, reason: problem?.reason ?? 'Finalized', ...(options.dryRun ? { githubWrites: githubWrites ?? [] } : {}) };
   }
 
+  /** Whether GitHub events reach this cluster for the repository: then its next status comes as a nudge, not by fast polling. */
+  private eventsFlowing(repositoryMarks: Parameters<typeof eventsFlowing>[0]): boolean {
+    const window = this.deps.eventsFlowingWindowSeconds ?? DEFAULT_EVENTS_FLOWING_WINDOW_SECONDS;
+    return eventsFlowing(repositoryMarks, this.now().getTime(), window);
+  }
+
   /** Syncing sooner than the token's budget lets a shared read be kept would only re-read the same read. */
   private nearChangeSeconds(key: string): number {
     const configured = this.deps.nearChangeResyncSeconds ?? DEFAULT_NEAR_CHANGE_RESYNC_SECONDS;
-    return Math.max(configured, this.deps.cache.sharedLifetimeMs(key) / 1000);
+    return Math.max(configured, this.deps.cache.pacedLifetimeMs(key) / 1000);
   }
 
   private plan(ctx: SyncContext, ledger: Ledger, environmentUrl: string): PlannedWrite[] {
@@ -216,7 +230,15 @@ export class Reconciler {
     });
   }
 
-  private async readLedger(session: GitHubSession, ctx: SyncContext, key: string, deadline: number, fresh = false, onJoined?: () => void): Promise<Ledger> {
+  private async readLedger(
+    session: GitHubSession,
+    ctx: SyncContext,
+    key: string,
+    deadline: number,
+    fresh = false,
+    notBeforeMs?: number,
+    onJoined?: (roundStartedAtMs: number) => void,
+  ): Promise<Ledger> {
     const known = new Set<string>(this.deps.cache.knownEnvironments(key));
     known.add(ctx.environment);
     for (const env of ctx.siblings.keys()) known.add(env);
@@ -230,6 +252,7 @@ export class Reconciler {
         session,
         repositoryKey: repositoryKey(key),
         specName: ctx.application,
+        ...(notBeforeMs === undefined ? {} : { notBeforeMs }),
       };
       return fleet.read({ ...target, knownEnvironments: [...known] }, deadline, fresh, onJoined);
     }
@@ -300,14 +323,14 @@ export class Reconciler {
     outcome: SyncOutcome | undefined,
     writes: PlannedWrite[],
     writesDone: number,
-    nearChangeResyncSeconds?: number,
+    resync: Pick<DecideOptions, 'nearChangeResyncSeconds' | 'eventsFlowing'> = {},
   ): SyncReport {
     const ctx = interpretation.ok ? interpretation.context : undefined;
     const desired = decideSync(interpretation, outcome, {
       now: kubeTime(this.now()),
       localEnvironmentUrl: ctx ? this.environmentUrl(ctx) : '',
       unconfirmedWindowMs: this.unconfirmedWindowMs(),
-      ...(nearChangeResyncSeconds !== undefined ? { nearChangeResyncSeconds } : {}),
+      ...resync,
     });
     const ready = desired.status.conditions?.find((c) => c.type === 'Ready');
     return { ...desired, reason: ready?.reason ?? 'Unknown', writes, writesDone };

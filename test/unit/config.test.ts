@@ -18,6 +18,8 @@ describe('loadConfig', () => {
       bodyLimitBytes: 4194304,
       maxWritesPerSync: 10,
       nearChangeResyncSeconds: 10,
+      eventsFlowingWindowSeconds: 3600,
+      eventsFlowingTtlMs: 60000,
       fleetBatchWindowMs: 20,
       keepAliveTimeoutMs: 120000,
     });
@@ -48,6 +50,7 @@ describe('loadConfig', () => {
     [{ DASHBOARD_ROUTE_KINDS: 'gateway' }, 'DASHBOARD_ROUTE_KINDS must list ingress and/or httproute, got "gateway"'],
     [{ MAX_WRITES_PER_SYNC: '0' }, 'MAX_WRITES_PER_SYNC must be between 1 and 1000, got 0'],
     [{ NEAR_CHANGE_RESYNC_SECONDS: '0' }, 'NEAR_CHANGE_RESYNC_SECONDS must be between 1 and 3600, got 0'],
+    [{ EVENTS_FLOWING_WINDOW_SECONDS: '86401' }, 'EVENTS_FLOWING_WINDOW_SECONDS must be between 0 and 86400, got 86401'],
     [{ KEEP_ALIVE_TIMEOUT_MS: '500' }, 'KEEP_ALIVE_TIMEOUT_MS must be between 1000 and 3600000, got 500'],
   ])('%j is rejected', (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message));

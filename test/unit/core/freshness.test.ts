@@ -88,4 +88,13 @@ describe('freshResyncSeconds', () => {
   ])('requeue %i s, near %s, near-change %d s → %i s', (requeueSeconds, near, nearChangeSeconds, expected) => {
     expect(freshResyncSeconds({ requeueSeconds, near, nearChangeSeconds })).toBe(expected);
   });
+
+  it.each([
+    [60, true, 10, 60], // the next status comes as a nudge: the requeueInterval
+    [60, false, 10, 60],
+    [5, true, 10, 5],
+    [0, true, 10, 1],
+  ])('events flowing: requeue %i s, near %s, near-change %d s → %i s', (requeueSeconds, near, nearChangeSeconds, expected) => {
+    expect(freshResyncSeconds({ requeueSeconds, near, nearChangeSeconds, eventsFlowing: true })).toBe(expected);
+  });
 });

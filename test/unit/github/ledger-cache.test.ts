@@ -96,3 +96,45 @@ describe('LedgerCache lifetimes paced by the GitHub budget', () => {
     expect(off.longestLifetimeMs()).toBe(0);
   });
 });
+
+describe('LedgerCache and GitHub event marks', () => {
+  const ledger = (tag: string) => ({ environments: [tag], deployments: [] });
+  const mark = { deliveryId: 'd1', atMs: 10_000 };
+
+  test('a shared read that started before a mark first seen later is not used; the read made after it is', async () => {
+    let now = 9_000;
+    const cache = new LedgerCache(60_000, () => now);
+    await cache.read('k', async () => ledger('before'));
+    now = 12_000;
+    const notBeforeMs = cache.readNotBeforeMs([mark]);
+    expect(notBeforeMs).toBe(12_000);
+    expect((await cache.read('k', async () => ledger('unused'))).ledger).toEqual(ledger('before'));
+    const fresh = await cache.read('k', async () => ledger('after'), { notBeforeMs });
+    expect(fresh).toEqual({ ledger: ledger('after'), fromCache: false, ageMs: 0 });
+    now = 13_000;
+    // Seen again later: still first seen at 12 s, so the read started then serves it.
+    expect(await cache.read('k', async () => ledger('unused'), { notBeforeMs: cache.readNotBeforeMs([mark]) })).toEqual({
+      ledger: ledger('after'),
+      fromCache: true,
+      ageMs: 1000,
+    });
+  });
+
+  test('a read in flight that started before the bound is not joined; one that joined an older round counts from that round', async () => {
+    let now = 20_000;
+    const cache = new LedgerCache(60_000, () => now);
+    let finish!: () => void;
+    const gate = new Promise<void>((resolve) => (finish = resolve));
+    // This load joined a batched round that started at 15 s.
+    const first = cache.read('k', async (startedAt) => {
+      startedAt(15_000);
+      await gate;
+      return ledger('round');
+    });
+    now = 21_000;
+    const second = cache.read('k', async () => ledger('own'), { notBeforeMs: 16_000 });
+    expect((await second).ledger).toEqual(ledger('own'));
+    finish();
+    expect((await first).ledger).toEqual(ledger('round'));
+  });
+});

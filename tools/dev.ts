@@ -1,10 +1,12 @@
 /**
  * `npm run dev`: the service backed by the embedded GitHub emulator, seeded with the
- * demo ledger in examples/github-seed.json. No token, no network, no cluster needed.
+ * demo ledger in examples/github-seed.json, and the webhook receiver the emulator delivers
+ * to. No token, no network, no cluster needed.
  */
 import { buildApp, createLogger } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { startDemoGitHub } from './demo-github.js';
+import { startDevReceiver } from './dev-receiver.js';
 
 const { emulator, seed } = await startDemoGitHub({ port: Number(process.env.EMULATOR_PORT ?? 0) });
 const config = loadConfig({ ...process.env, GITHUB_API_URL: emulator.url, HOST: process.env.HOST ?? '127.0.0.1' });
@@ -14,13 +16,23 @@ logger.warn(
   'DEVELOPMENT MODE: GitHub is the embedded EMULATOR seeded from examples/github-seed.json, not api.github.com',
 );
 const app = await buildApp(config, { logger });
+const receiver = await startDevReceiver({
+  emulator,
+  hookApp: app,
+  logger,
+  host: config.host,
+  port: Number(process.env.RECEIVER_PORT ?? 8090),
+  metricsPort: Number(process.env.RECEIVER_METRICS_PORT ?? 9090),
+});
 const stop = () => {
-  void app
+  void receiver
     .close()
+    .then(() => app.close())
     .then(() => emulator.close())
     .then(() => process.exit(0));
 };
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
 await app.listen({ port: config.port, host: config.host });
+logger.info({ webhook: receiver.webhookUrl, metrics: receiver.metricsUrl }, 'the emulator delivers signed webhooks to the receiver');
 logger.info(`try: curl -s -H 'content-type: application/json' --data @examples/sync-production.json http://${config.host}:${config.port}/sync`);

@@ -113,9 +113,9 @@ describe('event-driven promotion across two clusters, default settings', () => {
     while ((recorded.size < APPLICATIONS.length || opened.size < APPLICATIONS.length) && Date.now() < deadline) {
       for (const deployment of github.deployments(REPOSITORY)) {
         const application = APPLICATIONS.find((a) => deployment.environment === `kuberik/${a}/staging`);
-        const entry = JSON.stringify(deployment.payload ?? '');
-        if (application && !recorded.has(application) && entry.includes(version) && deployment.statuses.at(-1)?.state === 'success')
+        if (application && !recorded.has(application) && deployment.sha === REVISIONS[version] && deployment.statuses.at(-1)?.state === 'success') {
           recorded.set(application, Date.now());
+        }
       }
       if (Date.now() - lastGatePoll >= 250) {
         lastGatePoll = Date.now();
@@ -124,6 +124,9 @@ describe('event-driven promotion across two clusters, default settings', () => {
         }
       }
       await sleep(50);
+    }
+    if (recorded.size < APPLICATIONS.length) {
+      console.log(JSON.stringify(github.deployments(REPOSITORY).map((d) => [d.environment, d.sha, d.statuses.map((s) => s.state)])));
     }
     expect([recorded.size, opened.size]).toEqual([APPLICATIONS.length, APPLICATIONS.length]);
     return APPLICATIONS.map((a) => opened.get(a)! - recorded.get(a)!);

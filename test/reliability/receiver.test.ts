@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { GITHUB_EVENT_ANNOTATION, parseGithubEventAnnotation } from '../../src/core/github-event.js';
 import { WEBHOOK_PATH } from '../../src/receiver/app.js';
 import { signBody } from '../../src/receiver/signature.js';
-import { environment, receiverUnderTest, SECRET } from '../unit/receiver/harness.js';
+import { environment, receiverUnderTest, SECRET } from '../support/receiver.js';
 import { kuberikDelivery } from '../support/webhooks.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261206);

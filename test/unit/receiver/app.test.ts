@@ -2,7 +2,7 @@ import { GITHUB_EVENT_ANNOTATION } from '../../../src/core/github-event.js';
 import { WEBHOOK_PATH } from '../../../src/receiver/app.js';
 import { signBody } from '../../../src/receiver/signature.js';
 import { deliveryHeaders, kuberikDelivery, webhookExample } from '../../support/webhooks.js';
-import { environment, metricLines, receiverUnderTest, SECRET } from './harness.js';
+import { environment, metricLines, receiverUnderTest, SECRET } from '../../support/receiver.js';
 
 const ENVIRONMENTS = [environment('team-a', 'staging', 'staging'), environment('team-a', 'production', 'production', 'staging')];
 const stagingBaked = JSON.stringify(kuberikDelivery('deployment_status', 'acme/shop', 'my-app', 'staging'));

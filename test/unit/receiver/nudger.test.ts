@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { GITHUB_EVENT_ANNOTATION } from '../../../src/core/github-event.js';
 import { ReceiverMetrics } from '../../../src/receiver/metrics.js';
 import { Nudger } from '../../../src/receiver/nudger.js';
-import { captureLogs, metricLines, RecordingWriter } from './harness.js';
+import { captureLogs, metricLines, RecordingWriter } from '../../support/receiver.js';
 
 function setup() {
   const writer = new RecordingWriter();

@@ -1,12 +1,12 @@
-/** A receiver app with a recording Kubernetes writer, an injected clock and captured logs. */
+/** A receiver app for tests: a recording Kubernetes writer, an injected clock and captured logs. */
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
-import type { KubeObject } from '../../../src/kube/types.js';
-import { buildReceiverApp } from '../../../src/receiver/app.js';
-import { ReceiverMetrics } from '../../../src/receiver/metrics.js';
-import { Nudger, type AnnotationWriter } from '../../../src/receiver/nudger.js';
-import { REDACT_PATHS } from '../../../src/receiver/redact.js';
-import type { EnvironmentRef } from '../../../src/receiver/targets.js';
+import type { KubeObject } from '../../src/kube/types.js';
+import { buildReceiverApp } from '../../src/receiver/app.js';
+import { ReceiverMetrics } from '../../src/receiver/metrics.js';
+import { Nudger, type AnnotationWriter } from '../../src/receiver/nudger.js';
+import { REDACT_PATHS } from '../../src/receiver/redact.js';
+import type { EnvironmentRef } from '../../src/receiver/targets.js';
 
 export const SECRET = 'webhook-secret-under-test';
 

@@ -56,7 +56,7 @@ export async function startDevReceiver(options: {
 
   const resync = async (key: string, delivery: string): Promise<void> => {
     const response = await options.hookApp.inject({ method: 'POST', url: '/sync', payload: requests.get(key)! });
-    const gate = (response.json() as { children?: { spec?: { allowedVersions?: string[] } }[] }).children?.[0];
+    const gate = response.json<{ children?: { spec?: { allowedVersions?: string[] } }[] }>().children?.[0];
     const sync = { environment: key, delivery, allowedVersions: gate?.spec?.allowedVersions };
     syncs.push(sync);
     logger.info(sync, 'event-driven sync (dev mode stands in for Metacontroller)');

@@ -56,6 +56,27 @@ export default defineConfig(
               except: ['./core', './generated'],
               message: 'src/core is pure: it imports only src/core and src/generated.',
             },
+            {
+              target: ['./src/app.ts', './src/hooks', './src/sync', './src/github'],
+              from: ['./src/kube', './src/runner', './src/receiver'],
+              message: 'The hook service holds no Kubernetes credentials: it never imports the Kubernetes client, the runner or the receiver.',
+            },
+            {
+              target: './src/runner',
+              from: './src/receiver',
+              message: 'The runner and the receiver share src/kube and src/core, never each other.',
+            },
+            {
+              target: './src/receiver',
+              from: ['./src/runner', './src/github', './src/sync', './src/hooks'],
+              message: 'The receiver never calls GitHub and shares only src/kube and src/core with the runner.',
+            },
+            {
+              target: './src/kube',
+              from: './src',
+              except: ['./kube', './generated'],
+              message: 'src/kube is the Kubernetes client alone: it imports only src/kube and src/generated.',
+            },
           ],
         },
       ],

@@ -4,13 +4,13 @@
  * that changed: finalizer, hook call, child writes, status write.
  */
 import type { Logger } from 'pino';
-import type { BackoffPolicy } from './backoff.js';
+import type { BackoffPolicy } from '../kube/backoff.js';
 import { ChildrenError, planChildren } from './children.js';
 import { EventLimiter, syncErrorEvent } from './events.js';
 import { callHook, HookTooManyRequestsError } from './hook-client.js';
 import { buildObjectMap, customizeRequest, groupKey, objectKey, parseCustomizeResponse, parseSyncResponse, syncRequest } from './hook-protocol.js';
-import { describe as describeError, Informer, type InformerEvent } from './informer.js';
-import type { KubeApi, ResourceInfo } from './kube-api.js';
+import { describe as describeError, Informer, type InformerEvent } from '../kube/informer.js';
+import type { KubeApi, ResourceInfo } from '../kube/api.js';
 import { applyChild, setFinalizer, writeStatus } from './kube-writes.js';
 import {
   desiredStatus,

@@ -1,6 +1,6 @@
 /** Calls one hook over HTTP the way Metacontroller does: POST JSON, 200 only, bounded by the hook's timeout. */
 import { request } from 'undici';
-import { retryAfterMs } from './backoff.js';
+import { retryAfterMs } from '../kube/backoff.js';
 import type { HookTarget } from './types.js';
 
 export class HookCallError extends Error {

@@ -1,9 +1,9 @@
 /** startRunner: the Metacontroller-compatible runner in-process (used by main.ts and the e2e suites). */
-import { KubeConfig } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
-import type { BackoffPolicy } from './backoff.js';
+import type { BackoffPolicy } from '../kube/backoff.js';
 import { CompositeRunner } from './controller.js';
-import { KubeApi } from './kube-api.js';
+import { KubeApi } from '../kube/api.js';
+import { loadKubeConfig } from '../kube/config.js';
 import { loadControllerManifest } from './manifest.js';
 
 export interface StartRunnerOptions {
@@ -25,9 +25,7 @@ export interface RunningRunner {
 
 export async function startRunner(options: StartRunnerOptions): Promise<RunningRunner> {
   const settings = await loadControllerManifest(options.manifestPath, options.hookBaseUrl ? { hookBaseUrl: options.hookBaseUrl } : {});
-  const config = new KubeConfig();
-  if (options.kubeconfigPath) config.loadFromFile(options.kubeconfigPath);
-  else config.loadFromDefault();
+  const config = loadKubeConfig(options.kubeconfigPath);
   const logger = (options.logger ?? pino({ level: 'info' })).child({ component: 'runner', controller: settings.name });
   const runner = new CompositeRunner({
     api: new KubeApi(config),

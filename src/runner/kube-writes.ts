@@ -4,7 +4,7 @@
  * "changed meanwhile" and "gone" are left to the next sync.
  */
 import type { ChildWrite } from './children.js';
-import { isAlreadyExists, isConflict, isNotFound, type KubeApi, type ResourceInfo } from './kube-api.js';
+import { isAlreadyExists, isConflict, isNotFound, type KubeApi, type ResourceInfo } from '../kube/api.js';
 import { finalizersWith, statusDiffers } from './parent-state.js';
 import type { KubeObject } from './types.js';
 

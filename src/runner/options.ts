@@ -1,6 +1,6 @@
 /** Runner settings from command-line flags, falling back to environment variables. */
 import { parseArgs } from 'node:util';
-import type { BackoffPolicy } from './backoff.js';
+import type { BackoffPolicy } from '../kube/backoff.js';
 
 export class OptionsError extends Error {
   override name = 'OptionsError';

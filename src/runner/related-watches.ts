@@ -5,8 +5,8 @@
  */
 import type { Logger } from 'pino';
 import { buildObjectMap } from './hook-protocol.js';
-import { Informer } from './informer.js';
-import type { KubeApi, ResourceInfo } from './kube-api.js';
+import { Informer } from '../kube/informer.js';
+import type { KubeApi, ResourceInfo } from '../kube/api.js';
 import { ruleScope, ruleSelects, scopeKey } from './selection.js';
 import { withTimeout } from './timeout.js';
 import type { KubeObject, ObjectMap, RelatedResourceRule } from './types.js';

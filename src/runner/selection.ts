@@ -2,6 +2,7 @@
  * Which objects belong to a parent: label selectors, /customize rules (v2 semantics) and
  * generated-selector children, plus the narrowest watch that can observe each.
  */
+import type { ListScope } from '../kube/types.js';
 import type { KubeObject, LabelSelector, RelatedResourceRule, ResourceRef } from './types.js';
 
 /** The label Metacontroller's `generateSelector` puts on every child. */
@@ -54,11 +55,7 @@ export function ruleSelects(rule: RelatedResourceRule, object: KubeObject): bool
 }
 
 /** One watch of one resource: a namespace ('' = all), optionally narrowed by field and label selectors. */
-export interface WatchScope extends ResourceRef {
-  namespace: string;
-  fieldSelector: string;
-  labelSelector: string;
-}
+export interface WatchScope extends ResourceRef, ListScope {}
 
 export function scopeKey(scope: WatchScope): string {
   return [scope.apiVersion, scope.resource, scope.namespace, scope.fieldSelector, scope.labelSelector].join('|');

@@ -1,29 +1,8 @@
 /** Shapes the runner works with: unstructured Kubernetes objects and the controller it emulates. */
-import type { ObjectMeta as HookObjectMeta } from '../generated/kubernetes.js';
 
-/** The hooks' ObjectMeta (schemas/kubernetes.schema.json) plus what the runner itself writes. */
-export interface ObjectMeta extends HookObjectMeta {
-  finalizers?: string[];
-  ownerReferences?: OwnerReference[];
-  [key: string]: unknown;
-}
+import type { KubeObject, ResourceRef } from '../kube/types.js';
 
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
-
-/** An object as the API server returns it; the runner never narrows it beyond metadata. */
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: ObjectMeta;
-  [key: string]: unknown;
-}
+export type { KubeObject, ObjectMeta, OwnerReference, ResourceRef } from '../kube/types.js';
 
 export interface LabelSelectorRequirement {
   key: string;
@@ -47,12 +26,6 @@ export interface RelatedResourceRule {
 
 /** `<Kind>.<apiVersion>` → `<namespace>/<name>` (or `<name>`) → object: the v2 hook map. */
 export type ObjectMap = Record<string, Record<string, KubeObject>>;
-
-/** A resource named as in the CompositeController (`apiVersion` + plural `resource`). */
-export interface ResourceRef {
-  apiVersion: string;
-  resource: string;
-}
 
 export type UpdateMethod = 'OnDelete' | 'Recreate' | 'InPlace';
 

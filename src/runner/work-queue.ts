@@ -3,7 +3,7 @@
  * workers at a time (re-added while in progress: queued again when done), can be delayed,
  * and is retried with per-key exponential backoff until forgotten.
  */
-import { backoffMs, type BackoffPolicy } from './backoff.js';
+import { backoffMs, type BackoffPolicy } from '../kube/backoff.js';
 
 export class WorkQueue {
   private readonly queue: string[] = [];

@@ -1,5 +1,7 @@
 /** The README walkthrough: replaying examples/ against the demo ledger opens production's gate. */
 import type { FastifyInstance } from 'fastify';
+import { createLogger } from '../../src/app.js';
+import { startDevReceiver } from '../../tools/dev-receiver.js';
 import type { GitHubEmulator } from '../../tools/github-emulator/index.js';
 import { example, startDemoService, type DemoService } from '../support/demo.js';
 
@@ -55,5 +57,29 @@ test("after the walkthrough the README's dry runs find nothing left to write; a 
     expect(await dryRunStates(restarted.app, '/finalize?dryRun=true', 'finalize-production.json')).toEqual(['inactive']);
   } finally {
     await restarted.close();
+  }
+});
+
+test('npm run dev: staging’s status reaches the receiver as a signed webhook, which nudges production and opens its gate at once', async () => {
+  const dev = await startDemoService();
+  const receiver = await startDevReceiver({ emulator: dev.emulator, hookApp: dev.app, logger: createLogger('silent') });
+  try {
+    const staging = await dev.app.inject({ method: 'POST', url: '/sync', payload: example('sync-staging-baked.json') });
+    expect(staging.json().status.conditions[0].reason).toBe('Synced');
+    await dev.emulator.settleWebhooks();
+    await receiver.flush();
+    expect(dev.emulator.webhookDeliveries.map((d) => [d.event, d.outcome])).toEqual([['deployment_status', 202]]);
+    const delivery = dev.emulator.webhookDeliveries[0]!.id;
+    expect(receiver.syncs).toEqual([
+      { environment: 'default/my-app-production', delivery, allowedVersions: ['v1.2.0'] },
+      { environment: 'default/my-app-staging', delivery, allowedVersions: undefined },
+    ]);
+    const metrics = await (await fetch(receiver.metricsUrl)).text();
+    expect(metrics.split('\n').filter((l) => l.startsWith('environment_sync_receiver_nudges_total'))).toEqual([
+      'environment_sync_receiver_nudges_total{outcome="patched"} 2',
+    ]);
+  } finally {
+    await receiver.close();
+    await dev.close();
   }
 });

@@ -18,4 +18,5 @@ export type {
   StatusState,
 } from './types.js';
 export { loadGitHubGraphQLSchema } from './graphql.js';
+export type { RecordedDelivery, WebhookTarget } from './webhooks.js';
 export { createOpenApiAjv, requestValidator, responseValidator, restContract, type OperationId } from './contract.js';

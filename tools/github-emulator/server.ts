@@ -15,6 +15,7 @@ import { RateLimiter, rateLimitHeaders, type RateLimitSnapshot } from './rate-li
 import { errorBody, handleRest, type RestResponse } from './rest.js';
 import { Store, type ActorRecord } from './store.js';
 import type { EmulatedDeployment, EmulatorOptions, Fault, RecordedGraphQL, RecordedRequest, RequestCounts, SeedDeployment } from './types.js';
+import { WebhookSender, type RecordedDelivery, type WebhookTarget } from './webhooks.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const WRITE_METHODS = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
@@ -41,6 +42,7 @@ export class GitHubEmulator {
   private readonly server: Server;
   private baseUrl = '';
   private requestSeq = 0;
+  private readonly webhooks: WebhookSender;
 
   private constructor(opts: EmulatorOptions) {
     this.options = opts;
@@ -50,6 +52,13 @@ export class GitHubEmulator {
     this.limiter = new RateLimiter(opts.rateLimit ?? 5000, opts.enforceRateLimit ?? false, () => this.clock().getTime());
     this.actor = this.store.actor(opts.login ?? 'github-emulator');
     this.apps = new AppRegistry(this.clock, opts.installationTokenTtlSeconds ?? 3600);
+    this.webhooks = new WebhookSender(opts.logger);
+    for (const target of opts.webhooks ?? []) this.webhooks.addTarget(target);
+    const webhookContext = () => ({ store: this.store, actor: this.actor, apiBase: this.baseUrl, webBase: this.baseUrl });
+    this.store.listener = {
+      deploymentCreated: (d) => this.webhooks.deploymentCreated(d, webhookContext()),
+      statusCreated: (st) => this.webhooks.statusCreated(st, webhookContext()),
+    };
     this.server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
       this.onRequest(req, res).catch((err: unknown) => {
         this.logger?.error({ err }, 'github emulator: request failed');
@@ -115,6 +124,28 @@ export class GitHubEmulator {
   }
 
   // ---- state ------------------------------------------------------------------------------
+
+  // ---- webhooks ----------------------------------------------------------------------------
+
+  /** Sends signed `deployment` / `deployment_status` deliveries to `target.url` from now on. */
+  addWebhook(target: WebhookTarget): void {
+    this.webhooks.addTarget(target);
+  }
+
+  /** Every delivery so far, oldest first. */
+  get webhookDeliveries(): readonly RecordedDelivery[] {
+    return this.webhooks.deliveries;
+  }
+
+  /** Lose deliveries (all, or those the function picks), as when GitHub cannot reach the receiver. */
+  dropWebhookDeliveries(drop: WebhookSender['dropDeliveries']): void {
+    this.webhooks.dropDeliveries = drop;
+  }
+
+  /** Resolves once every delivery sent so far has been answered or has failed. */
+  settleWebhooks(): Promise<void> {
+    return this.webhooks.settle();
+  }
 
   addRepository(fullName: string, opts?: { commits?: string[]; branches?: Record<string, string> }): void {
     this.store.addRepository(fullName, opts);

@@ -143,6 +143,12 @@ export interface CreateStatusInput {
   autoInactive?: boolean | null;
 }
 
+/** Told of what the API creates (not of seeds, nor of GitHub's own auto-inactive statuses): the emulator's webhooks. */
+export interface StoreListener {
+  deploymentCreated(d: DeploymentRecord): void;
+  statusCreated(s: StatusRecord): void;
+}
+
 const HEX40 = /^[0-9a-f]{40}$/i;
 
 /** Creation order: created_at, then id (ids grow monotonically, timestamps have 1 s precision). */
@@ -202,6 +208,7 @@ export class Store {
   private nextRepoId = FIRST_REPOSITORY_ID;
   private nextEnvironmentId = FIRST_ENVIRONMENT_ID;
   private nextUserId = FIRST_USER_ID;
+  listener: StoreListener | undefined;
 
   constructor(
     private readonly now: () => string,
@@ -395,6 +402,7 @@ export class Store {
     };
     this.ensureEnvironment(repo, environment, now);
     this.register(d);
+    this.listener?.deploymentCreated(d);
     return d;
   }
 
@@ -434,6 +442,7 @@ export class Store {
     }
     this.ensureEnvironment(d.repo, environment, now);
     if (input.state === 'success' && (input.autoInactive ?? true)) this.autoInactivate(d, actor, now);
+    this.listener?.statusCreated(status);
     return status;
   }
 

@@ -32,6 +32,8 @@ export interface EmulatorOptions {
   createEnvironments?: boolean;
   /** Lifetime of installation tokens issued to GitHub Apps (default 3600, as GitHub). */
   installationTokenTtlSeconds?: number;
+  /** Webhooks: signed `deployment` / `deployment_status` deliveries to these URLs (./webhooks.ts). */
+  webhooks?: { url: string; secret: string; events?: string[] }[];
 }
 
 export type RestStatusState = 'error' | 'failure' | 'inactive' | 'in_progress' | 'queued' | 'pending' | 'success';

@@ -1,4 +1,4 @@
-import { backoffMs, retryAfterMs } from '../../../src/runner/backoff.js';
+import { backoffMs, retryAfterMs } from '../../../src/kube/backoff.js';
 import {
   desiredStatus,
   finalizerChange,

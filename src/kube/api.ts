@@ -1,5 +1,5 @@
 /**
- * The Kubernetes I/O of the runner: plain JSON requests authenticated by a client-node
+ * The Kubernetes client shared by the runner and the webhook receiver: plain JSON requests authenticated by a client-node
  * KubeConfig (certificates, tokens, exec plugins), resource discovery, and list+watch
  * caches built on client-node's ListWatch.
  *
@@ -11,8 +11,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { ListWatch, Watch, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
-import type { KubeObject, ResourceRef } from './types.js';
-import type { WatchScope } from './selection.js';
+import type { KubeObject, ListScope, ResourceRef } from './types.js';
 
 export class KubeApiError extends Error {
   override name = 'KubeApiError';
@@ -81,10 +80,7 @@ export class KubeApi {
     return stamp(info, (await this.request('GET', resourcePath(info, namespace, name))) as KubeObject);
   }
 
-  async list(
-    info: ResourceInfo,
-    scope: Pick<WatchScope, 'namespace' | 'fieldSelector' | 'labelSelector'>,
-  ): Promise<{ items: KubeObject[]; metadata: { resourceVersion?: string } }> {
+  async list(info: ResourceInfo, scope: ListScope): Promise<{ items: KubeObject[]; metadata: { resourceVersion?: string } }> {
     const query = new URLSearchParams();
     if (scope.fieldSelector) query.set('fieldSelector', scope.fieldSelector);
     if (scope.labelSelector) query.set('labelSelector', scope.labelSelector);
@@ -108,6 +104,11 @@ export class KubeApi {
     return (await this.request('PUT', resourcePath(info, object.metadata.namespace, object.metadata.name, 'status'), undefined, object)) as KubeObject;
   }
 
+  /** A JSON merge patch (RFC 7386) of one object: only the fields named change, so concurrent writers of other fields never conflict. */
+  async mergePatch(info: ResourceInfo, namespace: string | undefined, name: string, patch: Record<string, unknown>): Promise<KubeObject> {
+    return (await this.request('PATCH', resourcePath(info, namespace, name), undefined, patch, 'application/merge-patch+json')) as KubeObject;
+  }
+
   /** Background deletion, only of the very object observed (UID precondition). */
   async delete(info: ResourceInfo, object: KubeObject): Promise<void> {
     const options = { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Background', preconditions: { uid: object.metadata.uid } };
@@ -115,7 +116,7 @@ export class KubeApi {
   }
 
   /** A list+watch cache of one scope (not started). */
-  listWatch(info: ResourceInfo, scope: WatchScope): ListWatch<KubernetesObject> {
+  listWatch(info: ResourceInfo, scope: ListScope): ListWatch<KubernetesObject> {
     return new ListWatch<KubernetesObject>(
       resourcePath(info, scope.namespace || undefined),
       new Watch(this.config),
@@ -126,13 +127,13 @@ export class KubeApi {
     );
   }
 
-  private async request(method: string, path: string, query?: URLSearchParams, body?: unknown): Promise<unknown> {
+  private async request(method: string, path: string, query?: URLSearchParams, body?: unknown, contentType = 'application/json'): Promise<unknown> {
     const url = new URL(this.server.toString().replace(/\/+$/, '') + path);
     if (query) url.search = query.toString();
     const options: https.RequestOptions = { method, headers: { accept: 'application/json' } };
     await this.config.applyToHTTPSOptions(options);
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    if (payload !== undefined) options.headers = { ...options.headers, 'content-type': 'application/json' };
+    if (payload !== undefined) options.headers = { ...options.headers, 'content-type': contentType };
     const transport = url.protocol === 'https:' ? https : http;
     const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = transport.request(url, { ...options, timeout: REQUEST_TIMEOUT_MS }, (res) => {

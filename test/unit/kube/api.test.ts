@@ -1,4 +1,4 @@
-import { groupVersionPath, isAlreadyExists, isConflict, isNotFound, KubeApiError, resourcePath } from '../../../src/runner/kube-api.js';
+import { groupVersionPath, isAlreadyExists, isConflict, isNotFound, KubeApiError, resourcePath } from '../../../src/kube/api.js';
 
 const environments = { apiVersion: 'environments.kuberik.com/v1alpha1', resource: 'environments', kind: 'Environment', namespaced: true };
 const secrets = { apiVersion: 'v1', resource: 'secrets', kind: 'Secret', namespaced: true };

@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import type { KubernetesObject, ListWatch } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { Informer } from '../../../src/runner/informer.js';
+import { Informer } from '../../../src/kube/informer.js';
 
 /** Stands in for client-node's ListWatch: each start() either reports an error (as a failed list/watch does) or succeeds. */
 class ScriptedListWatch {

@@ -54,6 +54,8 @@ const RESTART_APP = 'restart-app';
 const DOCS = 'docs';
 const DOCS_REPOSITORY = 'org/repo';
 const DOCS_V1 = { tag: 'v1.2.0', revision: REVISIONS['v1.2.0'] };
+/** The docs' objects keep the default requeueInterval (1m). */
+const DOCS_CONVERGE_MS = 100_000;
 
 const latest = (d: { statuses: { state: string }[] }) => d.statuses.at(-1)?.state;
 const inNamespace = (s: Site, namespace: string): Site => ({ ...s, namespace });
@@ -226,8 +228,9 @@ describe(`the real Metacontroller v${METACONTROLLER_VERSION} drives the hooks in
         return versions?.includes('v1.3.0') ? versions : undefined;
       });
       expect([...promoted].sort()).toEqual(['v1.2.0', 'v1.3.0']);
+      // GitHub marks the older deployment inactive when the newer one succeeds (auto_inactive).
       expect(stagingDeployments().map((d) => [d.sha, latest(d)])).toEqual([
-        [REVISIONS['v1.2.0'], 'success'],
+        [REVISIONS['v1.2.0'], 'inactive'],
         [REVISIONS['v1.3.0'], 'success'],
       ]);
       // Every refused call was followed by an answered one that saw at least as new a Rollout.
@@ -248,46 +251,56 @@ describe(`the real Metacontroller v${METACONTROLLER_VERSION} drives the hooks in
     });
   });
 
-  test("kuberik's docs example, applied verbatim with kubectl: staging publishes, production's gate opens", async () => {
-    const [staging, production] = [inNamespace(target.staging, DOCS), inNamespace(target.production, DOCS)];
-    for (const [site, file] of [
-      [staging, 'staging.yaml'],
-      [production, 'production.yaml'],
-    ] as const) {
-      await site.kubectl(['create', 'namespace', DOCS]);
-      // The Rollout and the Secret the docs' objects name (the docs leave them to the reader).
-      const rollout = { apiVersion: 'kuberik.com/v1alpha1', kind: 'Rollout', metadata: { name: 'my-app' }, spec: { releasesImagePolicy: { name: 'my-app' } } };
-      const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'github-credentials' }, type: 'Opaque', stringData: { token: TOKEN } };
-      await site.kubectl(['apply', '-n', DOCS, '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [rollout, secret] }));
-      const applied = await site.kubectl(['apply', '-n', DOCS, '-f', join(KUBERIK_DOCS_DIR, file)]);
-      expect(applied.trim()).toBe(`environment.environments.kuberik.com/my-app-${site.environment} created`);
-    }
-    const status = (history: object[], candidates: object[]) => JSON.stringify({ status: { history, releaseCandidates: candidates } });
-    await production.kubectl(['patch', 'rollout', 'my-app', '-n', DOCS, '--subresource=status', '--type=merge', '-p', status([], [DOCS_V1])]);
-    await staging.kubectl([
-      'patch',
-      'rollout',
-      'my-app',
-      '-n',
-      DOCS,
-      '--subresource=status',
-      '--type=merge',
-      '-p',
-      status([{ id: 1, version: DOCS_V1, timestamp: '2026-11-26T10:00:00Z', message: 'Automatic deployment', bakeStatus: 'Succeeded' }], []),
-    ]);
-    const published = await eventually('staging deployment of v1.2.0 succeeded', CONVERGE_MS, async () => {
-      const [d] = deploymentsOf(DOCS_REPOSITORY, 'kuberik/my-app/staging');
-      return d && latest(d) === 'success' ? d : undefined;
-    });
-    expect(published.sha).toBe(DOCS_V1.revision);
-    // The docs keep the default requeueInterval (1m); a change to production's Rollout makes it look now.
-    await production.kubectl(['annotate', 'rollout', 'my-app', '-n', DOCS, '--overwrite', `e2e/poke=${Date.now()}`]);
-    const allowed = await eventually('production gate allowing v1.2.0', CONVERGE_MS, async () => {
-      const gate = await getJson(production, GATE_KIND, 'my-app-production-gate');
-      return gate?.spec?.allowedVersions?.length ? gate.spec.allowedVersions : undefined;
-    });
-    expect(allowed).toEqual([DOCS_V1.tag]);
-  });
+  test(
+    "kuberik's docs example, applied verbatim with kubectl: staging publishes, production's gate opens",
+    async () => {
+      const [staging, production] = [inNamespace(target.staging, DOCS), inNamespace(target.production, DOCS)];
+      for (const [site, file] of [
+        [staging, 'staging.yaml'],
+        [production, 'production.yaml'],
+      ] as const) {
+        await site.kubectl(['create', 'namespace', DOCS]);
+        // The Rollout and the Secret the docs' objects name (the docs leave them to the reader).
+        const rollout = {
+          apiVersion: 'kuberik.com/v1alpha1',
+          kind: 'Rollout',
+          metadata: { name: 'my-app' },
+          spec: { releasesImagePolicy: { name: 'my-app' } },
+        };
+        const secret = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'github-credentials' }, type: 'Opaque', stringData: { token: TOKEN } };
+        await site.kubectl(['apply', '-n', DOCS, '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [rollout, secret] }));
+        const applied = await site.kubectl(['apply', '-n', DOCS, '-f', join(KUBERIK_DOCS_DIR, file)]);
+        expect(applied.trim()).toBe(`environment.environments.kuberik.com/my-app-${site.environment} created`);
+      }
+      const status = (history: object[], candidates: object[]) => JSON.stringify({ status: { history, releaseCandidates: candidates } });
+      await production.kubectl(['patch', 'rollout', 'my-app', '-n', DOCS, '--subresource=status', '--type=merge', '-p', status([], [DOCS_V1])]);
+      await staging.kubectl([
+        'patch',
+        'rollout',
+        'my-app',
+        '-n',
+        DOCS,
+        '--subresource=status',
+        '--type=merge',
+        '-p',
+        status([{ id: 1, version: DOCS_V1, timestamp: '2026-11-26T10:00:00Z', message: 'Automatic deployment', bakeStatus: 'Succeeded' }], []),
+      ]);
+      // As with the runner (kuberik-docs.test.ts), staging's success may only be published on its next resync, a minute later.
+      const published = await eventually('staging deployment of v1.2.0 succeeded', DOCS_CONVERGE_MS, async () => {
+        const [d] = deploymentsOf(DOCS_REPOSITORY, 'kuberik/my-app/staging');
+        return d && latest(d) === 'success' ? d : undefined;
+      });
+      expect(published.sha).toBe(DOCS_V1.revision);
+      // The docs keep the default requeueInterval (1m); a change to production's Rollout makes it look now.
+      await production.kubectl(['annotate', 'rollout', 'my-app', '-n', DOCS, '--overwrite', `e2e/poke=${Date.now()}`]);
+      const allowed = await eventually('production gate allowing v1.2.0', CONVERGE_MS, async () => {
+        const gate = await getJson(production, GATE_KIND, 'my-app-production-gate');
+        return gate?.spec?.allowedVersions?.length ? gate.spec.allowedVersions : undefined;
+      });
+      expect(allowed).toEqual([DOCS_V1.tag]);
+    },
+    2 * DOCS_CONVERGE_MS,
+  );
 
   test('deleting every remaining Environment finalizes each: all their deployments inactive, none left', async () => {
     for (const member of members()) {

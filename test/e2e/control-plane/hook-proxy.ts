@@ -19,6 +19,8 @@ export class HookProxy {
   readonly calls: HookCall[] = [];
   /** Base URL of the service instance to forward to; undefined while it is down. */
   upstream: string | undefined;
+  /** Calls forwarded to the upstream and not yet answered by it. */
+  forwarding = 0;
   /**
    * Called with each answered call before the answer goes back; the answer waits for it. The
    * test removes it once it has done its deed.
@@ -39,12 +41,15 @@ export class HookProxy {
     let status = 502;
     let answer = '{"error":"BadGateway","message":"no service instance is up","details":[]}';
     if (this.upstream) {
+      this.forwarding++;
       try {
         const response = await request(`${this.upstream}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: text });
         answer = await response.body.text();
         status = response.statusCode;
       } catch {
         // connection refused: the instance went away; the caller sees 502 and retries
+      } finally {
+        this.forwarding--;
       }
     }
     const call = { path, body: JSON.parse(text), status };

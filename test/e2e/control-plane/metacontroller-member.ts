@@ -66,15 +66,20 @@ export async function startMetacontrollerMember(
     const stopping = app;
     proxy.upstream = undefined;
     app = undefined;
-    await stopping.close();
+    // Count once what was forwarded has been answered; a closed instance answers nothing.
+    while (proxy.forwarding > 0) await new Promise((resolve) => setTimeout(resolve, 20));
     const counts = await hookRequestsOf(stopping);
+    await stopping.close();
     for (const hook of Object.keys(counted) as HookName[]) counted[hook] += counts[hook];
   };
   const stop = async (): Promise<void> => {
-    await metacontroller?.stop();
-    await stopService();
-    await proxy.close();
-    await cluster.stop();
+    try {
+      await metacontroller?.stop();
+      await stopService();
+      await proxy.close();
+    } finally {
+      await cluster.stop();
+    }
   };
 
   try {

@@ -14,6 +14,7 @@
 #   METACONTROLLER_SRC_BUNDLE  path of metacontroller-v4.12.0-src-vendored.tar.gz (optional)
 #   E2E_CACHE_DIR              where builds are kept (default /var/cache/environment-sync-e2e)
 #   E2E_FORCE_BUILD            set to 1 to rebuild even when the cache is complete
+#   E2E_SKIP_METACONTROLLER    not read here: set to 1, .ci/run and npm run test:e2e leave Metacontroller out
 # Exit status 3: no bundle and the upstream repository is unreachable (nothing to build from).
 set -euo pipefail
 
@@ -25,12 +26,97 @@ OUT_DIR="$CACHE_ROOT/metacontroller-$MC_VERSION"
 STAMP="$OUT_DIR/.complete"
 GO_PACKAGE=golang-1.23-go
 GO_ROOT=/usr/lib/go-1.23
+APT_ETC="${APT_ETC:-/etc/apt}" # another directory only in tests
 
 log() { echo "[provision-metacontroller] $*" >&2; }
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
 }
+
+# The Debian entry that names this release's main suite, as `URI<TAB>Signed-By` lines, from
+# deb822 files or one-line sources.list entries.
+debian_entries() {
+  local codename="$1"
+  shopt -s nullglob
+  local files=("$APT_ETC"/sources.list.d/*.sources)
+  shopt -u nullglob
+  if [ ${#files[@]} -gt 0 ]; then
+    awk -v suite="$codename" '
+      function flush() {
+        if (types ~ /(^| )deb( |$)/ && (" " suites " ") ~ (" " suite " ") && !enabled_no) {
+          n = split(uris, u, " ")
+          for (i = 1; i <= n; i++) print u[i] "\t" signed
+        }
+        types = suites = uris = signed = ""; enabled_no = 0; field = ""
+      }
+      /^[[:space:]]*#/ { next }
+      /^[[:space:]]*$/ { flush(); next }
+      /^[[:space:]]/ { if (field == "signed-by") signed = signed "\\n" $0; next }
+      {
+        field = tolower(substr($0, 1, index($0, ":") - 1))
+        value = substr($0, index($0, ":") + 1); gsub(/^[[:space:]]+|[[:space:]]+$/, "", value)
+        if (field == "types") types = value
+        else if (field == "suites") suites = value
+        else if (field == "uris") uris = value
+        else if (field == "signed-by") signed = value
+        else if (field == "enabled" && tolower(value) == "no") enabled_no = 1
+      }
+      END { flush() }
+    ' "${files[@]}"
+  fi
+  local lists=("$APT_ETC/sources.list")
+  shopt -s nullglob
+  lists+=("$APT_ETC"/sources.list.d/*.list)
+  shopt -u nullglob
+  for list in "${lists[@]}"; do
+    [ -f "$list" ] || continue
+    awk -v suite="$codename" '
+      $1 != "deb" { next }
+      {
+        signed = ""; i = 2
+        if ($2 ~ /^\[/) {
+          while (i <= NF) {
+            opt = $i; gsub(/[\[\]]/, "", opt)
+            if (opt ~ /^signed-by=/) signed = substr(opt, 11)
+            if ($i ~ /\]$/) { i++; break }
+            i++
+          }
+        }
+        if ($(i + 1) == suite) print $i "\t" signed
+      }
+    ' "$list"
+  done
+}
+
+has_backports() {
+  grep -rqsE "(^|[[:space:]])$1-backports([[:space:]]|$)" "$APT_ETC/sources.list" "$APT_ETC/sources.list.d/" 2>/dev/null
+}
+
+# The deb822 stanza for <codename>-backports, with the URI and Signed-By of the existing entry.
+backports_stanza() {
+  local codename="$1" entry uri signed
+  entry="$(debian_entries "$codename" | head -n 1 || true)"
+  [ -n "$entry" ] || { log "no apt source names the $codename suite; cannot derive $codename-backports"; return 1; }
+  uri="${entry%%$'\t'*}"
+  signed="${entry#*$'\t'}"
+  echo "Types: deb"
+  echo "URIs: $uri"
+  echo "Suites: $codename-backports"
+  echo "Components: main"
+  # An embedded key spans lines; debian_entries joined them with a literal \n.
+  case "$signed" in
+    '') ;;
+    '\n'*) printf 'Signed-By:%b\n' "$signed" ;;
+    *) printf 'Signed-By: %b\n' "$signed" ;;
+  esac
+}
+
+# `provision-metacontroller.sh backports-stanza <codename>` prints the entry it would add, and nothing else.
+if [ "${1:-}" = backports-stanza ]; then
+  backports_stanza "${2:?codename}"
+  exit
+fi
 
 if [ -f "$STAMP" ] && [ "${E2E_FORCE_BUILD:-0}" != 1 ]; then
   log "cached: $OUT_DIR"
@@ -39,7 +125,7 @@ if [ -f "$STAMP" ] && [ "${E2E_FORCE_BUILD:-0}" != 1 ]; then
 fi
 
 WORK="$CACHE_ROOT/build-metacontroller-$MC_VERSION"
-as_root mkdir -p "$CACHE_ROOT"
+mkdir -p "$CACHE_ROOT" 2>/dev/null || as_root mkdir -p "$CACHE_ROOT"
 rm -rf "$WORK"
 mkdir -p "$WORK"
 cleanup() {
@@ -73,83 +159,14 @@ else
   MOD_FLAGS=(GOFLAGS=-mod=mod "GOPATH=$WORK/gopath")
 fi
 
-# The Debian entry that names this release's main suite, as `URI<TAB>Signed-By` lines, from
-# deb822 files or one-line sources.list entries.
-debian_entries() {
-  local codename="$1"
-  shopt -s nullglob
-  local files=(/etc/apt/sources.list.d/*.sources)
-  shopt -u nullglob
-  if [ ${#files[@]} -gt 0 ]; then
-    awk -v suite="$codename" '
-      function flush() {
-        if (types ~ /(^| )deb( |$)/ && (" " suites " ") ~ (" " suite " ") && !enabled_no) {
-          n = split(uris, u, " ")
-          for (i = 1; i <= n; i++) print u[i] "\t" signed
-        }
-        types = suites = uris = signed = ""; enabled_no = 0; field = ""
-      }
-      /^[[:space:]]*#/ { next }
-      /^[[:space:]]*$/ { flush(); next }
-      /^[[:space:]]/ { if (field == "signed-by") signed = signed "\\n" $0; next }
-      {
-        field = tolower(substr($0, 1, index($0, ":") - 1))
-        value = substr($0, index($0, ":") + 1); gsub(/^[[:space:]]+|[[:space:]]+$/, "", value)
-        if (field == "types") types = value
-        else if (field == "suites") suites = value
-        else if (field == "uris") uris = value
-        else if (field == "signed-by") signed = value
-        else if (field == "enabled" && tolower(value) == "no") enabled_no = 1
-      }
-      END { flush() }
-    ' "${files[@]}"
-  fi
-  local lists=(/etc/apt/sources.list)
-  shopt -s nullglob
-  lists+=(/etc/apt/sources.list.d/*.list)
-  shopt -u nullglob
-  for list in "${lists[@]}"; do
-    [ -f "$list" ] || continue
-    awk -v suite="$codename" '
-      $1 != "deb" { next }
-      {
-        signed = ""; i = 2
-        if ($2 ~ /^\[/) {
-          while (i <= NF) {
-            opt = $i; gsub(/[\[\]]/, "", opt)
-            if (opt ~ /^signed-by=/) signed = substr(opt, 11)
-            if ($i ~ /\]$/) { i++; break }
-            i++
-          }
-        }
-        if ($(i + 1) == suite) print $i "\t" signed
-      }
-    ' "$list"
-  done
-}
-
-has_backports() {
-  grep -rqsE "(^|[[:space:]])$1-backports([[:space:]]|$)" /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null
-}
-
 if [ ! -x "$GO_ROOT/bin/go" ]; then
   # shellcheck disable=SC1091
   CODENAME="$(. /etc/os-release && echo "${VERSION_CODENAME:-}")"
   [ -n "$CODENAME" ] || { log "cannot tell the Debian release from /etc/os-release"; exit 1; }
   if ! has_backports "$CODENAME"; then
-    entry="$(debian_entries "$CODENAME" | grep -v -- '-security' | head -n 1 || true)"
-    [ -n "$entry" ] || { log "no apt source names the $CODENAME suite; cannot derive $CODENAME-backports"; exit 1; }
-    uri="${entry%%$'\t'*}"
-    signed="${entry#*$'\t'}"
-    log "adding $CODENAME-backports from the existing entry for $uri"
-    {
-      echo "Types: deb"
-      echo "URIs: $uri"
-      echo "Suites: $CODENAME-backports"
-      echo "Components: main"
-      # An embedded key spans lines; debian_entries joined them with a literal \n.
-      [ -z "$signed" ] || printf 'Signed-By: %b\n' "$signed"
-    } | as_root tee /etc/apt/sources.list.d/environment-sync-backports.sources >/dev/null
+    stanza="$(backports_stanza "$CODENAME")"
+    log "adding $CODENAME-backports from the existing Debian entry ($(echo "$stanza" | sed -n 's/^URIs: //p'))"
+    echo "$stanza" | as_root tee "$APT_ETC/sources.list.d/environment-sync-backports.sources" >/dev/null
   fi
   as_root apt-get update -qq >&2
   log "apt-get install -t $CODENAME-backports $GO_PACKAGE"

@@ -2,13 +2,21 @@
  * `npm run test:e2e`: real API servers (test/e2e/control-plane), one suite at a time because
  * each starts its own control planes. The kind suite runs only where a kind cluster exists
  * (`npm run test:e2e:kind`, jest.kind.config.js).
+ *
+ * The Metacontroller suite (test/e2e/metacontroller.test.ts) fails when Metacontroller cannot be
+ * provisioned. E2E_SKIP_METACONTROLLER=1 is the only way to leave it out (docs/e2e.md), and says so.
  */
 import { base } from './jest.config.js';
+
+const skipMetacontroller = process.env.E2E_SKIP_METACONTROLLER === '1';
+if (skipMetacontroller) {
+  console.warn('E2E_SKIP_METACONTROLLER=1: test/e2e/metacontroller.test.ts (the real Metacontroller) is left out of this run');
+}
 
 export default {
   ...base,
   testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/kind.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/kind.test.ts', ...(skipMetacontroller ? ['<rootDir>/test/e2e/metacontroller.test.ts'] : [])],
   testTimeout: 120_000,
   maxWorkers: 1,
 };

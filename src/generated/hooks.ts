@@ -47,7 +47,7 @@ export interface SyncRequest {
   finalizing?: boolean;
 }
 /**
- * Metacontroller's children/related map: "<Kind>.<apiVersion>" -> "<namespace>/<name>" -> object.
+ * Metacontroller's children/related map: "<Kind>.<apiVersion>" -> key -> object. The key is "<namespace>/<name>" in the v2 format (Metacontroller v4.15+ with hooks at version v2) and the bare name in the v1 format (earlier releases, or version v1); objects are found by their metadata, never by key.
  */
 export interface ObjectMap {
   [k: string]: {

@@ -34,7 +34,7 @@ export interface KubernetesObject {
   metadata: ObjectMeta;
 }
 /**
- * Metacontroller's children/related map: "<Kind>.<apiVersion>" -> "<namespace>/<name>" -> object.
+ * Metacontroller's children/related map: "<Kind>.<apiVersion>" -> key -> object. The key is "<namespace>/<name>" in the v2 format (Metacontroller v4.15+ with hooks at version v2) and the bare name in the v1 format (earlier releases, or version v1); objects are found by their metadata, never by key.
  *
  * This interface was referenced by `KubernetesShapes`'s JSON-Schema
  * via the `definition` "ObjectMap".

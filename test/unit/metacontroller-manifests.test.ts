@@ -109,6 +109,10 @@ describe('the minimal ClusterRole for Metacontroller', () => {
     }
   });
 
+  test("lets Metacontroller read the parent's CRD cluster-wide: it checks the status subresource before starting the controller", () => {
+    for (const verb of ['get', 'list', 'watch']) expect(allows('apiextensions.k8s.io', 'customresourcedefinitions', verb)).toBe(true);
+  });
+
   test('covers the parent (with its status and finalizer) and the children of the CompositeController', () => {
     const parent = cc.spec.parentResource;
     for (const verb of ['get', 'list', 'watch', 'update']) expect(allows(group(parent.apiVersion), parent.resource, verb)).toBe(true);

@@ -49,5 +49,5 @@ test('every fixture file is listed in test/fixtures/README.md', () => {
     .filter((entry) => entry.isFile() && entry.name !== 'README.md')
     .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)));
   expect(data.filter((file) => !readme.includes(`\`${file}\``))).toEqual([]);
-  expect(data.length).toBe(10);
+  expect(data.length).toBe(15);
 });

@@ -52,7 +52,7 @@ export function ensureBinaries(): Promise<string> {
 const handedOut = new Set<number>();
 
 /** A free loopback port, never the same one twice in this process (clusters start in parallel). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   for (;;) {
     const port = await probeFreePort();
     if (!handedOut.has(port)) {

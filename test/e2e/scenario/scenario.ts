@@ -1,6 +1,7 @@
 /**
- * The staging → production scenario, written once and run against two kinds of target:
- * two local API servers (two "clusters", test/e2e/two-clusters.test.ts) and a kind cluster with
+ * The staging → production scenario, written once and run against three kinds of target:
+ * two local API servers (two "clusters") driven by the runner (test/e2e/two-clusters.test.ts) or
+ * by the real Metacontroller (test/e2e/metacontroller.test.ts), and a kind cluster with
  * Metacontroller (two namespaces as the two environments, test/e2e/kind.test.ts).
  * Everything in the clusters is driven with kubectl; GitHub is the shared emulator.
  */

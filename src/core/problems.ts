@@ -28,6 +28,19 @@ export function publishingPaced(waiting: number, planned: number, maxWrites: num
   };
 }
 
+/** Seconds between the calls of a paced backlog: 10 writes every 10 s stay below GitHub's ~80 content creations a minute. */
+export const PACED_RESYNC_SECONDS = 10;
+
+/** Not a failure: finalize marks the rest inactive in its next calls, as a sync paces a backlog. */
+export function finalizePaced(marked: number, maxWrites: number): GitHubProblem {
+  return {
+    reason: 'FinalizePaced',
+    message: `${marked} marked in this call; at most ${maxWrites} GitHub writes per call keep a deletion within GitHub's content-creation limits`,
+    transient: true,
+    retryAfterSeconds: PACED_RESYNC_SECONDS,
+  };
+}
+
 export function creationUnconfirmed(write: Extract<PlannedWrite, { kind: 'createDeployment' }>): GitHubProblem {
   return {
     reason: 'DeploymentUnconfirmed',

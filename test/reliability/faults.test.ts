@@ -502,7 +502,7 @@ describe.each(FINALIZE_ROWS)('finalize: $name', (row) => {
     expect(condition(done.status, 'Ready')).toEqual({
       status: 'False',
       reason: 'Finalized',
-      message: 'Environment deleted: its GitHub deployments are marked inactive',
+      message: 'Environment deleted: its newest GitHub deployment and any unfinished ones are marked inactive',
     });
     // v1 was already made inactive by GitHub when v2 succeeded: it needs no mark of ours.
     const staging = h.emulator.deployments(REPOSITORY).filter((d) => d.environment === 'kuberik/my-app/staging');

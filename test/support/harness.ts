@@ -38,7 +38,13 @@ export function steppingClock(start = '2026-11-20T12:00:00Z'): () => Date {
 }
 
 export async function startHarness(
-  options: { emulator?: EmulatorOptions; config?: Partial<Config>; ghes?: boolean; commits?: string[]; deps?: Pick<AppDeps, 'nowMs' | 'onFleetRound'> } = {},
+  options: {
+    emulator?: EmulatorOptions;
+    config?: Partial<Config>;
+    ghes?: boolean;
+    commits?: string[];
+    deps?: Pick<AppDeps, 'nowMs' | 'onFleetRound' | 'fleetScheduler'>;
+  } = {},
 ): Promise<Harness> {
   const emulator = await GitHubEmulator.start({ tokens: [TOKEN], clock: steppingClock(), ...options.emulator });
   emulator.addRepository(REPOSITORY, options.commits ? { commits: options.commits } : {});

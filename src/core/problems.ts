@@ -49,6 +49,14 @@ export function creationUnconfirmed(write: Extract<PlannedWrite, { kind: 'create
   };
 }
 
+export function creationNotShown(write: Extract<PlannedWrite, { kind: 'createDeployment' }>): GitHubProblem {
+  return {
+    reason: 'DeploymentUnconfirmed',
+    message: `GitHub confirmed ${describeWrite(write)}, but its reads do not show the deployment yet; it is not created again while they catch up`,
+    transient: true,
+  };
+}
+
 export function describeWrite(write: PlannedWrite): string {
   return write.kind === 'createDeployment'
     ? `creating the deployment of history entry ${write.key.id} (${write.key.revision.slice(0, 12)})`

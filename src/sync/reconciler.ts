@@ -8,7 +8,7 @@ import { applyWrites, type WriteResult } from '../core/apply-writes.js';
 import { identityOf, secretsOf } from '../core/credentials.js';
 import { describeInactivations, describeWrites, simulateWrites } from '../core/dry-run.js';
 import { decideFinalize, decideSync, type DesiredState, type FinalizeDecision, type SyncOutcome } from '../core/decide.js';
-import { creationUnconfirmed, describeWrite, finalizePaced, publishingPaced, type GitHubProblem } from '../core/problems.js';
+import { creationNotShown, creationUnconfirmed, describeWrite, finalizePaced, publishingPaced, type GitHubProblem } from '../core/problems.js';
 import { inactivations } from '../core/inactivation.js';
 import { interpret, type Interpretation, type SpecCheck, type SyncContext } from '../core/interpret.js';
 import { DEFAULT_NEAR_CHANGE_RESYNC_SECONDS } from '../core/freshness.js';
@@ -131,8 +131,11 @@ export class Reconciler {
     const results: WriteResult[] = [];
     let writeProblem: GitHubProblem | undefined;
     const paced = paceWrites(writes, this.deps.maxWritesPerSync);
-    const creationKey = (write: PlannedWrite) => `${key}|${ctx.environment}|${write.key.id}|${write.key.revision}`;
+    const creationKey = (entry: PlannedWrite | { id: number; version: { revision: string } }) =>
+      'kind' in entry ? `${key}|${ctx.environment}|${entry.key.id}|${entry.key.revision}` : `${key}|${ctx.environment}|${entry.id}|${entry.version.revision}`;
     const observedUnconfirmed = ctx.observedStatus.unconfirmedCreations ?? [];
+    // What the read shows is settled: a creation of ours it lists is no longer waited for.
+    if (this.unconfirmed.size > 0) for (const d of deploymentsOf(ledger, ctx.environment)) this.unconfirmed.shown(creationKey(d.payload));
     for (const write of paced.now) {
       const pending =
         write.kind === 'createDeployment' &&
@@ -140,7 +143,7 @@ export class Reconciler {
       if (pending) {
         // An earlier creation (by this process, or by any replica as the status says) may still land: creating again could
         // duplicate it. Later entries wait too, to keep GitHub's order.
-        writeProblem ??= creationUnconfirmed(write);
+        writeProblem ??= this.unconfirmed.state(creationKey(write)) === 'confirmed' ? creationNotShown(write) : creationUnconfirmed(write);
         break;
       }
       try {

@@ -170,6 +170,19 @@ export class GitHubEmulator {
     this.faults.clear();
   }
 
+  /**
+   * GitHub's reads lag behind its writes (replication): from now on, a deployment created
+   * through the API is answered (201) but missing from deployment listings, REST and GraphQL,
+   * until `catchUpReads()`. Lookups by id still find it.
+   */
+  lagReads(): void {
+    this.store.lagReads();
+  }
+
+  catchUpReads(): void {
+    this.store.catchUp();
+  }
+
   // ---- HTTP -------------------------------------------------------------------------------
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -25,6 +25,8 @@ export interface AppDeps {
   onFleetRound?: (round: RoundReport) => void;
   /** When a batched read round starts (tests start them themselves); a timer of FLEET_BATCH_WINDOW_MS by default. */
   fleetScheduler?: RoundScheduler;
+  /** A sync's read joined a batched round already in flight (tests). */
+  onFleetJoin?: () => void;
 }
 
 /** Paths of anything secret that could ever reach a log line. */
@@ -95,6 +97,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     github,
     cache,
     ...(fleet ? { fleet } : {}),
+    ...(deps.onFleetJoin ? { onJoinedRound: deps.onFleetJoin } : {}),
     onDataAge: (seconds) => metrics.dataAge(seconds),
     checkSpec: (spec) => validators.environmentSpec.problems(spec),
     logger,

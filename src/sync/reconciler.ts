@@ -30,6 +30,8 @@ export interface ReconcilerDeps {
   cache: LedgerCache;
   /** Batches the reads of many applications on one token (absent: each application reads alone). */
   fleet?: FleetReads;
+  /** A sync's read joined a batched round already in flight (tests). */
+  onJoinedRound?: () => void;
   /** The age of the shared GitHub read each sync used (metrics). */
   onDataAge?: (seconds: number) => void;
   checkSpec: SpecCheck;
@@ -103,6 +105,7 @@ export class Reconciler {
     const load = () =>
       this.readLedger(session, ctx, key, deadline, false, () => {
         joinedRound = true;
+        this.deps.onJoinedRound?.();
       });
     const loadFresh = () => this.readLedger(session, ctx, key, deadline, true);
 

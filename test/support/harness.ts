@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { request } from 'undici';
 import { buildApp, createLogger, type AppDeps } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { GitHubEmulator, type EmulatorOptions } from '../../tools/github-emulator/index.js';
+import { GitHubEmulator, loadGitHubGraphQLSchema, type EmulatorOptions } from '../../tools/github-emulator/index.js';
 import { TOKEN } from './requests.js';
 
 export const REPOSITORY = 'my-org/my-repo';
@@ -43,9 +43,11 @@ export async function startHarness(
     config?: Partial<Config>;
     ghes?: boolean;
     commits?: string[];
-    deps?: Pick<AppDeps, 'nowMs' | 'onFleetRound' | 'fleetScheduler'>;
+    deps?: Pick<AppDeps, 'nowMs' | 'onFleetRound' | 'fleetScheduler' | 'onFleetJoin'>;
   } = {},
 ): Promise<Harness> {
+  // GitHub's schema is loaded before the service first asks (seconds on a busy machine): a sync's budget then measures the sync.
+  await loadGitHubGraphQLSchema();
   const emulator = await GitHubEmulator.start({ tokens: [TOKEN], clock: steppingClock(), ...options.emulator });
   emulator.addRepository(REPOSITORY, options.commits ? { commits: options.commits } : {});
   const logs: string[] = [];

@@ -147,5 +147,9 @@ export type Fault = {
     | { kind: 'delay'; ms: number }
     /** GitHub answers from its state when the request arrived, but the answer arrives `ms` later. */
     | { kind: 'delay-response'; ms: number }
+    /** Like `delay`, until the test calls `releaseHeld()`: GitHub performs the request only then. */
+    | { kind: 'hold' }
+    /** Like `delay-response`, until the test calls `releaseHeld()`. */
+    | { kind: 'hold-response' }
     | { kind: 'reset' };
 };

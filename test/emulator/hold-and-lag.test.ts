@@ -40,12 +40,12 @@ test('lagReads: a created deployment is answered but not listed (REST and GraphQ
   const first = (await create()).data as { id: number; node_id: string };
   h.emulator.lagReads();
   const second = (await create()).data as { id: number; node_id: string };
-  const graphqlIds = async () =>
-    (
-      (await h.gql(`query { repository(owner: "o", name: "r") { deployments(first: 10) { nodes { id } } } }`)) as {
-        repository: { deployments: { nodes: { id: string }[] } };
-      }
-    ).repository.deployments.nodes.map((n) => n.id);
+  const graphqlIds = async () => {
+    const data = await h.gql<{ repository: { deployments: { nodes: { id: string }[] } } }>(
+      `query { repository(owner: "o", name: "r") { deployments(first: 10) { nodes { id } } } }`,
+    );
+    return data.repository.deployments.nodes.map((n) => n.id);
+  };
   expect(await listed()).toEqual([first.id]);
   expect(await graphqlIds()).toEqual([first.node_id]);
   expect((await h.rest('GET /repos/{owner}/{repo}/deployments/{id}', { owner: 'o', repo: 'r', id: second.id })).status).toBe(200);

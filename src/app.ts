@@ -4,7 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
 import { GitHubClient } from './github/client.js';
-import { FleetReads, type RoundReport } from './github/fleet-reads.js';
+import { FleetReads, type RoundReport, type RoundScheduler } from './github/fleet-reads.js';
 import { LedgerCache } from './github/ledger-cache.js';
 import { errorAnswer, errorBody, rejectionCode } from './hooks/errors.js';
 import { LogBudget } from './hooks/log-budget.js';
@@ -29,6 +29,10 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Rolling-restart state: while it drains, /readyz fails and every answer closes its connection. */
   shutdown?: Shutdown;
+  /** When a batched read round starts (tests start them themselves); a timer of FLEET_BATCH_WINDOW_MS by default. */
+  fleetScheduler?: RoundScheduler;
+  /** A sync's read joined a batched round already in flight (tests). */
+  onFleetJoin?: () => void;
 }
 
 /** Paths of anything secret that could ever reach a log line. */
@@ -80,6 +84,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       deps.onGitHubRequest?.(event);
     },
     onRateLimit: (event) => metrics.rateLimit(event),
+    onHold: ({ apiUrl, operation, untilMs }) =>
+      logger.warn(
+        { apiHost: new URL(apiUrl).host, operation, until: new Date(untilMs).toISOString() },
+        'GitHub rate-limited a token: nothing is sent with it until then, and its Environments answer from what they know',
+      ),
     ...(deps.now ? { now: () => deps.now!().getTime() } : {}),
   });
   const nowMs = deps.nowMs ?? Date.now;
@@ -94,12 +103,14 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
           maxTtlMs: config.ledgerCacheMaxTtlMs,
           now: nowMs,
           ...(deps.onFleetRound ? { onRound: deps.onFleetRound } : {}),
+          ...(deps.fleetScheduler ? { scheduler: deps.fleetScheduler } : {}),
         })
       : undefined;
   const reconciler = new Reconciler({
     github,
     cache,
     ...(fleet ? { fleet } : {}),
+    ...(deps.onFleetJoin ? { onJoinedRound: deps.onFleetJoin } : {}),
     onDataAge: (seconds) => metrics.dataAge(seconds),
     checkSpec: (spec) => validators.environmentSpec.problems(spec),
     logger,

@@ -380,7 +380,12 @@ export function decideFinalize(identity: EnvironmentIdentity, outcome: FinalizeO
   const finalized = outcome.remaining === 0 || outcome.gaveUp || !('transient' in (outcome.problem ?? {}));
   let ready: ConditionInput;
   if (!outcome.problem) {
-    ready = { type: 'Ready', status: 'False', reason: 'Finalized', message: 'Environment deleted: its GitHub deployments are marked inactive' };
+    ready = {
+      type: 'Ready',
+      status: 'False',
+      reason: 'Finalized',
+      message: 'Environment deleted: its newest GitHub deployment and any unfinished ones are marked inactive',
+    };
   } else if (finalized) {
     ready = {
       type: 'Ready',

@@ -28,10 +28,31 @@ export function publishingPaced(waiting: number, planned: number, maxWrites: num
   };
 }
 
+/** Seconds between the calls of a paced backlog: 10 writes every 10 s stay below GitHub's ~80 content creations a minute. */
+export const PACED_RESYNC_SECONDS = 10;
+
+/** Not a failure: finalize marks the rest inactive in its next calls, as a sync paces a backlog. */
+export function finalizePaced(marked: number, maxWrites: number): GitHubProblem {
+  return {
+    reason: 'FinalizePaced',
+    message: `${marked} marked in this call; at most ${maxWrites} GitHub writes per call keep a deletion within GitHub's content-creation limits`,
+    transient: true,
+    retryAfterSeconds: PACED_RESYNC_SECONDS,
+  };
+}
+
 export function creationUnconfirmed(write: Extract<PlannedWrite, { kind: 'createDeployment' }>): GitHubProblem {
   return {
     reason: 'DeploymentUnconfirmed',
     message: `An earlier attempt at ${describeWrite(write)} got no answer and GitHub may still record it; it is not attempted again until that is settled`,
+    transient: true,
+  };
+}
+
+export function creationNotShown(write: Extract<PlannedWrite, { kind: 'createDeployment' }>): GitHubProblem {
+  return {
+    reason: 'DeploymentUnconfirmed',
+    message: `GitHub confirmed ${describeWrite(write)}, but its reads do not show the deployment yet; it is not created again while they catch up`,
     transient: true,
   };
 }

@@ -30,7 +30,10 @@ export function creationPending(observed: readonly UnconfirmedCreation[], key: E
 export interface CarryInputs {
   /** From the observed status. */
   observed: readonly UnconfirmedCreation[];
-  /** Creations this sync left without an answer. */
+  /**
+   * Creations this sync left pending: without an answer (they may still land on GitHub), or
+   * confirmed but not yet shown by a read (GitHub's reads may lag behind its writes).
+   */
   added: readonly UnconfirmedCreation[];
   /** The environment's deployments as GitHub shows them now; absent when GitHub was not read. */
   deployments?: readonly LedgerDeployment[];
@@ -40,12 +43,14 @@ export interface CarryInputs {
 
 /**
  * The list for the next status: live entries, one per history entry (the latest `until`),
- * without those GitHub now shows, ordered by id and revision.
+ * without the earlier ones GitHub now shows (this sync's own stay until a later read shows
+ * them), ordered by id and revision.
  */
 export function carriedCreations(inputs: CarryInputs): UnconfirmedCreation[] {
   const byKey = new Map<string, UnconfirmedCreation>();
-  for (const c of liveCreations([...inputs.observed, ...inputs.added], inputs.nowMs, inputs.windowMs)) {
-    if (inputs.deployments && findDeployment(inputs.deployments, c.id, c.revision)) continue;
+  const shown = (c: UnconfirmedCreation) => inputs.deployments !== undefined && findDeployment(inputs.deployments, c.id, c.revision) !== undefined;
+  const live = (list: readonly UnconfirmedCreation[]) => liveCreations(list, inputs.nowMs, inputs.windowMs);
+  for (const c of [...live(inputs.observed).filter((o) => !shown(o)), ...live(inputs.added)]) {
     const key = `${c.id}|${c.revision}`;
     const known = byKey.get(key);
     if (!known || Date.parse(known.until) < Date.parse(c.until)) byKey.set(key, { id: c.id, revision: c.revision, until: c.until });

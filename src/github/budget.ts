@@ -6,6 +6,7 @@
  * spends no more than the points that remain, spread until the window resets: gates see
  * upstream changes later instead of not at all.
  */
+import { LRUCache } from 'lru-cache';
 
 /** GitHub's `rateLimit` as a ledger read last reported it. */
 export interface GraphQLBudget {
@@ -44,4 +45,39 @@ export function pacedLifetimeMs({ budget, pointsPerRound, nowMs, ttlMs, maxTtlMs
   if (budget.remaining <= 0) return ceiling;
   const affordablePerMs = Math.min((PLANNED_SHARE * budget.remaining) / untilReset, (SUSTAINED_SHARE * budget.limit) / WINDOW_MS);
   return Math.min(ceiling, Math.max(ttlMs, pointsPerRound / affordablePerMs));
+}
+
+/** Tokens held at once; the least recently held go first past it. */
+const MAX_HOLDS = 10_000;
+
+/**
+ * One back-off per token and API host. When GitHub answers a request with a rate limit
+ * (retry-after, or the reset time of a spent budget), nothing is sent with that token to
+ * that host until then: not by another Environment, another application or a write. GitHub
+ * asks integrations to stop until then and may ban those that keep calling.
+ */
+export class RateLimitHolds {
+  private readonly holds: LRUCache<string, number>;
+
+  constructor(private readonly now: () => number = Date.now) {
+    this.holds = new LRUCache<string, number>({ max: MAX_HOLDS });
+  }
+
+  /** Holds `key` for `seconds` from now; a longer hold in place stays. True when this starts or extends the hold. */
+  hold(key: string, seconds: number): boolean {
+    const until = this.now() + seconds * 1000;
+    if (until <= (this.holds.get(key) ?? 0)) return false;
+    this.holds.set(key, until);
+    return true;
+  }
+
+  /** Milliseconds until `key` may send again (0 when it is not held). */
+  remainingMs(key: string): number {
+    const until = this.holds.get(key);
+    if (until === undefined) return 0;
+    const remaining = until - this.now();
+    if (remaining > 0) return remaining;
+    this.holds.delete(key);
+    return 0;
+  }
 }

@@ -3,16 +3,18 @@
  * deploy a bare SHA) and status posts (GraphQL, by node id: REST would need the numeric
  * id, which GraphQL only offers as a 32-bit Int). All over one undici connection pool.
  */
+import { createHash } from 'node:crypto';
 import { graphql, GraphqlResponseError } from '@octokit/graphql';
 import { request as octokitRequest } from '@octokit/request';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { ApiUrlPolicy, graphqlUrlOf, parseApiUrl } from '../core/api-urls.js';
-import type { GitHubCredentials } from '../core/credentials.js';
+import { identityOf, type GitHubCredentials } from '../core/credentials.js';
 import { foreignMessage } from '../core/sanitise.js';
 import type { CreateDeploymentBody, StatusWrite } from '../core/plan.js';
 import type { Ledger, LedgerStatus } from '../core/types.js';
 import { InstallationTokens } from './auth.js';
-import { GitHubOperationError, isNotGitHubApi, NotGitHubApiError } from './errors.js';
+import { GitHubOperationError, heldProblem, isNotGitHubApi, NotGitHubApiError, rateLimitWaitSeconds } from './errors.js';
+import { pinErrors, type GraphQLErrorEntry, type PinnedErrors } from './batch-errors.js';
 import { rateLimitResource } from './rate-limit-resource.js';
 import { requestStatus } from './request-status.js';
 import {
@@ -25,7 +27,7 @@ import {
   type RawStatusPage,
   type RepositoryPart,
 } from './ledger-query.js';
-import type { GraphQLBudget } from './budget.js';
+import { RateLimitHolds, type GraphQLBudget } from './budget.js';
 import { LedgerRead } from './ledger-read.js';
 import type { StatusWindow, StatusWindows } from './status-windows.js';
 
@@ -42,8 +44,17 @@ export interface GitHubClientOptions {
   onRequest?: (event: GitHubRequestEvent) => void;
   /** Observes the rate-limit headers of every response. */
   onRateLimit?: (event: RateLimitEvent) => void;
-  /** Clock of the installation-token cache (tests). */
+  /** Clock of the installation-token cache and of rate-limit holds (tests). */
   now?: () => number;
+  /** A token's hold begins: GitHub rate-limited it and nothing is sent with it until `untilMs`. */
+  onHold?: (event: HoldEvent) => void;
+}
+
+export interface HoldEvent {
+  /** The API host's base URL (never the credential). */
+  apiUrl: string;
+  operation: string;
+  untilMs: number;
 }
 
 export interface GitHubRequestEvent {
@@ -123,12 +134,16 @@ export class GitHubClient {
   /** The API bases Secrets may name: GITHUB_API_URL and ALLOWED_GITHUB_API_URLS. */
   readonly apiUrls: ApiUrlPolicy;
   private readonly defaultApiUrl: string;
+  private readonly holds: RateLimitHolds;
+  private readonly now: () => number;
 
   constructor(readonly options: GitHubClientOptions) {
     const parsed = parseApiUrl(options.apiUrl);
     if (!parsed.ok) throw new Error(`GitHub API URL ${parsed.problem}`);
     this.defaultApiUrl = parsed.url;
     this.apiUrls = new ApiUrlPolicy(parsed.url, options.allowedApiUrls);
+    this.now = options.now ?? Date.now;
+    this.holds = new RateLimitHolds(this.now);
     this.agent = new Agent({ connections: options.connections ?? 32, keepAliveTimeout: 30_000 });
     const agent = this.agent;
     const onRateLimit = options.onRateLimit;
@@ -165,6 +180,33 @@ export class GitHubClient {
   /** REST base URL for these credentials: the Secret's `apiUrl` (GitHub Enterprise Server) or GITHUB_API_URL. */
   apiUrlFor(credentials: GitHubCredentials): string {
     return credentials.apiUrl ?? this.defaultApiUrl;
+  }
+
+  /** Whose budget and back-off a request shares: the credentials on their API (a hash, never the credential). */
+  budgetKey(credentials: GitHubCredentials): string {
+    return `${this.apiUrlFor(credentials)}|${createHash('sha256').update(identityOf(credentials)).digest('hex').slice(0, 16)}`;
+  }
+
+  /** Milliseconds until requests with these credentials may be sent again (0 when they are not held). */
+  holdRemainingMs(credentials: GitHubCredentials): number {
+    return this.holds.remainingMs(this.budgetKey(credentials));
+  }
+
+  /** Throws GitHubRateLimited, sending nothing, while the credentials are held. */
+  checkHold(credentials: GitHubCredentials): void {
+    const remaining = this.holdRemainingMs(credentials);
+    if (remaining <= 0) return;
+    const now = this.now();
+    throw new GitHubOperationError(heldProblem(now + remaining, now));
+  }
+
+  /** Starts or extends the hold of the credentials when `error` is GitHub's rate limit. */
+  noteRateLimit(credentials: GitHubCredentials, error: unknown, operation: string): void {
+    const seconds = rateLimitWaitSeconds(error, this.now());
+    if (seconds === undefined) return;
+    if (this.holds.hold(this.budgetKey(credentials), seconds)) {
+      this.options.onHold?.({ apiUrl: this.apiUrlFor(credentials), operation, untilMs: this.now() + seconds * 1000 });
+    }
   }
 
   session(credentials: GitHubCredentials, owner: string, repo: string): GitHubSession {
@@ -224,6 +266,7 @@ export class GitHubSession {
     } catch (error) {
       status = requestStatus(error);
       if (status === '401') this.client.tokens.forget(this.credentials, this.baseUrl);
+      this.client.noteRateLimit(this.credentials, error, operation);
       throw error;
     } finally {
       this.client.options.onRequest?.({ api, operation, ok, status, durationMs: performance.now() - started });
@@ -234,15 +277,27 @@ export class GitHubSession {
    * A GraphQL query whose answer is parsed with JSON.parse. @octokit/graphql parses with
    * json-with-bigint, which keeps integers beyond 2^53 but is about 8× slower on a large
    * ledger; the ledger query selects no integers that large. Errors keep octokit's shapes.
+   * An answer with errors throws unless `pin` places every one of them in a part of the query
+   * (which then fails alone).
    */
-  private async query<T>(query: string, variables: Record<string, unknown>, headers: Record<string, string>, signal: AbortSignal): Promise<T> {
+  private async query<T>(
+    query: string,
+    variables: Record<string, unknown>,
+    headers: Record<string, string>,
+    signal: AbortSignal,
+    pin: (errors: GraphQLErrorEntry[]) => PinnedErrors | undefined,
+  ): Promise<{ data: T; pinned?: PinnedErrors; fail: (errors: GraphQLErrorEntry[]) => GraphqlResponseError<unknown> }> {
     const url = graphqlUrl(this.baseUrl);
     const response = await this.rest({ method: 'POST', url, query, variables, headers, request: { signal, parseSuccessResponseBody: false } });
     const chunks: Buffer[] = [];
     for await (const chunk of response.data as AsyncIterable<Uint8Array>) chunks.push(Buffer.from(chunk));
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data?: T; errors?: unknown[] };
-    if (body.errors) throw new GraphqlResponseError({ method: 'POST', url, query, variables } as never, { ...response.headers }, body as never);
-    return body.data as T;
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { data?: T; errors?: GraphQLErrorEntry[] };
+    const fail = (errors: GraphQLErrorEntry[]) =>
+      new GraphqlResponseError({ method: 'POST', url, query, variables } as never, { ...response.headers }, { data: body.data, errors } as never);
+    if (!body.errors) return { data: body.data as T, fail };
+    const pinned = body.data ? pin(body.errors) : undefined;
+    if (!pinned) throw fail(body.errors);
+    return { data: body.data as T, pinned, fail };
   }
 
   async readLedger(args: ReadLedgerArgs): Promise<ReadLedgerResult> {
@@ -284,9 +339,13 @@ export class GitHubSession {
       for (let i = 0; i < step.length; i += MAX_REPOSITORIES_PER_QUERY) {
         const chunk = step.slice(i, i + MAX_REPOSITORIES_PER_QUERY);
         const { query, variables } = buildBatchQuery(chunk.map((c) => c.part));
+        this.client.checkHold(this.credentials);
         const signal = this.signal(deadline);
         const headers = await this.authorization(signal);
-        const data = await this.observe('graphql', 'ReadLedger', () => this.query<RawLedgerResponse>(query, variables, headers, signal));
+        const statusPages = chunk.map((c) => c.part.plan.statusPages);
+        const { data, pinned, fail } = await this.observe('graphql', 'ReadLedger', () =>
+          this.query<RawLedgerResponse>(query, variables, headers, signal, (errors) => pinErrors(errors, statusPages)),
+        );
         result.requests++;
         if (data.rateLimit) {
           result.points += data.rateLimit.cost;
@@ -294,6 +353,12 @@ export class GitHubSession {
           if (Number.isFinite(resetAtMs)) result.budget = { limit: data.rateLimit.limit, remaining: data.rateLimit.remaining, resetAtMs };
         }
         chunk.forEach(({ index, part }, k) => {
+          const failed = pinned?.failed.get(k);
+          if (failed) {
+            result.failures.set(index, fail(failed));
+            return;
+          }
+          for (const id of pinned?.deleted.get(k) ?? []) parts[index]!.read.deleted(id);
           const statusNodes = part.plan.statusPages.map((_, j) => data[statusAlias(k, j)] as RawStatusPage | null | undefined);
           try {
             parts[index]!.read.absorb(part.plan, data[repositoryAlias(k)] as RawRepository | null | undefined, statusNodes, `${part.owner}/${part.repo}`);
@@ -306,6 +371,7 @@ export class GitHubSession {
   }
 
   async createDeployment(body: CreateDeploymentBody, deadline: number): Promise<{ nodeId: string; createdAt: string }> {
+    this.client.checkHold(this.credentials);
     const signal = this.signal(deadline);
     const headers = await this.authorization(signal);
     const response = await this.observe('rest', 'CreateDeployment', () =>
@@ -323,6 +389,7 @@ export class GitHubSession {
   }
 
   async postStatus(deploymentId: string, status: StatusWrite, deadline: number): Promise<LedgerStatus> {
+    this.client.checkHold(this.credentials);
     const signal = this.signal(deadline);
     const headers = await this.authorization(signal);
     const data = await this.observe('graphql', 'PostDeploymentStatus', () =>

@@ -64,7 +64,7 @@ function classify(error: unknown, ctx: ClassifyContext): GitHubProblem {
   const notGitHub = causeOf(error, NotGitHubApiError);
   if (notGitHub) return notGitHubApi(notGitHub, operation);
   if (error instanceof GraphqlResponseError) {
-    const errors = (error.errors ?? []) as { type?: string; message?: string }[];
+    const errors = (error.errors ?? []) as { type?: string; message?: string; path?: readonly (string | number)[] }[];
     const types = errors.map((e) => e.type ?? '');
     if (types.some((t) => t === 'RATE_LIMITED' || t === 'RATE_LIMIT')) {
       return {
@@ -74,7 +74,9 @@ function classify(error: unknown, ctx: ClassifyContext): GitHubProblem {
         retryAfterSeconds: waitFromHeaders(error.headers, ctx.nowMs) ?? DEFAULT_RATE_LIMIT_WAIT,
       };
     }
-    if (types.includes('NOT_FOUND')) return repositoryNotFound(repository);
+    const notFound = errors.filter((e) => e.type === 'NOT_FOUND');
+    // By the field that failed: a deployment looked up by id (a status lookup, a status post) that is gone is not a missing repository.
+    if (notFound.length > 0) return notFound.every((e) => isDeploymentField(e.path)) ? deploymentNotFound(operation) : repositoryNotFound(repository);
     const first = foreignMessage(errors[0]?.message) || 'unknown error';
     // GitHub refused the input itself (e.g. a too-long description): retrying the same write cannot help.
     if (types.includes('UNPROCESSABLE')) {
@@ -177,6 +179,33 @@ function causeOf<T>(error: unknown, type: abstract new (...args: never[]) => T):
   return undefined;
 }
 
+/** Reasons that belong to one repository (missing, unreadable, refused), not to the token or to GitHub as a whole. */
+const REPOSITORY_REASONS = new Set(['RepositoryNotFound', 'GitHubForbidden', 'GitHubRejected']);
+
+/** Whether a failed batched read failed over one repository, so that reading the others alone can succeed. */
+export function failsOneRepository(error: unknown): boolean {
+  const { reason } = classifyGitHubError(error, { operation: '', repository: '', nowMs: 0, secrets: [] });
+  return REPOSITORY_REASONS.has(reason);
+}
+
+/** Seconds GitHub asked to wait before any further request on the token, when `error` is a rate limit. */
+export function rateLimitWaitSeconds(error: unknown, nowMs: number): number | undefined {
+  if (error instanceof GitHubOperationError) return undefined; // ours, never GitHub's answer
+  const problem = classify(error, { operation: '', repository: '', nowMs, secrets: [] });
+  return problem.reason === 'GitHubRateLimited' ? problem.retryAfterSeconds : undefined;
+}
+
+/** A request not sent: GitHub rate-limited its token, which is held until `untilMs`. */
+export function heldProblem(untilMs: number, nowMs: number): GitHubProblem {
+  const until = Math.ceil(untilMs / 1000) * 1000;
+  return {
+    reason: 'GitHubRateLimited',
+    message: `GitHub rate-limited this token: nothing is sent with it until ${new Date(until).toISOString().replace('.000Z', 'Z')}`,
+    transient: true,
+    retryAfterSeconds: clampWait((until - nowMs) / 1000),
+  };
+}
+
 /** No answer came back (timeout, lost connection): GitHub may still perform the request. */
 export function isUnanswered(error: unknown): boolean {
   if (error instanceof GitHubOperationError) return error.problem.reason === 'GitHubTimeout';
@@ -184,6 +213,24 @@ export function isUnanswered(error: unknown): boolean {
   if (isAbort(error)) return true;
   if (error instanceof RequestError) return error.response === undefined;
   return true;
+}
+
+/**
+ * Fields that name a deployment by node id: a batched read's status lookups (`r<k>s<i>`,
+ * ledger-query.ts) and the status mutation. A repository field (`r<k>`, `repository`) or no
+ * path at all stays a repository problem.
+ */
+function isDeploymentField(path: readonly (string | number)[] | undefined): boolean {
+  const field = path?.[0];
+  return typeof field === 'string' && (/^r\d+s\d+$/.test(field) || field === 'createDeploymentStatus' || field === 'node');
+}
+
+function deploymentNotFound(operation: string): GitHubProblem {
+  return {
+    reason: 'DeploymentNotFound',
+    message: `A deployment was deleted on GitHub during ${operation}; the next sync reads the ledger again`,
+    transient: true,
+  };
 }
 
 function repositoryNotFound(repository: string): GitHubProblem {

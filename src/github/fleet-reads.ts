@@ -11,14 +11,17 @@
  * A round is priced as a whole by the budget pacing: its points are what re-reading the
  * token's applications costs.
  *
- * Nothing depends on this for correctness: writes re-read first, and a failed round falls
- * back to each waiting application's own read.
+ * Nothing depends on this for correctness: writes re-read first. A repository that fails
+ * (missing, unreadable) fails only its part; a round that fails as a whole over one
+ * repository falls back to each waiting application's own read, but never one failed by a
+ * rate limit or a timeout: those would only repeat, one request per application.
  */
 import { LRUCache } from 'lru-cache';
 import { readIsRecentEnough } from '../core/event-freshness.js';
 import type { Ledger } from '../core/types.js';
 import { pacedLifetimeMs, type GraphQLBudget } from './budget.js';
 import type { GitHubSession } from './client.js';
+import { failsOneRepository } from './errors.js';
 import type { LedgerCache } from './ledger-cache.js';
 import { LedgerRead, type LedgerReadApplication } from './ledger-read.js';
 import type { StatusWindow } from './status-windows.js';
@@ -57,8 +60,26 @@ export interface RoundReport {
   points: number;
 }
 
+/**
+ * Starts a token's round once its batch window has passed. The default uses a timer; tests
+ * start rounds themselves once the reads they expect are waiting (no wall-clock windows).
+ */
+export interface RoundScheduler {
+  /** Calls `start` in `delayMs` (`waiting`: reads queued for the round now); returns what cancels it. */
+  schedule(start: () => void, delayMs: number, waiting: number): () => void;
+}
+
+export const timerScheduler: RoundScheduler = {
+  schedule(start, delayMs) {
+    const timer = setTimeout(start, delayMs);
+    return () => clearTimeout(timer);
+  },
+};
+
 export interface FleetReadsOptions {
   windowMs: number;
+  /** When a waiting round starts (default: a timer of the batch window). */
+  scheduler?: RoundScheduler;
   ttlMs: number;
   maxTtlMs: number;
   now?: () => number;
@@ -96,7 +117,8 @@ function outcome(): Outcome {
 interface TokenState {
   tracked: LRUCache<string, FleetTarget>;
   waiting: Map<string, Waiting[]>;
-  timer?: NodeJS.Timeout;
+  /** Cancels the scheduled start of the next round. */
+  cancel?: () => void;
   /** Applications whose own read failed after a failed round: they read alone until one succeeds. */
   alone: Set<string>;
   /** A round is in flight: reads arriving meanwhile wait for it to end and go together in the next. */
@@ -112,12 +134,14 @@ interface TokenState {
 export class FleetReads {
   private readonly tokens = new Map<string, TokenState>();
   private readonly now: () => number;
+  private readonly scheduler: RoundScheduler;
 
   constructor(
     private readonly cache: LedgerCache,
     private readonly options: FleetReadsOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.scheduler = options.scheduler ?? timerScheduler;
   }
 
   /**
@@ -153,19 +177,24 @@ export class FleetReads {
    */
   private schedule(tokenKey: string, state: TokenState): void {
     if (state.busy || state.waiting.size === 0) return;
-    clearTimeout(state.timer);
+    state.cancel?.();
     const { windowMs } = this.options;
     const delay = Math.max(0, Math.min(windowMs, state.firstWaitingAt + MAX_WINDOWS * windowMs - performance.now()));
-    state.timer = setTimeout(() => {
-      state.timer = undefined;
-      state.busy = true;
-      this.round(tokenKey, state)
-        .catch(() => undefined) // each waiting read got its own outcome
-        .finally(() => {
-          state.busy = false;
-          this.schedule(tokenKey, state);
-        });
-    }, delay);
+    const waiting = [...state.waiting.values()].reduce((sum, list) => sum + list.length, 0);
+    state.cancel = this.scheduler.schedule(
+      () => {
+        state.cancel = undefined;
+        state.busy = true;
+        this.round(tokenKey, state)
+          .catch(() => undefined) // each waiting read got its own outcome
+          .finally(() => {
+            state.busy = false;
+            this.schedule(tokenKey, state);
+          });
+      },
+      delay,
+      waiting,
+    );
   }
 
   private state(tokenKey: string): TokenState {
@@ -198,7 +227,7 @@ export class FleetReads {
   private forgetIdleTokens(): void {
     for (const [tokenKey, state] of this.tokens) {
       state.tracked.purgeStale();
-      if (!state.busy && state.timer === undefined && state.waiting.size === 0 && state.tracked.size === 0) this.tokens.delete(tokenKey);
+      if (!state.busy && state.cancel === undefined && state.waiting.size === 0 && state.tracked.size === 0) this.tokens.delete(tokenKey);
     }
   }
 
@@ -253,10 +282,12 @@ export class FleetReads {
     try {
       batch = await session.readLedgers(parts, deadline);
     } catch (error) {
-      // One application's problem (a repository gone, a token without access) fails the whole query: each waiting one reads alone.
+      // One repository's problem GitHub did not pin to its part (access refused to one of them) fails the whole query: each
+      // waiting application reads alone. A problem of the token or of GitHub (a rate limit, a timeout) would only repeat.
+      const perRepository = !solo && failsOneRepository(error);
       const alone = [...waiting].map(async ([key, list]) => {
         const o = outcomes.get(key)!;
-        if (solo) o.reject(error);
+        if (!perRepository) o.reject(error);
         else await this.readAlone(state, list[0]!.target, list[0]!.deadline).then(o.resolve, o.reject);
       });
       await Promise.all(alone);

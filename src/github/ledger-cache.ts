@@ -59,6 +59,8 @@ export class LedgerCache {
   private readonly counts = bounded<Readonly<Record<string, number>>>();
   /** Per key: the token its last read used, that read's points and when it was made. */
   private readonly costs = bounded<{ token: string; points: number; at: number }>();
+  /** Per key: the newest ledger known, whatever its age (what a sync answers from while GitHub has its token on hold). */
+  private readonly known = bounded<Ledger>();
   /** Per key: how long its read in progress will be kept, paced by the budget that read reported. */
   private readonly lifetimes = bounded<number>();
   /** Keys whose last sync saw GitHub events flowing for their repository (core/event-freshness.ts eventsFlowing). */
@@ -182,6 +184,16 @@ export class LedgerCache {
     this.entries.delete(key);
   }
 
+  /** The newest ledger read or written for `key`, however old: never shared as a read, only shown while GitHub cannot be asked. */
+  lastKnown(key: string): Ledger | undefined {
+    return this.known.get(key);
+  }
+
+  /** The ledger as a sync's writes left it (its read with their results applied). */
+  remember(key: string, ledger: Ledger): void {
+    this.known.set(key, ledger);
+  }
+
   knownEnvironments(key: string): readonly string[] {
     return this.environments.get(key) ?? [];
   }
@@ -206,6 +218,7 @@ export class LedgerCache {
 
   private store(key: string, ledger: Ledger, startedAt: number): void {
     if (this.entries.get(key)?.ledger === ledger) return; // already stored by put()
+    this.known.set(key, ledger);
     if (this.ttlMs > 0) {
       this.entries.set(key, { ledger, storedAt: this.now(), startedAt, lifetimeMs: this.lifetimeMs(key) });
       this.lifetimes.delete(key);

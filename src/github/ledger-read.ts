@@ -185,6 +185,13 @@ export class LedgerRead {
     plan.statusPages.forEach((page, i) => this.absorbStatuses(page, statusNodes[i]));
   }
 
+  /** A deployment GitHub no longer finds (deleted since it was listed): it is not in the ledger, and its statuses are not read. */
+  deleted(deploymentId: string): void {
+    this.deployments.delete(deploymentId);
+    this.awaitingWindow.delete(deploymentId);
+    this.latest.delete(deploymentId);
+  }
+
   /** Per application (by spec name): its ledger and windows. */
   results(): Map<string, ApplicationLedger> {
     const out = new Map<string, ApplicationLedger>();

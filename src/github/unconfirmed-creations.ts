@@ -5,7 +5,9 @@
  * So a creation is not abandoned at the sync deadline: it runs on (up to the GitHub
  * request timeout) and, until it settles, the same deployment is not created again.
  * A creation that ended without an answer (timeout, lost connection) stays unconfirmed
- * for as long as GitHub may still be processing it.
+ * for as long as GitHub may still be processing it. A creation GitHub confirmed stays
+ * remembered just as long: GitHub's reads may lag behind its writes, and a read that does
+ * not show the new deployment yet must not lead to creating it again.
  *
  * This is the in-process guard only (it also covers a sync this process answers before the
  * status of the last one is written). What holds across replicas and restarts is the
@@ -26,12 +28,30 @@ export class DeadlineExceeded extends Error {
   }
 }
 
+/** `open`: no answer yet, or none came; `confirmed`: GitHub answered 201, but a read may not show it yet. */
+export type CreationState = 'open' | 'confirmed';
+
 export class UnconfirmedCreations {
   /** Key → pending until its TTL ends; the oldest go first past MAX_ENTRIES. */
-  private readonly entries: LRUCache<string, true>;
+  private readonly entries: LRUCache<string, CreationState>;
 
   constructor(private readonly nowMs: () => number = Date.now) {
-    this.entries = new LRUCache<string, true>({ max: MAX_ENTRIES, ttlResolution: 0, perf: { now: nowMs } });
+    this.entries = new LRUCache<string, CreationState>({ max: MAX_ENTRIES, ttlResolution: 0, perf: { now: nowMs } });
+  }
+
+  /** Whether the pending creation was confirmed by GitHub (undefined when none is pending). */
+  state(key: string): CreationState | undefined {
+    return this.remainingMs(key) === undefined ? undefined : this.entries.get(key);
+  }
+
+  /** Creations remembered (some may have expired). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** A read shows the deployment: nothing is pending for it any more. */
+  shown(key: string): void {
+    this.entries.delete(key);
   }
 
   /** Whether a creation with this key may still land on GitHub. */
@@ -53,11 +73,12 @@ export class UnconfirmedCreations {
    * a failure left the outcome open.
    */
   async track<T>(key: string, creation: Promise<T>, deadline: number, settleBy: number, unanswered: (error: unknown) => boolean): Promise<T> {
-    this.entries.set(key, true, { ttl: Math.max(1, settleBy + GITHUB_PROCESSING_LIMIT_MS - this.nowMs()) });
+    this.entries.set(key, 'open', { ttl: Math.max(1, settleBy + GITHUB_PROCESSING_LIMIT_MS - this.nowMs()) });
     creation.then(
-      () => this.entries.delete(key),
+      // Kept (for what remains of its time) until a read shows it: GitHub's reads may lag behind the 201.
+      () => this.entries.set(key, 'confirmed', { ttl: Math.max(1, this.entries.getRemainingTTL(key)) }),
       (error: unknown) => {
-        if (unanswered(error)) this.entries.set(key, true, { ttl: GITHUB_PROCESSING_LIMIT_MS });
+        if (unanswered(error)) this.entries.set(key, 'open', { ttl: GITHUB_PROCESSING_LIMIT_MS });
         else this.entries.delete(key);
       },
     );

@@ -8,7 +8,8 @@ import { applyWrites, type WriteResult } from '../core/apply-writes.js';
 import { identityOf, secretsOf } from '../core/credentials.js';
 import { describeInactivations, describeWrites, simulateWrites } from '../core/dry-run.js';
 import { decideFinalize, decideSync, type DecideOptions, type DesiredState, type FinalizeDecision, type SyncOutcome } from '../core/decide.js';
-import { creationUnconfirmed, describeWrite, publishingPaced, type GitHubProblem } from '../core/problems.js';
+import { creationNotShown, creationUnconfirmed, describeWrite, finalizePaced, publishingPaced, type GitHubProblem } from '../core/problems.js';
+import { inactivations } from '../core/inactivation.js';
 import { interpret, type Interpretation, type SpecCheck, type SyncContext } from '../core/interpret.js';
 import { DEFAULT_NEAR_CHANGE_RESYNC_SECONDS } from '../core/freshness.js';
 import { DEFAULT_EVENTS_FLOWING_WINDOW_SECONDS, eventMarks, eventsFlowing } from '../core/event-freshness.js';
@@ -19,7 +20,7 @@ import { covers, ledgerView, readHorizon } from '../core/read-horizon.js';
 import type { Ledger } from '../core/types.js';
 import type { GitHubWrite, SyncRequest } from '../generated/hooks.js';
 import type { GitHubClient, GitHubSession } from '../github/client.js';
-import { classifyGitHubError, GitHubOperationError, isUnanswered } from '../github/errors.js';
+import { classifyGitHubError, GitHubOperationError, heldProblem, isUnanswered } from '../github/errors.js';
 import type { FleetReads } from '../github/fleet-reads.js';
 import type { LedgerCache } from '../github/ledger-cache.js';
 import { creationPending, untilTime } from '../core/unconfirmed.js';
@@ -31,6 +32,8 @@ export interface ReconcilerDeps {
   cache: LedgerCache;
   /** Batches the reads of many applications on one token (absent: each application reads alone). */
   fleet?: FleetReads;
+  /** A sync's read joined a batched round already in flight (tests). */
+  onJoinedRound?: () => void;
   /** The age of the shared GitHub read each sync used (metrics). */
   onDataAge?: (seconds: number) => void;
   checkSpec: SpecCheck;
@@ -70,7 +73,7 @@ export interface DryRunReport {
 }
 
 /** Rejections of one entry: the other entries can still be published. */
-const PER_ENTRY_REASONS = new Set(['RevisionNotFound', 'GitHubRejected', 'DeploymentNotCreated']);
+const PER_ENTRY_REASONS = new Set(['RevisionNotFound', 'GitHubRejected', 'DeploymentNotCreated', 'DeploymentNotFound']);
 const INACTIVE_DESCRIPTION = 'Environment deleted';
 /** Rounding of status times to seconds, and clocks of replicas that differ by a few seconds. */
 const UNCONFIRMED_SLACK_MS = 5_000;
@@ -97,6 +100,14 @@ export class Reconciler {
     const notBeforeMs = this.deps.cache.readNotBeforeMs(marks.ledger);
     const resync = { nearChangeResyncSeconds: this.nearChangeSeconds(key), eventsFlowing: this.eventsFlowing(marks.repository) };
     this.deps.cache.noteEventsFlowing(key, resync.eventsFlowing);
+    const heldMs = this.deps.github.holdRemainingMs(ctx.credentials);
+    if (heldMs > 0) {
+      // GitHub rate-limited the token: nothing is sent until the hold ends, and the sync answers from what it knows.
+      const nowMs = this.now().getTime();
+      const problem = heldProblem(nowMs + heldMs, nowMs);
+      const known = this.deps.cache.lastKnown(key);
+      return this.report(interpretation, known ? { ledger: known, writeProblem: problem } : { readProblem: problem }, [], 0, resync);
+    }
     // A read that joined a batched round already in flight is as old as that round, like a shared one.
     let joinedRound = false;
     const horizon = readHorizon(ctx);
@@ -104,6 +115,7 @@ export class Reconciler {
       this.readLedger(session, ctx, key, deadline, horizon, false, notBeforeMs, (roundStartedAt) => {
         joinedRound = true;
         startedAt(roundStartedAt);
+        this.deps.onJoinedRound?.();
       });
     const loadFresh = () => this.readLedger(session, ctx, key, deadline, horizon, true);
 
@@ -140,8 +152,11 @@ export class Reconciler {
     const results: WriteResult[] = [];
     let writeProblem: GitHubProblem | undefined;
     const paced = paceWrites(writes, this.deps.maxWritesPerSync);
-    const creationKey = (write: PlannedWrite) => `${key}|${ctx.environment}|${write.key.id}|${write.key.revision}`;
+    const creationKey = (entry: PlannedWrite | { id: number; version: { revision: string } }) =>
+      'kind' in entry ? `${key}|${ctx.environment}|${entry.key.id}|${entry.key.revision}` : `${key}|${ctx.environment}|${entry.id}|${entry.version.revision}`;
     const observedUnconfirmed = ctx.observedStatus.unconfirmedCreations ?? [];
+    // What the read shows is settled: a creation of ours it lists is no longer waited for.
+    if (this.unconfirmed.size > 0) for (const d of deploymentsOf(ledger, ctx.environment)) this.unconfirmed.shown(creationKey(d.payload));
     for (const write of paced.now) {
       const pending =
         write.kind === 'createDeployment' &&
@@ -149,7 +164,7 @@ export class Reconciler {
       if (pending) {
         // An earlier creation (by this process, or by any replica as the status says) may still land: creating again could
         // duplicate it. Later entries wait too, to keep GitHub's order.
-        writeProblem ??= creationUnconfirmed(write);
+        writeProblem ??= this.unconfirmed.state(creationKey(write)) === 'confirmed' ? creationNotShown(write) : creationUnconfirmed(write);
         break;
       }
       try {
@@ -160,9 +175,12 @@ export class Reconciler {
         if (!PER_ENTRY_REASONS.has(problem.reason)) break;
       }
     }
-    if (writes.length > 0) this.deps.cache.invalidate(key);
     if (!writeProblem && paced.later.length > 0) writeProblem = publishingPaced(paced.later.length, writes.length, this.deps.maxWritesPerSync);
     const outcome: SyncOutcome = { ledger: applyWrites(ledger, ctx.environment, results) };
+    if (writes.length > 0) {
+      this.deps.cache.invalidate(key);
+      this.deps.cache.remember(key, outcome.ledger!);
+    }
     if (writeProblem) outcome.writeProblem = writeProblem;
     const unconfirmed = this.stillUnconfirmed(paced.now, creationKey);
     if (unconfirmed.length > 0) outcome.unconfirmedCreations = unconfirmed;
@@ -189,25 +207,32 @@ export class Reconciler {
     let problem: GitHubProblem | undefined;
     let githubWrites: GitHubWrite[] | undefined;
     const inactive = { state: 'inactive', description: INACTIVE_DESCRIPTION, environmentUrl: '' } as const;
+    const heldMs = this.deps.github.holdRemainingMs(ctx.credentials);
     try {
+      // Nothing is sent while GitHub has the token on hold (a rate limit): finalize comes back when it ends.
+      if (heldMs > 0) throw new GitHubOperationError(heldProblem(now.getTime() + heldMs, now.getTime()));
       const { ledger } = await this.deps.cache.read(key, () => this.readLedger(session, ctx, key, deadline, undefined, true), { fresh: true });
-      const active = deploymentsOf(ledger, ctx.environment).filter((d) => d.statuses[0]?.state !== 'inactive');
+      // Only the writes that change what GitHub shows, at most MAX_WRITES_PER_SYNC per call like a sync's.
+      const marks = inactivations(deploymentsOf(ledger, ctx.environment));
+      const thisCall = marks.slice(0, this.deps.maxWritesPerSync);
+      remaining = marks.length;
       if (options.dryRun) {
-        githubWrites = describeInactivations(active, inactive);
+        githubWrites = describeInactivations(thisCall, inactive);
+        remaining -= thisCall.length;
       } else {
-        remaining = active.length;
-        for (const deployment of active) {
+        for (const deployment of thisCall) {
           await session.postStatus(deployment.nodeId, inactive, deadline);
           remaining--;
         }
       }
+      if (remaining > 0) problem = finalizePaced(thisCall.length, this.deps.maxWritesPerSync);
     } catch (error) {
-      problem = this.classify(error, ctx, 'marking deployments inactive', log);
+      problem = heldMs > 0 ? (error as GitHubOperationError).problem : this.classify(error, ctx, 'marking deployments inactive', log);
       remaining = Math.max(remaining, 1);
     } finally {
       this.deps.cache.invalidate(key);
     }
-    if (problem && gaveUp) {
+    if (problem && problem.reason !== 'FinalizePaced' && gaveUp) {
       log.warn(
         { environment: `${ctx.namespace}/${ctx.name}`, reason: problem.reason, deletedForSeconds: Math.round(deletedFor) },
         'finalizing without marking GitHub deployments inactive: GitHub stayed unreachable past the give-up window',
@@ -260,7 +285,7 @@ export class Reconciler {
     if (fleet) {
       const target = {
         key,
-        tokenKey: budgetKey(this.deps.github.apiUrlFor(ctx.credentials), ctx),
+        tokenKey: this.deps.github.budgetKey(ctx.credentials),
         session,
         repositoryKey: repositoryKey(key),
         specName: ctx.application,
@@ -281,7 +306,7 @@ export class Reconciler {
     });
     this.deps.cache.keepStatusWindows(key, result.statusWindows);
     this.deps.cache.keepDeploymentCounts(key, result.deploymentCounts);
-    this.deps.cache.noteRead(key, budgetKey(this.deps.github.apiUrlFor(ctx.credentials), ctx), result.points, result.budget);
+    this.deps.cache.noteRead(key, this.deps.github.budgetKey(ctx.credentials), result.points, result.budget);
     return result.ledger;
   }
 
@@ -359,11 +384,6 @@ function cacheKey(apiUrl: string, ctx: SyncContext): string {
 /** The API and repository of a cache key: applications with the same one share a part of a batched read. */
 function repositoryKey(key: string): string {
   return key.split('|').slice(0, 2).join('|');
-}
-
-/** Whose GitHub budget a read spends: the credentials on that API (a hash, never the credential). */
-function budgetKey(apiUrl: string, ctx: SyncContext): string {
-  return `${apiUrl}|${tokenId(ctx)}`;
 }
 
 function tokenId(ctx: SyncContext): string {

@@ -37,18 +37,18 @@ describe('requests and counts', () => {
 });
 
 describe('faults', () => {
-  test('hold: the request waits for the gate, says it arrived, and is then answered normally', async () => {
+  test('gate: the request waits for the gate, says it arrived, and is then answered normally', async () => {
     let open!: () => void;
     const gate = new Promise<void>((resolve) => (open = resolve));
     let arrived!: () => void;
     const arrival = new Promise<void>((resolve) => (arrived = resolve));
-    h.emulator.injectFault({ match: { api: 'rest', method: 'POST' }, action: { kind: 'hold', until: gate, onArrival: arrived } });
+    h.emulator.injectFault({ match: { api: 'rest', method: 'POST' }, action: { kind: 'gate', until: gate, onArrival: arrived } });
     const creation = create();
     await arrival;
     expect(h.emulator.deployments('acme/app')).toEqual([]);
     open();
     expect((await creation).status).toBe(201);
-    expect(h.emulator.requests.map((r) => [r.status, r.fault])).toEqual([[201, 'hold']]);
+    expect(h.emulator.requests.map((r) => [r.status, r.fault])).toEqual([[201, 'gate']]);
   });
 
   test('respond: answers instead of handling, `times` uses, then normal service', async () => {

@@ -14,8 +14,6 @@ import { condition, environment, rollout, sha, syncRequest } from '../support/re
 const R1 = sha('r1');
 const HISTORY = [{ id: 1, tag: 'v1.0.0', revision: R1, bakeStatus: 'Succeeded', bakeStatusMessage: 'Bake time completed' }];
 const CONFIG = { syncBudgetMs: 2000, githubTimeoutMs: 6000 };
-/** GitHub records the creation 4 s after it was asked: after the hook's 2 s budget, within the request's 6 s timeout. */
-const LATE_MS = 4000;
 
 let a: Harness;
 let b: { app: FastifyInstance; url: string } | undefined;
@@ -42,9 +40,10 @@ async function post(url: string, body: unknown): Promise<any> {
 
 const sync = (status: Record<string, unknown>) => syncRequest({ parent: environment({ environment: 'staging', status }), rollout: rollout(HISTORY) });
 
+/** GitHub records the held creation now (its answer may find the client gone: it gave up after its 6 s timeout). */
 async function creationLanded(): Promise<void> {
-  for (let i = 0; i < 100 && !a.emulator.requests.some((r) => r.fault === 'delay' && r.status === 201); i++) await new Promise((r) => setTimeout(r, 50));
-  expect(a.emulator.requests.filter((r) => r.fault === 'delay').map((r) => r.status)).toEqual([201]);
+  await a.emulator.releaseHeld();
+  expect(stagingDeployments().map((d) => d.sha)).toContain(R1);
 }
 
 /** A first sync on each instance (an Environment without history), so that the timed syncs do not pay for cold code. */
@@ -55,13 +54,13 @@ async function warmUp(): Promise<void> {
   a.emulator.resetRequests();
 }
 
-/** Instances A and B, warmed up; GitHub records the next deployment creation LATE_MS after it was asked. */
+/** Instances A and B, warmed up; GitHub records the next deployment creation only when the test lets it (after the hook's 2 s budget). */
 async function twoInstancesWithLateCreation(): Promise<{ url: string }> {
   a = await startHarness({ config: CONFIG });
   const second = await secondInstance();
   b = second;
   await warmUp();
-  a.emulator.injectFault({ match: { api: 'rest', method: 'POST', pathIncludes: '/deployments' }, action: { kind: 'delay', ms: LATE_MS } });
+  a.emulator.injectFault({ match: { api: 'rest', method: 'POST', pathIncludes: '/deployments' }, action: { kind: 'hold' } });
   return second;
 }
 
@@ -114,7 +113,13 @@ test('the guard is the status: instance B, sent a status without it, creates the
 test('a read that joins a batched round already in flight is re-read before writing: a deployment another instance created meanwhile is not created again', async () => {
   let clockMs = NOW.getTime();
   // Instance A batches its reads (a shared read lives 5 s); instance B reads GitHub directly.
-  a = await startHarness({ config: { ...CONFIG, ledgerCacheTtlMs: 5000 }, deps: { nowMs: () => clockMs } });
+  let joined!: () => void;
+  const joinedRound = new Promise<void>((resolve) => (joined = resolve));
+  // Budgets long enough to hold the round's answer for as long as the test needs.
+  a = await startHarness({
+    config: { syncBudgetMs: 60_000, githubTimeoutMs: 60_000, ledgerCacheTtlMs: 5000 },
+    deps: { nowMs: () => clockMs, onFleetJoin: () => joined() },
+  });
   b = await secondInstance();
   const R2 = sha('r2');
   const history2 = [{ id: 2, tag: 'v2.0.0', revision: R2, bakeStatus: 'Succeeded', bakeStatusMessage: 'Bake time completed' }, ...HISTORY];
@@ -124,9 +129,9 @@ test('a read that joins a batched round already in flight is re-read before writ
   const synced = await post(a.url, sync({})); // my-app on A: v1 published, and tracked for its token's rounds
   await post(a.url, otherApp);
   clockMs += 6000; // both shared reads on A expire: the next round reads other-app and refreshes my-app along
-  a.emulator.injectFault({ match: { api: 'graphql', mutation: false }, action: { kind: 'delay-response', ms: 1500 } });
-  const round = post(a.url, otherApp); // GitHub answers this round from what it holds now, 1.5 s late
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  a.emulator.injectFault({ match: { api: 'graphql', mutation: false }, action: { kind: 'hold-response' } });
+  const round = post(a.url, otherApp); // GitHub answers this round from what it holds now, but only when the test lets it
+  await a.emulator.whenHeld(1);
 
   await post(b.url, staging2(synced.status)); // meanwhile B publishes v2
   expect(
@@ -136,7 +141,10 @@ test('a read that joins a batched round already in flight is re-read before writ
   ).toEqual([R1, R2].sort());
 
   // A's sync of the same history joins the round in flight, which cannot know v2: it must re-read before creating.
-  const answer = await post(a.url, staging2(synced.status));
+  const answering = post(a.url, staging2(synced.status));
+  await joinedRound;
+  await a.emulator.releaseHeld();
+  const answer = await answering;
   await round;
   expect(condition(answer.status, 'Ready')).toEqual({ status: 'True', reason: 'Synced', message: 'Environment is in sync with GitHub' });
   expect(
@@ -144,5 +152,5 @@ test('a read that joins a batched round already in flight is re-read before writ
       .map((d) => d.sha)
       .sort(),
   ).toEqual([R1, R2].sort());
-  expect(a.emulator.requests.filter((r) => r.fault === 'delay-response')).toHaveLength(1);
+  expect(a.emulator.requests.filter((r) => r.fault === 'hold-response')).toHaveLength(1);
 });

@@ -9,7 +9,7 @@ import { newestRecognisable } from '../../src/core/bake-status.js';
 import { deploymentTask, githubEnvironment } from '../../src/core/naming.js';
 import type { Ledger, LedgerDeployment } from '../../src/core/types.js';
 import { GitHubClient, type GitHubSession, type ReadLedgerResult } from '../../src/github/client.js';
-import { GitHubEmulator, type EmulatedDeployment, type EmulatedStatus } from '../../tools/github-emulator/index.js';
+import { GitHubEmulator, loadGitHubGraphQLSchema, type EmulatedDeployment, type EmulatedStatus } from '../../tools/github-emulator/index.js';
 import { sortStatuses, STATUS_WINDOW, toLedgerDeployment, toStatus, type RawStatus } from '../../src/github/ledger-query.js';
 import type { StatusWindows } from '../../src/github/status-windows.js';
 import { REPOSITORY, steppingClock } from '../support/harness.js';
@@ -26,6 +26,7 @@ let session: GitHubSession;
 let environments: string[];
 
 async function start(count: number, options: { buried?: boolean; onRequest?: () => void } = {}): Promise<void> {
+  await loadGitHubGraphQLSchema(); // before the first read's timeout starts: seconds on a busy machine
   emulator = await GitHubEmulator.start({ tokens: [TOKEN], clock: steppingClock() });
   emulator.addRepository(REPOSITORY);
   client = new GitHubClient({ apiUrl: emulator.url, timeoutMs: 5000, ...(options.onRequest ? { onRequest: options.onRequest } : {}) });

@@ -91,6 +91,8 @@ describe('first sync', () => {
             ],
           },
         ],
+        // Created and confirmed, but not yet shown by a read: no replica creates them again until one does (issue 18).
+        unconfirmedCreations: [1, 2, 3].map((id) => ({ id, revision: [R1, R2, R3][id - 1], until: '2026-11-26T12:00:14Z' })),
         lastStatusChangeTime: NOW_ISO,
       },
       children: [],
@@ -100,7 +102,7 @@ describe('first sync', () => {
 });
 
 describe('steady state', () => {
-  test('costs at most 2 GitHub requests, no writes, and a byte-identical status', async () => {
+  test('costs at most 2 GitHub requests, no writes, and a byte-identical status once a read shows our creations', async () => {
     h = await startHarness();
     const parent = environment({ environment: 'staging', requeueInterval: '30s' });
     const first = await h.post('/sync', syncRequest({ parent, rollout: rollout(stagingHistory) }));
@@ -110,12 +112,16 @@ describe('steady state', () => {
     expect(again.status).toBe(200);
     // The first read after our own writes also fetches the statuses of the deployments whose latest status changed.
     expect(h.emulator.counts()).toEqual({ total: 2, graphql: 2, rest: 0, reads: 2, writes: 0 });
-    expect(JSON.stringify(again.json.status)).toBe(JSON.stringify(first.json.status));
+    // The read shows the deployments the first sync created: they are no longer listed as unconfirmed, and nothing else changed.
+    const { unconfirmedCreations, lastStatusChangeTime: _first, ...settled } = first.json.status;
+    expect(unconfirmedCreations).toHaveLength(3);
+    expect(JSON.stringify(again.json.status)).toBe(JSON.stringify({ ...settled, lastStatusChangeTime: '2026-11-26T13:00:00Z' }));
     expect(again.json.resyncAfterSeconds).toBe(10); // requeueInterval 30s, but v1.2.0 is baking
     h.emulator.resetRequests();
+    h.setNow(new Date('2026-11-26T14:00:00Z'));
     const steady = await h.post('/sync', syncRequest({ parent: { ...parent, status: again.json.status }, rollout: rollout(stagingHistory) }));
     expect(h.emulator.counts()).toEqual({ total: 1, graphql: 1, rest: 0, reads: 1, writes: 0 });
-    expect(JSON.stringify(steady.json.status)).toBe(JSON.stringify(first.json.status));
+    expect(JSON.stringify(steady.json.status)).toBe(JSON.stringify(again.json.status));
   });
 
   test('Environments of one application share a read within the cache window', async () => {

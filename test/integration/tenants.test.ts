@@ -189,7 +189,7 @@ describe('GitHub App tokens stay with the Secret that obtained them', () => {
     const honestArrived = gate();
     h.emulator.injectFault({
       match: { pathIncludes: '/access_tokens' },
-      action: { kind: 'hold', until: honestGate.promise, onArrival: honestArrived.open },
+      action: { kind: 'gate', until: honestGate.promise, onArrival: honestArrived.open },
     });
     const honest = h.post('/sync', honestRequest());
     await honestArrived.promise;

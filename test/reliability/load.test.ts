@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import { GitHubEmulator } from '../../tools/github-emulator/index.js';
+import { GitHubEmulator, loadGitHubGraphQLSchema } from '../../tools/github-emulator/index.js';
 import { environment, rollout, sha, syncRequest, TOKEN, type HistoryEntry } from '../support/requests.js';
 
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 20);
@@ -198,6 +198,7 @@ let emulator: GitHubEmulator;
 let service: Awaited<ReturnType<typeof startService>>;
 
 beforeAll(async () => {
+  await loadGitHubGraphQLSchema(); // before any request's timeout starts: seconds on a busy machine
   emulator = await GitHubEmulator.start({ tokens: [TOKEN] });
   for (let a = 0; a < APPLICATIONS; a++) emulator.addRepository(repositoryOf(`app-${a}`));
   // ~10% of GitHub requests fail: 5xx, connection resets, and writes whose response is lost.

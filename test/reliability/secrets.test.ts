@@ -12,7 +12,7 @@ import YAML from 'yaml';
 import { GitHubClient } from '../../src/github/client.js';
 import { classifyGitHubError } from '../../src/github/errors.js';
 import type { Fault } from '../../tools/github-emulator/index.js';
-import { startHarness, REPOSITORY, type Harness } from '../support/harness.js';
+import { NOW, startHarness, REPOSITORY, type Harness } from '../support/harness.js';
 import { environment, rollout, secret, sha, syncRequest } from '../support/requests.js';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -75,6 +75,8 @@ describe('the token never leaks', () => {
       const deleting = environment({ environment: `env${n}`, deletionTimestamp: '2026-11-26T11:59:00Z' });
       expect((await send('/finalize', syncRequest({ parent: deleting, rollout: history(n), secret: secret(TOKEN), finalizing: true }))).status).toBe(200);
       h.emulator.clearFaults();
+      // Past any rate-limit hold the fault started (retry-after 5 s), so the next fault reaches GitHub too.
+      h.setNow(new Date(NOW.getTime() + n * 10_000));
     }
     // Fault-free: writes, then the steady state.
     const parent = environment({ environment: 'staging' });

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, createLogger } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { startDemoGitHub } from '../../tools/demo-github.js';
-import type { GitHubEmulator } from '../../tools/github-emulator/index.js';
+import { loadGitHubGraphQLSchema, type GitHubEmulator } from '../../tools/github-emulator/index.js';
 
 export const example = (name: string): any => JSON.parse(readFileSync(new URL(`../../examples/${name}`, import.meta.url), 'utf8'));
 
@@ -15,6 +15,8 @@ export interface DemoService {
 }
 
 export async function startDemoService(): Promise<DemoService> {
+  // GitHub's schema is loaded before the first sync starts its budget (seconds on a busy machine).
+  await loadGitHubGraphQLSchema();
   const { emulator } = await startDemoGitHub();
   const app = await buildApp({ ...loadConfig({}), githubApiUrl: emulator.url }, { logger: createLogger('silent') });
   return {

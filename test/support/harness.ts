@@ -10,7 +10,7 @@ import { buildApp, createLogger, type AppDeps } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { buildMetricsApp } from '../../src/metrics-app.js';
 import { Metrics } from '../../src/metrics.js';
-import { GitHubEmulator, type EmulatorOptions } from '../../tools/github-emulator/index.js';
+import { GitHubEmulator, loadGitHubGraphQLSchema, type EmulatorOptions } from '../../tools/github-emulator/index.js';
 import { TOKEN } from './requests.js';
 
 export const REPOSITORY = 'my-org/my-repo';
@@ -48,9 +48,11 @@ export async function startHarness(
     config?: Partial<Config> | ((emulatorUrl: string) => Partial<Config>);
     ghes?: boolean;
     commits?: string[];
-    deps?: Pick<AppDeps, 'nowMs' | 'onFleetRound'>;
+    deps?: Pick<AppDeps, 'nowMs' | 'onFleetRound' | 'fleetScheduler' | 'onFleetJoin'>;
   } = {},
 ): Promise<Harness> {
+  // GitHub's schema is loaded before the service first asks (seconds on a busy machine): a sync's budget then measures the sync.
+  await loadGitHubGraphQLSchema();
   const emulator = await GitHubEmulator.start({ tokens: [TOKEN], clock: steppingClock(), ...options.emulator });
   emulator.addRepository(REPOSITORY, options.commits ? { commits: options.commits } : {});
   const logs: string[] = [];

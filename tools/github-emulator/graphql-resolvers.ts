@@ -141,7 +141,7 @@ const statusKey = (s: StatusRecord): Key => [s.position];
 function deploymentConnection(store: Store, repo: RepoRecord, args: Args, filter?: (d: DeploymentRecord) => boolean) {
   // An empty list filters nothing, like `environments(names: [])`.
   const envs = Array.isArray(args.environments) ? (args.environments as string[]) : [];
-  let list = envs.length ? store.deploymentsIn(repo, envs) : store.deploymentsSorted(repo);
+  let list = (envs.length ? store.deploymentsIn(repo, envs) : store.deploymentsSorted(repo)).filter((d) => store.listed(d));
   if (filter) list = list.filter(filter);
   const orderBy = args.orderBy as { field?: string; direction?: string } | null | undefined;
   const descending = orderBy?.direction === 'DESC';

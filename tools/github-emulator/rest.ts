@@ -192,7 +192,10 @@ export function handleRest(method: string, pathname: string, requestUrl: URL, ra
   switch (op) {
     case 'repos/list-deployments': {
       const q = requestUrl.searchParams;
-      let list = store.deploymentsSorted(repo).reverse(); // newest first
+      let list = store
+        .deploymentsSorted(repo)
+        .filter((d) => store.listed(d))
+        .reverse(); // newest first
       const sha = q.get('sha');
       const ref = q.get('ref');
       const task = q.get('task');

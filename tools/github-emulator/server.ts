@@ -92,6 +92,42 @@ export class GitHubEmulator {
   }
 
   /** False when the emulator closed while waiting: pending delays must not keep the process alive. */
+  /** Requests stopped by a `hold` or `hold-response` fault, each released by `releaseHeld()`. */
+  private held: { release: () => void; done: Promise<void> }[] = [];
+  private heldWatchers: { count: number; resolve: () => void }[] = [];
+
+  /** Resolves once `count` requests are held (by `hold` or `hold-response` faults) at once. */
+  whenHeld(count: number): Promise<void> {
+    if (this.held.length >= count) return Promise.resolve();
+    return new Promise((resolve) => this.heldWatchers.push({ count, resolve }));
+  }
+
+  /** Lets every held request go on; resolves once each has been answered (or its connection closed). */
+  async releaseHeld(): Promise<void> {
+    const released = this.held;
+    this.held = [];
+    for (const h of released) h.release();
+    await Promise.all(released.map((h) => h.done));
+  }
+
+  /** Waits until released (true) or the emulator closes (false); `finished` resolves the release's wait. */
+  private hold(): { released: Promise<boolean>; finished: () => void } {
+    let release!: () => void;
+    let finished!: () => void;
+    const released = new Promise<boolean>((resolve) => {
+      release = () => resolve(true);
+      this.closing.signal.addEventListener('abort', () => resolve(false), { once: true });
+    });
+    const done = new Promise<void>((resolve) => (finished = resolve));
+    this.held.push({ release, done });
+    this.heldWatchers = this.heldWatchers.filter((w) => {
+      if (this.held.length < w.count) return true;
+      w.resolve();
+      return false;
+    });
+    return { released, finished };
+  }
+
   private async wait(ms: number): Promise<boolean> {
     try {
       await sleep(ms, undefined, { signal: this.closing.signal });
@@ -216,6 +252,19 @@ export class GitHubEmulator {
     this.faults.clear();
   }
 
+  /**
+   * GitHub's reads lag behind its writes (replication): from now on, a deployment created
+   * through the API is answered (201) but missing from deployment listings, REST and GraphQL,
+   * until `catchUpReads()`. Lookups by id still find it.
+   */
+  lagReads(): void {
+    this.store.lagReads();
+  }
+
+  catchUpReads(): void {
+    this.store.catchUp();
+  }
+
   // ---- HTTP -------------------------------------------------------------------------------
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -262,11 +311,32 @@ export class GitHubEmulator {
       return;
     }
     if (action?.kind === 'delay' && !(await this.wait(action.ms))) return destroy(res, true);
-    if (action?.kind === 'hold') {
+    if (action?.kind === 'gate') {
       action.onArrival?.();
       if (!(await this.until(action.until))) return destroy(res, true);
     }
+    const held = action?.kind === 'hold' || action?.kind === 'hold-response' ? this.hold() : undefined;
+    try {
+      if (action?.kind === 'hold' && !(await held!.released)) return destroy(res, true);
+      await this.answer(req, res, record, action, api, method, url, raw, prepared, badJson, held);
+    } finally {
+      held?.finished();
+    }
+  }
 
+  private async answer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    record: RecordedRequest,
+    action: Fault['action'] | undefined,
+    api: RecordedRequest['api'],
+    method: string,
+    url: URL,
+    raw: string,
+    prepared: PreparedGraphQL | undefined,
+    badJson: boolean,
+    held: { released: Promise<boolean> } | undefined,
+  ): Promise<void> {
     let reply: Reply;
     if (action?.kind === 'respond') {
       reply = {
@@ -283,6 +353,7 @@ export class GitHubEmulator {
       return;
     }
     if (action?.kind === 'delay-response' && !(await this.wait(action.ms))) return destroy(res, true);
+    if (action?.kind === 'hold-response' && !(await held!.released)) return destroy(res, true);
     if (this.options.latencyMs && !(await this.wait(this.options.latencyMs))) return destroy(res, true);
     record.status = reply.status;
     this.log(record);

@@ -199,6 +199,9 @@ export class Store {
   private readonly repos = new Map<string, RepoRecord>();
   /** Built on the first read after a change of a repository's deployments or their environments. */
   private readonly indexes = new WeakMap<RepoRecord, DeploymentIndex>();
+  /** While set, deployments created through the API are left out of listings (GitHub's reads lagging behind its writes). */
+  private lagging = false;
+  private readonly hidden = new Set<DeploymentRecord>();
   private readonly nodes = new Map<string, NodeRecord>();
   private readonly deploymentsById = new Map<number, DeploymentRecord>();
   private readonly statusesById = new Map<number, StatusRecord>();
@@ -361,6 +364,22 @@ export class Store {
     return keys.flatMap((k) => byEnvironment.get(k) ?? []).sort(compareDeployments);
   }
 
+  /** Reads lag behind writes from now on: a deployment created meanwhile is missing from listings until `catchUp`. */
+  lagReads(): void {
+    this.lagging = true;
+  }
+
+  /** Reads catch up: every deployment created while they lagged is listed again. */
+  catchUp(): void {
+    this.lagging = false;
+    this.hidden.clear();
+  }
+
+  /** Whether listings (REST and GraphQL deployment lists) show the deployment yet. */
+  listed(d: DeploymentRecord): boolean {
+    return !this.hidden.has(d);
+  }
+
   deployment(repo: RepoRecord, id: number): DeploymentRecord | undefined {
     const d = this.deploymentsById.get(id);
     return d && d.repo === repo ? d : undefined;
@@ -403,6 +422,7 @@ export class Store {
     this.ensureEnvironment(repo, environment, now);
     this.register(d);
     this.listener?.deploymentCreated(d);
+    if (this.lagging) this.hidden.add(d);
     return d;
   }
 

@@ -150,6 +150,10 @@ export type Fault = {
     /** GitHub answers from its state when the request arrived, but the answer arrives `ms` later. */
     | { kind: 'delay-response'; ms: number }
     /** The request waits until `until` settles (a test's gate), then is answered normally; `onArrival` says it is waiting. */
-    | { kind: 'hold'; until: Promise<unknown>; onArrival?: () => void }
+    | { kind: 'gate'; until: Promise<unknown>; onArrival?: () => void }
+    /** Like `delay`, until the test calls `releaseHeld()`: GitHub performs the request only then. */
+    | { kind: 'hold' }
+    /** Like `delay-response`, until the test calls `releaseHeld()`. */
+    | { kind: 'hold-response' }
     | { kind: 'reset' };
 };

@@ -8,6 +8,7 @@
 #
 #   E2E_CACHE_DIR   where binaries are kept (default /var/cache/environment-sync-e2e)
 #   E2E_FORCE_BUILD set to 1 to rebuild even when the cache is complete
+#   E2E_APT_DIR     apt configuration the deb-src entry is derived from and written to (default /etc/apt)
 set -euo pipefail
 
 KUBE_VERSION=1.20.2
@@ -50,17 +51,19 @@ if [ -f "$STAMP" ] && [ "${E2E_FORCE_BUILD:-0}" != 1 ]; then
   exit 0
 fi
 
-# Source packages need a deb-src entry; bookworm's sources list only has binaries.
-SRC_LIST=/etc/apt/sources.list.d/environment-sync-deb-src.sources
-if ! grep -rqsE '^(Types:.*deb-src|deb-src[[:space:]])' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-  log "adding deb-src for bookworm"
-  as_root tee "$SRC_LIST" >/dev/null <<'SOURCES'
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SOURCES
+# Source packages need a deb-src entry; Debian's default sources list only has binaries. The
+# entry mirrors the configured binary sources (deb-src.sh: same URIs, Suites, Components,
+# Signed-By), so it works behind any mirror. E2E_APT_DIR points elsewhere for testing.
+APT_DIR="${E2E_APT_DIR:-/etc/apt}"
+SRC_LIST="$APT_DIR/sources.list.d/environment-sync-deb-src.sources"
+if ! grep -rqsE '^(Types:.*deb-src|deb-src[[:space:]])' "$APT_DIR/sources.list" "$APT_DIR/sources.list.d/"; then
+  SOURCES="$(bash "$(dirname "${BASH_SOURCE[0]}")/deb-src.sh" "$APT_DIR")"
+  if [ -z "$SOURCES" ]; then
+    log "no binary apt source in $APT_DIR to derive a deb-src entry from"
+    exit 1
+  fi
+  log "adding deb-src entries mirroring the binary sources in $APT_DIR"
+  printf '%s\n' "$SOURCES" | as_root tee "$SRC_LIST" >/dev/null
   apt_updated=0
 fi
 if [ $apt_updated = 0 ]; then as_root apt-get update -qq >&2; apt_updated=1; fi

@@ -642,7 +642,7 @@ describe('decideFinalize (spec §6)', () => {
       ['GateReady', 'True', 'GateComputed', T1],
       ['Degraded', 'False', 'Synced', T1],
     ]);
-    expect(d.status.conditions?.[0]?.message).toBe('Environment deleted: its GitHub deployments are marked inactive');
+    expect(d.status.conditions?.[0]?.message).toBe('Environment deleted: its newest GitHub deployment and any unfinished ones are marked inactive');
     expect(d.status.environmentInfos).toEqual(first.status.environmentInfos);
     expect(d.status.currentVersion).toBe(REV_V120);
   });

@@ -199,3 +199,25 @@ describe('refusals, secondary limits and unanswered requests', () => {
     expect(isUnanswered(new GitHubOperationError({ reason: 'DeploymentNotCreated', message: '202', transient: false }))).toBe(false);
   });
 });
+
+describe('GraphQL NOT_FOUND by its path (issue 18)', () => {
+  const notFound = (path?: (string | number)[]) =>
+    new GraphqlResponseError(request, {}, { data: null, errors: [{ type: 'NOT_FOUND', message: 'Could not resolve', ...(path ? { path } : {}) }] } as never);
+  const repositoryMissing = { reason: 'RepositoryNotFound', message: 'Repository my-org/my-repo was not found or the token cannot read it', transient: false };
+  const deploymentGone = {
+    reason: 'DeploymentNotFound',
+    message: 'A deployment was deleted on GitHub during reading deployments; the next sync reads the ledger again',
+    transient: true,
+  };
+
+  test.each([
+    ['a status lookup of a batched read (a deployment deleted mid-read)', ['r2s0'], deploymentGone],
+    ['a status post to a deleted deployment', ['createDeploymentStatus'], deploymentGone],
+    ['a node lookup', ['node'], deploymentGone],
+    ['a repository of a batched read', ['r0'], repositoryMissing],
+    ['a field inside a repository', ['r1', 'd0'], repositoryMissing],
+    ['no path at all', undefined, repositoryMissing],
+  ])('%s', (_name, path, expected) => {
+    expect(classifyGitHubError(notFound(path), ctx)).toEqual(expected);
+  });
+});

@@ -13,13 +13,22 @@ function deferred<T>() {
 const unanswered = (error: unknown) => (error as Error).message === 'no answer';
 
 describe('UnconfirmedCreations', () => {
-  test('an answered creation is never pending afterwards', async () => {
-    const registry = new UnconfirmedCreations();
-    await expect(registry.track('k', Promise.resolve('created'), Date.now() + 1000, Date.now() + 30_000, unanswered)).resolves.toBe('created');
-    expect(registry.pending('k')).toBe(false);
+  test('a confirmed creation stays pending until a read shows it, at most for its time', async () => {
+    let now = 1_000_000;
+    const registry = new UnconfirmedCreations(() => now);
+    await expect(registry.track('k', Promise.resolve('created'), now + 1000, now + 30_000, unanswered)).resolves.toBe('created');
+    await expect(registry.track('gone', Promise.resolve('created'), now + 1000, now + 30_000, unanswered)).resolves.toBe('created');
+    expect([registry.state('k'), registry.remainingMs('k')]).toEqual(['confirmed', 30_000 + GITHUB_PROCESSING_LIMIT_MS]);
+    registry.shown('k');
+    expect([registry.pending('k'), registry.state('k')]).toEqual([false, undefined]);
+    // One no read ever shows (deleted meanwhile) stops counting when its time is up.
+    now += 30_000 + GITHUB_PROCESSING_LIMIT_MS - 1;
+    expect(registry.state('gone')).toBe('confirmed');
+    now += 1;
+    expect(registry.pending('gone')).toBe(false);
   });
 
-  test('past the deadline the caller gets a timeout while the creation stays pending until it is answered', async () => {
+  test('past the deadline the caller gets a timeout while the creation stays pending until a read shows it', async () => {
     let now = 1_000_000;
     const registry = new UnconfirmedCreations(() => now);
     const creation = deferred<string>();
@@ -33,7 +42,10 @@ describe('UnconfirmedCreations', () => {
     creation.resolve('created late');
     await creation.promise;
     await Promise.resolve();
-    expect(registry.pending('k')).toBe(false);
+    // Answered: confirmed, and still waited for until a read shows it.
+    expect(registry.state('k')).toBe('confirmed');
+    expect(registry.remainingMs('k')).toBe(1_000 + GITHUB_PROCESSING_LIMIT_MS);
+    registry.shown('k');
     expect(registry.remainingMs('k')).toBeUndefined();
   });
 

@@ -31,6 +31,8 @@ export interface CachedRead {
 }
 
 const MAX_ENTRIES = 1000;
+/** How long a read horizon a sync of a key needed keeps widening that key's reads (several requeue intervals). */
+export const HORIZON_MEMORY_MS = 10 * 60_000;
 /** Event marks remembered with when this replica first saw them. */
 const MAX_SEEN_EVENTS = 10_000;
 
@@ -63,6 +65,8 @@ export class LedgerCache {
   private readonly known = bounded<Ledger>();
   /** Per key: how long its read in progress will be kept, paced by the budget that read reported. */
   private readonly lifetimes = bounded<number>();
+  /** Per key: the widest read horizon its syncs needed lately (undefined since: all of history), and when. */
+  private readonly horizons = bounded<{ since: string | undefined; at: number }>();
   /** Keys whose last sync saw GitHub events flowing for their repository (core/event-freshness.ts eventsFlowing). */
   private readonly eventDriven = bounded<true>();
 
@@ -194,6 +198,22 @@ export class LedgerCache {
     this.known.set(key, ledger);
   }
 
+  /**
+   * The horizon a read of `key` for a sync that needs `since` uses: the widest any sync of the
+   * key needed within HORIZON_MEMORY_MS, so one read serves the application's Environments
+   * whichever of them reads first (the upstream needs less history than a gated downstream).
+   */
+  readSince(key: string, since: string | undefined): string | undefined {
+    const now = this.now();
+    const noted = this.horizons.get(key);
+    const current = noted && now - noted.at <= HORIZON_MEMORY_MS ? noted : undefined;
+    if (!current || wider(since, current.since) === since) {
+      this.horizons.set(key, { since, at: now });
+      return since;
+    }
+    return wider(since, current.since);
+  }
+
   knownEnvironments(key: string): readonly string[] {
     return this.environments.get(key) ?? [];
   }
@@ -225,6 +245,12 @@ export class LedgerCache {
     }
     this.environments.set(key, ledger.environments);
   }
+}
+
+/** The older of two read horizons; undefined (all of history) is older than any time. */
+function wider(a: string | undefined, b: string | undefined): string | undefined {
+  if (a === undefined || b === undefined) return undefined;
+  return Date.parse(a) <= Date.parse(b) ? a : b;
 }
 
 /** Per key, at most MAX_ENTRIES: the least recently used key goes first. */

@@ -276,6 +276,7 @@ export class Reconciler {
     notBeforeMs?: number,
     onJoined?: (roundStartedAtMs: number) => void,
   ): Promise<Ledger> {
+    since = this.deps.cache.readSince(key, since);
     const known = new Set<string>(this.deps.cache.knownEnvironments(key));
     known.add(ctx.environment);
     for (const env of ctx.siblings.keys()) known.add(env);

@@ -1,4 +1,4 @@
-import { LedgerCache } from '../../../src/github/ledger-cache.js';
+import { HORIZON_MEMORY_MS, LedgerCache } from '../../../src/github/ledger-cache.js';
 import type { StatusWindows } from '../../../src/github/status-windows.js';
 
 const windows = (nodeId: string): StatusWindows =>
@@ -136,5 +136,33 @@ describe('LedgerCache and GitHub event marks', () => {
     expect((await second).ledger).toEqual(ledger('own'));
     finish();
     expect((await first).ledger).toEqual(ledger('round'));
+  });
+});
+
+describe('LedgerCache read horizons', () => {
+  const JAN = '2026-01-01T00:00:00.000Z';
+  const MAR = '2026-03-01T00:00:00.000Z';
+
+  test("a key's reads reach as far back as any of its syncs needed lately, whichever sync reads", () => {
+    let now = 0;
+    const cache = new LedgerCache(1000, () => now);
+    // The gated downstream needs January, the upstream only March: the upstream's next read still reaches January.
+    expect(cache.readSince('app', JAN)).toBe(JAN);
+    expect(cache.readSince('app', MAR)).toBe(JAN);
+    expect(cache.readSince('other', MAR)).toBe(MAR);
+    // All of history (a candidate without `created`) is the widest need.
+    expect(cache.readSince('app', undefined)).toBeUndefined();
+    now = 60_000;
+    expect(cache.readSince('app', MAR)).toBeUndefined();
+  });
+
+  test('a need no sync repeats is forgotten after HORIZON_MEMORY_MS', () => {
+    let now = 0;
+    const cache = new LedgerCache(1000, () => now);
+    expect(cache.readSince('app', JAN)).toBe(JAN);
+    now = HORIZON_MEMORY_MS;
+    expect(cache.readSince('app', MAR)).toBe(JAN);
+    now = HORIZON_MEMORY_MS + 1;
+    expect(cache.readSince('app', MAR)).toBe(MAR);
   });
 });

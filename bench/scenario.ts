@@ -132,6 +132,8 @@ export interface SyncInput {
   environment: string;
   /** New history entries beyond the published ones. */
   newEntries?: number;
+  /** With newEntries 1: the new entry's id (default H+1), so that repeated samples each publish a release the service has not seen. */
+  newEntryId?: number;
   /** The status the previous sync returned (what Metacontroller would send back). */
   observedStatus?: Record<string, unknown>;
   /** The RolloutGate the previous sync returned. */
@@ -145,7 +147,10 @@ export function syncRequest(input: SyncInput): Record<string, unknown> {
   const s = input.scenario;
   const parent = environmentObject(s, input.environment, input.observedStatus ?? {});
   const key = (name: string) => `${s.namespace}/${name}`;
-  const entries = history(s.app, s.history, input.newEntries ?? 0);
+  const entries =
+    input.newEntryId !== undefined && input.newEntries === 1
+      ? [historyEntry(s.app, input.newEntryId, 'Deploying'), ...history(s.app, s.history)]
+      : history(s.app, s.history, input.newEntries ?? 0);
   const rollout = {
     apiVersion: 'kuberik.com/v1alpha1',
     kind: 'Rollout',

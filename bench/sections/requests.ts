@@ -99,15 +99,21 @@ class Bench {
     await this.emulator.close();
   }
 
+  /** Id of the next new entry our service publishes: the service remembers a creation it made until a read shows it, so a sample never publishes one that an earlier sample's undo removed. */
+  private nextEntryId = 0;
+
   ours(newEntries: number): Promise<Sample> {
-    return this.sample(newEntries, () => this.client.sync(syncRequest({ ...this.steady, newEntries })));
+    if (newEntries === 0) return this.sample(0, () => this.client.sync(syncRequest(this.steady)));
+    const newEntryId = Math.max(this.nextEntryId, this.scenario.history + 1);
+    this.nextEntryId = newEntryId + 1;
+    return this.sample(1, () => this.client.sync(syncRequest({ ...this.steady, newEntries: 1, newEntryId })), newEntryId);
   }
 
   model(newEntries: number): Promise<Sample> {
     return this.sample(newEntries, () => this.goModel.reconcile(modelInput(this.scenario, newEntries)));
   }
 
-  private async sample(newEntries: number, run: () => Promise<unknown>): Promise<Sample> {
+  private async sample(newEntries: number, run: () => Promise<unknown>, newEntryId = this.scenario.history + 1): Promise<Sample> {
     const pointsBefore = await pointsUsed(this.emulator);
     this.emulator.resetRequests();
     const waitedBefore = this.service.githubWaitMs();
@@ -117,13 +123,13 @@ class Bench {
     const ownMs = ms - (this.service.githubWaitMs() - waitedBefore);
     const requests = this.emulator.counts();
     const points = (await pointsUsed(this.emulator)) - pointsBefore;
-    if (newEntries > 0) await this.undoNewEntry();
+    if (newEntries > 0) await this.undoNewEntry(newEntryId);
     return { cost: { requests, points }, ms, ownMs };
   }
 
-  /** Removes the deployment of entry H+1 again (inactive first: GitHub deletes only inactive deployments), so every sample starts from the same ledger. */
-  private async undoNewEntry(): Promise<void> {
-    const revision = historyEntry(this.scenario.app, this.scenario.history + 1).version.revision;
+  /** Removes the deployment of the new entry again (inactive first: GitHub deletes only inactive deployments), so every sample starts from the same ledger. */
+  private async undoNewEntry(id: number): Promise<void> {
+    const revision = historyEntry(this.scenario.app, id).version.revision;
     const created = this.emulator.deployments(this.scenario.repository).filter((d) => d.sha === revision);
     if (created.length !== 1) throw new Error(`expected one deployment of the new entry, found ${created.length}`);
     const path = `${this.emulator.url}/repos/${this.scenario.repository}/deployments/${created[0]!.id}`;

@@ -33,7 +33,7 @@ import { freshResyncSeconds, DEFAULT_NEAR_CHANGE_RESYNC_SECONDS } from '../../sr
 import { DEFAULT_EVENTS_FLOWING_WINDOW_SECONDS } from '../../src/core/event-freshness.js';
 import { pacedLifetimeMs, type GraphQLBudget } from '../../src/github/budget.js';
 import { mulberry32 } from '../stats.js';
-import { asOf, ENVIRONMENTS, HOUR_S, points, repositoryRequests, STEP_S, UPSTREAM, type FleetModelOptions } from './fleet.js';
+import { asOf, ENVIRONMENTS, fleetEnvironments, HOUR_S, points, repositoryRequests, STEP_S, type FleetEnv, type FleetModelOptions } from './fleet.js';
 
 /** GitHub → receiver: deliveries are typically sent within a second or two (assumed uniform in this range). */
 export const DELIVERY_S = { min: 0.5, max: 1.5 };
@@ -63,18 +63,7 @@ export interface EventModelRow {
   eventRounds: number;
 }
 
-interface Env {
-  app: number;
-  repo: number;
-  upstream: number | undefined;
-  downstream: number[];
-  nextSync: number;
-  version: number;
-  bakeEndsAt: number;
-  recordedVersion: number;
-  recordedSuccess: boolean;
-  records: { at: number; version: number; success: boolean }[];
-}
+type Env = FleetEnv;
 
 interface App {
   nextRelease: number;
@@ -114,31 +103,7 @@ export function simulateEventDriven(o: EventModelOptions): EventModelRow {
     pacedLifetimeS: TTL_S,
     changed: 0,
   }));
-  const envs: Env[] = [];
-  for (let a = 0; a < appCount; a++) {
-    const base = envs.length;
-    for (const _ of ENVIRONMENTS) {
-      envs.push({
-        app: a,
-        repo: Math.floor(a / o.applicationsPerRepository),
-        upstream: undefined,
-        downstream: [],
-        nextSync: rand() * o.requeueSeconds,
-        version: 0,
-        bakeEndsAt: Number.NEGATIVE_INFINITY,
-        recordedVersion: 0,
-        recordedSuccess: true,
-        records: [{ at: Number.NEGATIVE_INFINITY, version: 0, success: true }],
-      });
-    }
-    ENVIRONMENTS.forEach((name, i) => {
-      const up = UPSTREAM[name];
-      if (up === undefined) return;
-      const u = base + ENVIRONMENTS.indexOf(up as (typeof ENVIRONMENTS)[number]);
-      envs[base + i]!.upstream = u;
-      envs[u]!.downstream.push(base + i);
-    });
-  }
+  const envs = fleetEnvironments(o, appCount, rand);
   const row: EventModelRow = {
     environments: envs.length,
     repositories: o.repositories,

@@ -60,9 +60,11 @@ export const HOUR_S = 3600;
 /** Go model: history entries and environments of one reconcile (bench/go-model.ts). */
 const GO_HISTORY = 10;
 
-interface Env {
+/** One Environment of the modelled fleet (this section's model and section 9's). */
+export interface FleetEnv {
   app: number;
   name: string;
+  repo: number;
   upstream: number | undefined;
   downstream: number[];
   nextSync: number;
@@ -74,6 +76,41 @@ interface Env {
   recordedSuccess: boolean;
   /** Every record, oldest first: what a read made at some time saw. */
   records: { at: number; version: number; success: boolean }[];
+}
+type Env = FleetEnv;
+
+/**
+ * Every application's ENVIRONMENTS, wired to their upstreams, all running version 0, first
+ * syncs drawn from `rand` (after the applications' first releases, so both models draw alike).
+ */
+export function fleetEnvironments(o: FleetModelOptions, appCount: number, rand: () => number): FleetEnv[] {
+  const envs: FleetEnv[] = [];
+  for (let a = 0; a < appCount; a++) {
+    const base = envs.length;
+    for (const name of ENVIRONMENTS) {
+      envs.push({
+        app: a,
+        name,
+        repo: Math.floor(a / o.applicationsPerRepository),
+        upstream: undefined,
+        downstream: [],
+        nextSync: rand() * o.requeueSeconds,
+        version: 0,
+        bakeEndsAt: Number.NEGATIVE_INFINITY,
+        recordedVersion: 0,
+        recordedSuccess: true,
+        records: [{ at: Number.NEGATIVE_INFINITY, version: 0, success: true }],
+      });
+    }
+    ENVIRONMENTS.forEach((name, i) => {
+      const up = UPSTREAM[name];
+      if (up === undefined) return;
+      const u = base + ENVIRONMENTS.indexOf(up as (typeof ENVIRONMENTS)[number]);
+      envs[base + i]!.upstream = u;
+      envs[u]!.downstream.push(base + i);
+    });
+  }
+  return envs;
 }
 
 /** The environment's newest record made before `readAt`. */
@@ -113,31 +150,7 @@ export function simulateFleet(policy: Policy, o: FleetModelOptions): FleetModelR
     readAt: Number.NEGATIVE_INFINITY,
     lifetimeS: 0,
   }));
-  const envs: Env[] = [];
-  for (let a = 0; a < appCount; a++) {
-    const base = envs.length;
-    ENVIRONMENTS.forEach((name) => {
-      envs.push({
-        app: a,
-        name,
-        upstream: undefined,
-        downstream: [],
-        nextSync: rand() * o.requeueSeconds,
-        version: 0,
-        bakeEndsAt: Number.NEGATIVE_INFINITY,
-        recordedVersion: 0,
-        recordedSuccess: true,
-        records: [{ at: Number.NEGATIVE_INFINITY, version: 0, success: true }],
-      });
-    });
-    ENVIRONMENTS.forEach((name, i) => {
-      const up = UPSTREAM[name];
-      if (up === undefined) return;
-      const u = base + ENVIRONMENTS.indexOf(up as (typeof ENVIRONMENTS)[number]);
-      envs[base + i]!.upstream = u;
-      envs[u]!.downstream.push(base + i);
-    });
-  }
+  const envs = fleetEnvironments(o, appCount, rand);
   const row: FleetModelRow = { policy, environments: envs.length, readPoints: 0, writePoints: 0, latenciesS: [], stalled: 0, releases: 0 };
   const resetAtS = HOUR_S;
   let used = 0;

@@ -99,6 +99,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     config.ledgerCacheTtlMs > 0
       ? new FleetReads(cache, {
           windowMs: config.fleetBatchWindowMs,
+          roundIntervalMs: config.fleetRoundIntervalMs,
           ttlMs: config.ledgerCacheTtlMs,
           maxTtlMs: config.ledgerCacheMaxTtlMs,
           now: nowMs,

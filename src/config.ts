@@ -36,6 +36,8 @@ export interface Config {
   eventsFlowingTtlMs: number;
   /** How long a read waits for the reads of other applications on its token to share one query. */
   fleetBatchWindowMs: number;
+  /** Least time between the starts of two batched read rounds of one token. */
+  fleetRoundIntervalMs: number;
   /** How long an idle keep-alive connection stays open: longer than the 90 s Metacontroller's Go client keeps one. */
   keepAliveTimeoutMs: number;
   /** Port of the metrics listener (GET /metrics only), apart from the hooks. */
@@ -71,6 +73,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     eventsFlowingWindowSeconds: integer(env, 'EVENTS_FLOWING_WINDOW_SECONDS', 86_400, 0, 604_800),
     eventsFlowingTtlMs: integer(env, 'EVENTS_FLOWING_TTL_MS', 60_000, 0, 3_600_000),
     fleetBatchWindowMs: integer(env, 'FLEET_BATCH_WINDOW_MS', 20, 0, 1000),
+    fleetRoundIntervalMs: fleetRoundInterval(env),
     keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 120_000, 1000, 3_600_000),
     metricsPort: metricsPort(env),
     drainSeconds: integer(env, 'DRAIN_SECONDS', 15, 0, 300),
@@ -81,6 +84,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 export const HOOK_TIMEOUT_MS = 10_000;
 /** Go's http.Transport closes idle connections after 90 s (IdleConnTimeout of its DefaultTransport). */
 export const GO_IDLE_CONNECTION_MS = 90_000;
+
+/** A read may wait one interval for its round and a write's read another: both must leave the sync time for GitHub's answers. */
+function fleetRoundInterval(env: Record<string, string | undefined>): number {
+  const budget = syncBudget(env);
+  if (!env.FLEET_ROUND_INTERVAL_MS) return Math.min(2000, Math.floor((budget - 1) / 2));
+  const value = integer(env, 'FLEET_ROUND_INTERVAL_MS', 2000, 0, 5000);
+  if (2 * value >= budget) {
+    throw new ConfigError(`FLEET_ROUND_INTERVAL_MS must stay below half of SYNC_BUDGET_MS (${budget} ms): a sync may wait for two rounds, got ${value}`);
+  }
+  return value;
+}
 
 /** A sync allowed to take longer than Metacontroller waits would be answered to no one. */
 function syncBudget(env: Record<string, string | undefined>): number {

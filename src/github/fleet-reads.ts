@@ -4,8 +4,9 @@
  * points where one query reading all of them costs about 1.
  *
  * Per token, the applications synced recently are tracked. A sync that needs a read waits
- * FLEET_BATCH_WINDOW_MS for others; the round then reads every waiting application, and
- * every tracked one whose shared read is past half its lifetime, in batched queries: one
+ * FLEET_BATCH_WINDOW_MS for others, and on a busy token until FLEET_ROUND_INTERVAL_MS has passed
+ * since its previous round started; the round then reads every waiting application, and
+ * every tracked one whose shared read is old enough (refreshAlongAgeMs), in batched queries: one
  * part per repository, covering all of that repository's applications' environments. Each
  * application's result becomes its shared read, so the syncs that follow find a fresh one.
  * A round is priced as a whole by the budget pacing: its points are what re-reading the
@@ -27,6 +28,13 @@ import { LedgerRead, type LedgerReadApplication } from './ledger-read.js';
 import type { StatusWindow } from './status-windows.js';
 
 export const DEFAULT_FLEET_BATCH_WINDOW_MS = 20;
+/**
+ * The least time between the starts of two rounds of one token. GitHub prices every query at
+ * least a point however little it reads, so on a busy token (webhook nudges, reads before
+ * writes) many small rounds cost far more than a few that carry everything waiting; a quiet
+ * token's first read is not delayed.
+ */
+export const DEFAULT_FLEET_ROUND_INTERVAL_MS = 2_000;
 /** Applications not synced for this long are no longer refreshed with the others. */
 const TRACK_MS = 180_000;
 /** The longest a read waits for others, in batch windows. */
@@ -78,6 +86,10 @@ export const timerScheduler: RoundScheduler = {
 
 export interface FleetReadsOptions {
   windowMs: number;
+  /** Least time between the starts of two rounds of one token (default DEFAULT_FLEET_ROUND_INTERVAL_MS). */
+  roundIntervalMs?: number;
+  /** Monotonic clock of the batch window and the round interval (default performance.now; tests). */
+  monotonicNow?: () => number;
   /** When a waiting round starts (default: a timer of the batch window). */
   scheduler?: RoundScheduler;
   ttlMs: number;
@@ -127,13 +139,16 @@ interface TokenState {
   current: Map<string, Promise<Ledger>>;
   /** When the in-flight round started (its reads show what GitHub recorded before then). */
   currentStartedAt: number;
-  /** When the first of the waiting reads arrived. */
+  /** When the first of the waiting reads arrived (monotonic clock). */
   firstWaitingAt: number;
+  /** When the token's last round started (monotonic clock). */
+  lastRoundAt: number;
 }
 
 export class FleetReads {
   private readonly tokens = new Map<string, TokenState>();
   private readonly now: () => number;
+  private readonly monotonicNow: () => number;
   private readonly scheduler: RoundScheduler;
 
   constructor(
@@ -141,6 +156,7 @@ export class FleetReads {
     private readonly options: FleetReadsOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.monotonicNow = options.monotonicNow ?? (() => performance.now());
     this.scheduler = options.scheduler ?? timerScheduler;
   }
 
@@ -161,7 +177,7 @@ export class FleetReads {
       onJoined?.(state.currentStartedAt);
       return current;
     }
-    if (state.waiting.size === 0) state.firstWaitingAt = performance.now();
+    if (state.waiting.size === 0) state.firstWaitingAt = this.monotonicNow();
     return new Promise<Ledger>((resolve, reject) => {
       const list = state.waiting.get(target.key);
       const waiting: Waiting = { target, deadline, fresh, resolve, reject };
@@ -173,18 +189,23 @@ export class FleetReads {
 
   /**
    * The round starts once no read has arrived for the window (a burst of syncs goes together),
-   * at most ten windows after the first waiting read.
+   * at most ten windows after the first waiting read, and never sooner than the round interval
+   * after the token's previous round started.
    */
   private schedule(tokenKey: string, state: TokenState): void {
     if (state.busy || state.waiting.size === 0) return;
     state.cancel?.();
     const { windowMs } = this.options;
-    const delay = Math.max(0, Math.min(windowMs, state.firstWaitingAt + MAX_WINDOWS * windowMs - performance.now()));
+    const now = this.monotonicNow();
+    const batched = Math.min(windowMs, state.firstWaitingAt + MAX_WINDOWS * windowMs - now);
+    const spaced = state.lastRoundAt + (this.options.roundIntervalMs ?? DEFAULT_FLEET_ROUND_INTERVAL_MS) - now;
+    const delay = Math.max(0, batched, spaced);
     const waiting = [...state.waiting.values()].reduce((sum, list) => sum + list.length, 0);
     state.cancel = this.scheduler.schedule(
       () => {
         state.cancel = undefined;
         state.busy = true;
+        state.lastRoundAt = this.monotonicNow();
         this.round(tokenKey, state)
           .catch(() => undefined) // each waiting read got its own outcome
           .finally(() => {
@@ -209,6 +230,7 @@ export class FleetReads {
         current: new Map(),
         currentStartedAt: Number.NEGATIVE_INFINITY,
         firstWaitingAt: 0,
+        lastRoundAt: Number.NEGATIVE_INFINITY,
       };
       this.tokens.set(tokenKey, state);
     }
@@ -237,11 +259,13 @@ export class FleetReads {
     state.waiting = new Map();
     const targets = new Map<string, FleetTarget>();
     for (const [key, list] of waiting) targets.set(key, coveringAll(list.map((w) => w.target)));
-    // Refreshed along: tracked applications whose shared read is past half its lifetime. Not when
-    // only reads before writes wait: those come whenever syncs write, and must not pull a round each.
+    // Refreshed along: tracked applications whose shared read is old enough (refreshAlongAgeMs). Not
+    // when only reads before writes wait: those come whenever syncs write, and must not pull a round each.
     const onlyFresh = [...waiting.values()].every((list) => list.every((w) => w.fresh));
     for (const [key, target] of onlyFresh ? [] : state.tracked.entries()) {
-      if (!targets.has(key) && this.cache.ageMs(key) >= this.cache.sharedLifetimeMs(key) / 2) targets.set(key, target);
+      if (!targets.has(key) && this.cache.ageMs(key) >= refreshAlongAgeMs(this.cache.sharedLifetimeMs(key), this.cache.eventsFlowing(key))) {
+        targets.set(key, target);
+      }
     }
     const outcomes = new Map<string, Outcome>();
     for (const key of targets.keys()) outcomes.set(key, outcome());
@@ -363,6 +387,16 @@ export class FleetReads {
     const { ttlMs, maxTtlMs } = this.options;
     return budget ? pacedLifetimeMs({ budget, pointsPerRound: points, nowMs: this.now(), ttlMs, maxTtlMs }) : ttlMs;
   }
+}
+
+/**
+ * How old a tracked application's shared read must be for a round to refresh it along. Polled,
+ * half its lifetime: its syncs then seldom find it expired and wait. Where events flow, three
+ * quarters: news comes with event marks, which no older read serves, so these reads are only the
+ * safety net, and refreshing them at half their lifetime would double its cost.
+ */
+export function refreshAlongAgeMs(sharedLifetimeMs: number, eventsFlowing: boolean): number {
+  return sharedLifetimeMs * (eventsFlowing ? 0.75 : 0.5);
 }
 
 /** The newest of one application's waiting targets, with the horizon covering all of them: the oldest, or none when one needs all of history. */

@@ -178,6 +178,11 @@ export class LedgerCache {
     return this.eventDriven.has(key) ? Math.max(lifetimeMs, this.eventsFlowingTtlMs) : lifetimeMs;
   }
 
+  /** Whether GitHub events flowed for `key`'s repository when its latest sync ran. */
+  eventsFlowing(key: string): boolean {
+    return this.eventDriven.has(key);
+  }
+
   /** Whether GitHub events flow for `key`'s repository, as its latest sync found: its reads are then shared longer. */
   noteEventsFlowing(key: string, flowing: boolean): void {
     if (flowing) this.eventDriven.set(key, true);

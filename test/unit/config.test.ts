@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       eventsFlowingWindowSeconds: 86400,
       eventsFlowingTtlMs: 60000,
       fleetBatchWindowMs: 20,
+      fleetRoundIntervalMs: 2000,
       keepAliveTimeoutMs: 120000,
       metricsPort: 9090,
       drainSeconds: 15,
@@ -32,6 +33,12 @@ describe('loadConfig', () => {
     const c = loadConfig({ PORT: '8081', METRICS_PORT: '9100', DRAIN_SECONDS: '0' });
     expect([c.port, c.metricsPort, c.drainSeconds]).toEqual([8081, 9100, 0]);
     expect(loadConfig({ PORT: '0', METRICS_PORT: '0' }).metricsPort).toBe(0);
+  });
+
+  test('FLEET_ROUND_INTERVAL_MS: 2 s unless the sync budget is too short for two of it; 0 turns it off', () => {
+    expect(loadConfig({ SYNC_BUDGET_MS: '3000' }).fleetRoundIntervalMs).toBe(1499);
+    expect(loadConfig({ FLEET_ROUND_INTERVAL_MS: '0' }).fleetRoundIntervalMs).toBe(0);
+    expect(loadConfig({ FLEET_ROUND_INTERVAL_MS: '4000', SYNC_BUDGET_MS: '9000' }).fleetRoundIntervalMs).toBe(4000);
   });
 
   test('GitHub Enterprise Server base URL and dashboard settings, trailing slashes dropped', () => {
@@ -91,6 +98,8 @@ describe('loadConfig', () => {
     [{ SYNC_BUDGET_MS: '10000' }, "SYNC_BUDGET_MS must stay below Metacontroller's 10 s hook timeout, got 10000"],
     [{ METRICS_PORT: '8080' }, "METRICS_PORT must differ from PORT (the hooks' port), both are 8080"],
     [{ PORT: '9090' }, "METRICS_PORT must differ from PORT (the hooks' port), both are 9090"],
+    [{ FLEET_ROUND_INTERVAL_MS: '5001' }, 'FLEET_ROUND_INTERVAL_MS must be between 0 and 5000, got 5001'],
+    [{ FLEET_ROUND_INTERVAL_MS: '2500' }, 'FLEET_ROUND_INTERVAL_MS must stay below half of SYNC_BUDGET_MS (5000 ms): a sync may wait for two rounds, got 2500'],
     [{ DRAIN_SECONDS: '301' }, 'DRAIN_SECONDS must be between 0 and 300, got 301'],
   ])('%j is rejected', (env, message) => {
     expect(() => loadConfig(env)).toThrow(new ConfigError(message));

@@ -11,27 +11,31 @@
  * - Every status written to GitHub (by any Environment) is a delivery. After DELIVERY_S (GitHub
  *   to the receiver) the receiver marks that Environment and those with a relationship to it;
  *   after RECEIVER_TO_SYNC_S more (its PATCH, the API server's watch, Metacontroller's queue)
- *   each of them syncs carrying the mark, which no read started before it may serve: its
- *   application is read in the next batched round. A round is one model step (STEP_S, 0.25 s,
- *   about the service's batching: FLEET_BATCH_WINDOW_MS restarted up to ten windows while syncs
- *   keep arriving), so marked syncs in one step share it: deliveries for one repository close
- *   together cost one read, and reads of several repositories share the round's query.
- * - A round also refreshes every application whose shared read is past half its lifetime
- *   (fleet-reads.ts), and costs points(requests of its repositories) plus a point for the new
- *   statuses of deployments written since those applications' reads.
+ *   each of them syncs carrying the mark, which no read started before it may serve: it waits
+ *   for its token's next batched round. Rounds start once a sync waits and
+ *   FLEET_ROUND_INTERVAL_MS (2 s) has passed since the previous one began (fleet-reads.ts), so
+ *   everything waiting meanwhile shares one: deliveries for one repository close together cost
+ *   one read, and reads of several repositories share the round's query.
+ * - A sync whose application's shared read has expired waits for the next round too. A round
+ *   also refreshes every application whose shared read is old enough (refreshAlongAgeMs: half its
+ *   lifetime, three quarters where events flow) and costs points(requests of its repositories)
+ *   plus a point for the new statuses of deployments written since those applications' reads.
  * - Where events flow (a mark within EVENTS_FLOWING_WINDOW_SECONDS on the repository's
  *   Environments), a read is shared EVENTS_FLOWING_TTL_MS (60 s) and there is no near-change
  *   polling: Environments resync at their requeueInterval (60 s), the safety net for missed
  *   deliveries. A finished local bake is a change of the related Rollout, which Metacontroller
- *   watches: that Environment syncs RECEIVER_TO_SYNC_S after it (no GitHub read of its own; its
- *   write re-reads first, counted with the writes).
- * - Writes: as in section 7, a read before each write and the status post, 2 points.
+ *   watches: that Environment syncs RECEIVER_TO_SYNC_S after it.
+ * - Writes: a status post is a GraphQL mutation, 1 point (a new version's deployment is created
+ *   over REST first: the core bucket, counted apart). A sync decides to write from its read; when
+ *   that read was shared (not its own round's), it re-reads in the next round before writing, as
+ *   reconciler.ts does. Rounds that carry only such reads are counted with the writes.
  * GitHub's answer time is left out, as in section 7: latency is from the upstream's bake
  * success recorded on GitHub to the sync of the downstream whose read shows it.
  */
 import { freshResyncSeconds, DEFAULT_NEAR_CHANGE_RESYNC_SECONDS } from '../../src/core/freshness.js';
 import { DEFAULT_EVENTS_FLOWING_WINDOW_SECONDS } from '../../src/core/event-freshness.js';
 import { pacedLifetimeMs, type GraphQLBudget } from '../../src/github/budget.js';
+import { DEFAULT_FLEET_ROUND_INTERVAL_MS, refreshAlongAgeMs } from '../../src/github/fleet-reads.js';
 import { mulberry32 } from '../stats.js';
 import { asOf, ENVIRONMENTS, fleetEnvironments, HOUR_S, points, repositoryRequests, STEP_S, type FleetEnv, type FleetModelOptions } from './fleet.js';
 
@@ -46,10 +50,18 @@ const EVENTS_FLOWING_TTL_S = 60;
 export interface EventModelRow {
   environments: number;
   repositories: number;
+  /** Points of the rounds that read for syncs (marked, expired, refreshed along). */
   readPoints: number;
+  /** Status posts (1 point each) and the rounds that only re-read before writes. */
   writePoints: number;
+  /** Status posts (GraphQL mutations), and deployments created (REST: the core bucket, not these points). */
+  statusPosts: number;
+  deploymentsCreated: number;
   latenciesS: number[];
+  /** News no gate saw although it was recorded longer than the safety net's bound before the hour ended. */
   stalled: number;
+  /** News recorded within that bound of the hour's end and not seen yet (any design has some). */
+  inFlight: number;
   releases: number;
   exhaustedAtS?: number;
   /** Deliveries GitHub sent (one per status written). */
@@ -82,16 +94,11 @@ interface Nudge {
 }
 
 export interface EventModelOptions extends FleetModelOptions {
-  /**
-   * What-if, NOT what the service does: marked syncs wait for a round every this many seconds
-   * (a longer batching window for event reads), so that more deliveries share one. Default:
-   * one model step, the service's batching.
-   */
-  eventWindowS?: number;
+  /** FLEET_ROUND_INTERVAL_MS in seconds (default: the service's default); what-if rows set 0. */
+  roundIntervalS?: number;
 }
 
 export function simulateEventDriven(o: EventModelOptions): EventModelRow {
-  const windowSteps = Math.max(1, Math.round((o.eventWindowS ?? STEP_S) / STEP_S));
   // Drawn in section 7's order, so that releases and first syncs are the same as its model's.
   const rand = mulberry32(o.seed);
   const delivery = mulberry32(o.seed ^ 0x5eed);
@@ -109,8 +116,11 @@ export function simulateEventDriven(o: EventModelOptions): EventModelRow {
     repositories: o.repositories,
     readPoints: 0,
     writePoints: 0,
+    statusPosts: 0,
+    deploymentsCreated: 0,
     latenciesS: [],
     stalled: 0,
+    inFlight: 0,
     releases: 0,
     deliveries: 0,
     markedSyncs: 0,
@@ -127,9 +137,10 @@ export function simulateEventDriven(o: EventModelOptions): EventModelRow {
     lastMarkAt[repo] = Math.max(lastMarkAt[repo]!, apps[a]!.nextRelease - HOUR_S / o.releasesPerApplicationPerHour);
   }
   const flowing = (repo: number, now: number) => now - lastMarkAt[repo]! <= DEFAULT_EVENTS_FLOWING_WINDOW_SECONDS;
+  const appFlowing = (app: number, now: number) => flowing(envs[app * ENVIRONMENTS.length]!.repo, now);
   const lifetimeS = (app: number, now: number) => {
     const paced = apps[app]!.pacedLifetimeS;
-    return flowing(envs[app * ENVIRONMENTS.length]!.repo, now) ? Math.max(paced, EVENTS_FLOWING_TTL_S) : paced;
+    return appFlowing(app, now) ? Math.max(paced, EVENTS_FLOWING_TTL_S) : paced;
   };
   /** Nudges, Rollout-watch syncs and regular resyncs by the step they land in. */
   const nudges = new Map<number, Nudge[]>();
@@ -144,20 +155,65 @@ export function simulateEventDriven(o: EventModelOptions): EventModelRow {
   const pending = new Map<number, number>();
   for (let e = 0; e < envs.length; e++) push(resyncs, stepOf(envs[e]!.nextSync), e);
 
-  const write = (index: number, env: Env, now: number): boolean => {
-    const cost = 2;
-    if (used + cost > o.hourlyLimit) {
+  /** Posts a status (a new version's comes with its deployment, created over REST); GitHub then delivers it. */
+  const write = (index: number, env: Env, now: number, newDeployment: boolean): boolean => {
+    if (used + 1 > o.hourlyLimit) {
       row.exhaustedAtS ??= now;
       return false;
     }
-    used += cost;
-    row.writePoints += cost;
+    used += 1;
+    row.writePoints += 1;
+    row.statusPosts++;
+    if (newDeployment) row.deploymentsCreated++;
     apps[env.app]!.changed++;
     row.deliveries++;
     const markAt = now + DELIVERY_S.min + delivery() * (DELIVERY_S.max - DELIVERY_S.min);
-    const arrives = stepOf(markAt + RECEIVER_TO_SYNC_S);
-    push(nudges, Math.ceil(arrives / windowSteps) * windowSteps, { envs: [index, ...env.downstream], repo: env.repo, markAt });
+    push(nudges, stepOf(markAt + RECEIVER_TO_SYNC_S), { envs: [index, ...env.downstream], repo: env.repo, markAt });
     return true;
+  };
+
+  const intervalSteps = Math.max(1, Math.round((o.roundIntervalS ?? DEFAULT_FLEET_ROUND_INTERVAL_MS / 1000) / STEP_S));
+  let lastRoundStep = Number.NEGATIVE_INFINITY;
+  /** Syncs waiting for their token's next round: marked ones, expired reads, and reads before writes (`fresh`). */
+  const waitingSyncs = new Map<number, { marked: boolean; fresh: boolean }>();
+
+  /** A sync of `index` deciding from a read made at `readAt` (its own round's when `own`; undefined: no read, the budget refused it). */
+  const decide = (index: number, now: number, readAt: number | undefined, own: boolean) => {
+    const env = envs[index]!;
+    let near = now < env.bakeEndsAt;
+    if (readAt !== undefined) {
+      const up = env.upstream === undefined ? undefined : asOf(envs[env.upstream]!, readAt);
+      if (up && up.success && up.version > env.version) {
+        env.version = up.version;
+        env.bakeEndsAt = now + o.bakeSeconds;
+        push(watchSyncs, stepOf(env.bakeEndsAt + RECEIVER_TO_SYNC_S), index);
+        const newsAt = pending.get(index);
+        if (newsAt !== undefined) {
+          row.latenciesS.push(now - newsAt);
+          pending.delete(index);
+        }
+      }
+      if (up && !up.success) near = true;
+      const success = now >= env.bakeEndsAt;
+      if (env.version !== env.recordedVersion || success !== env.recordedSuccess) {
+        if (!own) {
+          // Never written from a shared read: the sync re-reads in its token's next round first.
+          waitingSyncs.set(index, { marked: waitingSyncs.get(index)?.marked ?? false, fresh: true });
+          return;
+        }
+        if (write(index, env, now, env.version !== env.recordedVersion)) {
+          env.recordedVersion = env.version;
+          env.recordedSuccess = success;
+          // Written after the round's read: a read made at `now` does not show it.
+          env.records.push({ at: now + WRITE_AFTER_READ_S, version: env.version, success });
+          if (success) for (const d of env.downstream) if (!pending.has(d)) pending.set(d, now);
+        }
+      }
+      near ||= now < env.bakeEndsAt;
+    }
+    const nearChangeSeconds = Math.max(DEFAULT_NEAR_CHANGE_RESYNC_SECONDS, apps[env.app]!.pacedLifetimeS);
+    env.nextSync = now + freshResyncSeconds({ requeueSeconds: o.requeueSeconds, near, nearChangeSeconds, eventsFlowing: flowing(env.repo, now) });
+    push(resyncs, stepOf(env.nextSync), index);
   };
 
   for (let step = 0; step * STEP_S < HOUR_S; step++) {
@@ -190,81 +246,71 @@ export function simulateEventDriven(o: EventModelOptions): EventModelRow {
     for (const e of resyncs.get(step) ?? []) if (stepOf(envs[e]!.nextSync) === step) due.add(e);
     resyncs.delete(step);
     row.markedSyncs += marked.size;
-
-    const waiting = new Set<number>();
-    const markedApps = new Set<number>();
     for (const e of due) {
       const app = envs[e]!.app;
-      if (marked.has(e)) markedApps.add(app);
-      if (marked.has(e) || now - apps[app]!.readAt >= lifetimeS(app, now)) waiting.add(app);
+      const already = waitingSyncs.get(e);
+      if (marked.has(e) || already) waitingSyncs.set(e, { marked: marked.has(e) || (already?.marked ?? false), fresh: already?.fresh ?? false });
+      else if (now - apps[app]!.readAt >= lifetimeS(app, now)) waitingSyncs.set(e, { marked: false, fresh: false });
+      else decide(e, now, apps[app]!.readAt, false);
     }
-    let roundOk = true;
-    if (waiting.size > 0) {
-      const included = new Set(waiting);
-      for (let a = 0; a < appCount; a++) if (now - apps[a]!.readAt >= lifetimeS(a, now) / 2) included.add(a);
-      const perRepo = new Map<number, number>();
-      let changed = 0;
-      for (const a of included) {
-        const repo = envs[a * ENVIRONMENTS.length]!.repo;
-        perRepo.set(repo, (perRepo.get(repo) ?? 0) + 1);
-        changed += apps[a]!.changed;
-      }
-      let requests = 0;
-      for (const count of perRepo.values()) requests += repositoryRequests(count);
-      const cost = points(requests) + (changed > 0 ? points(changed) : 0);
-      if (used + cost > o.hourlyLimit) {
-        row.exhaustedAtS ??= now;
-        roundOk = false;
-      } else {
-        used += cost;
-        row.readPoints += cost;
-        row.rounds++;
-        if (markedApps.size > 0) row.eventRounds++;
-        row.markedReads += markedApps.size;
-        const paced = pacedLifetimeMs({ budget: budget(), pointsPerRound: cost, nowMs: now * 1000, ttlMs: TTL_S * 1000, maxTtlMs: MAX_TTL_S * 1000 }) / 1000;
-        for (const a of included) {
-          apps[a]!.readAt = now;
-          apps[a]!.pacedLifetimeS = paced;
-          apps[a]!.changed = 0;
-        }
+    // The token's next round: once a sync waits and FLEET_ROUND_INTERVAL_MS has passed since the last one began.
+    if (waitingSyncs.size === 0 || step - lastRoundStep < intervalSteps) continue;
+    const waiting = new Set<number>();
+    const markedApps = new Set<number>();
+    let onlyFresh = true;
+    for (const [e, flags] of waitingSyncs) {
+      waiting.add(envs[e]!.app);
+      if (flags.marked) markedApps.add(envs[e]!.app);
+      if (!flags.fresh) onlyFresh = false;
+    }
+    // Refreshed along, as fleet-reads.ts does (not in a round of reads before writes only).
+    const included = new Set(waiting);
+    if (!onlyFresh) {
+      for (let a = 0; a < appCount; a++) {
+        if ((now - apps[a]!.readAt) * 1000 >= refreshAlongAgeMs(lifetimeS(a, now) * 1000, appFlowing(a, now))) included.add(a);
       }
     }
-
-    for (const index of due) {
-      const env = envs[index]!;
-      const app = apps[env.app]!;
-      const readAt = waiting.has(env.app) && !roundOk ? undefined : app.readAt;
-      let near = now < env.bakeEndsAt;
-      if (readAt !== undefined) {
-        const up = env.upstream === undefined ? undefined : asOf(envs[env.upstream]!, readAt);
-        if (up && up.success && up.version > env.version) {
-          env.version = up.version;
-          env.bakeEndsAt = now + o.bakeSeconds;
-          push(watchSyncs, stepOf(env.bakeEndsAt + RECEIVER_TO_SYNC_S), index);
-          const newsAt = pending.get(index);
-          if (newsAt !== undefined) {
-            row.latenciesS.push(now - newsAt);
-            pending.delete(index);
-          }
-        }
-        if (up && !up.success) near = true;
-        const success = now >= env.bakeEndsAt;
-        if (env.version !== env.recordedVersion || success !== env.recordedSuccess) {
-          if (write(index, env, now)) {
-            env.recordedVersion = env.version;
-            env.recordedSuccess = success;
-            env.records.push({ at: now, version: env.version, success });
-            if (success) for (const d of env.downstream) if (!pending.has(d)) pending.set(d, now);
-          }
-        }
-        near ||= now < env.bakeEndsAt;
-      }
-      const nearChangeSeconds = Math.max(DEFAULT_NEAR_CHANGE_RESYNC_SECONDS, app.pacedLifetimeS);
-      env.nextSync = now + freshResyncSeconds({ requeueSeconds: o.requeueSeconds, near, nearChangeSeconds, eventsFlowing: flowing(env.repo, now) });
-      push(resyncs, stepOf(env.nextSync), index);
+    const perRepo = new Map<number, number>();
+    let changed = 0;
+    for (const a of included) {
+      const repo = envs[a * ENVIRONMENTS.length]!.repo;
+      perRepo.set(repo, (perRepo.get(repo) ?? 0) + 1);
+      changed += apps[a]!.changed;
     }
+    let requests = 0;
+    for (const count of perRepo.values()) requests += repositoryRequests(count);
+    const cost = points(requests) + (changed > 0 ? points(changed) : 0);
+    const syncs = [...waitingSyncs.keys()];
+    waitingSyncs.clear();
+    lastRoundStep = step;
+    if (used + cost > o.hourlyLimit) {
+      row.exhaustedAtS ??= now;
+      for (const e of syncs) decide(e, now, undefined, false);
+      continue;
+    }
+    used += cost;
+    if (onlyFresh) row.writePoints += cost;
+    else row.readPoints += cost;
+    row.rounds++;
+    if (markedApps.size > 0) row.eventRounds++;
+    row.markedReads += markedApps.size;
+    const paced = pacedLifetimeMs({ budget: budget(), pointsPerRound: cost, nowMs: now * 1000, ttlMs: TTL_S * 1000, maxTtlMs: MAX_TTL_S * 1000 }) / 1000;
+    for (const a of included) {
+      apps[a]!.readAt = now;
+      apps[a]!.pacedLifetimeS = paced;
+      apps[a]!.changed = 0;
+    }
+    for (const e of syncs) decide(e, now, now, true);
   }
-  row.stalled = pending.size;
+  for (const newsAt of pending.values()) {
+    if (newsAt < HOUR_S - SAFETY_NET_S(o)) row.stalled++;
+    else row.inFlight++;
+  }
   row.releases = apps.reduce((sum, app) => sum + app.released, 0);
   return row;
 }
+
+/** The safety net's bound on news unseen (docs/webhooks.md): requeueInterval + EVENTS_FLOWING_TTL_MS + 15 s. */
+const SAFETY_NET_S = (o: FleetModelOptions) => o.requeueSeconds + EVENTS_FLOWING_TTL_S + 15;
+/** A write follows the read it was decided from. */
+const WRITE_AFTER_READ_S = 1e-3;

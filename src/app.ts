@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
-import type { Config } from './config.js';
+import { roundIntervalWithin, type Config } from './config.js';
 import { GitHubClient } from './github/client.js';
 import { FleetReads, type RoundReport, type RoundScheduler } from './github/fleet-reads.js';
 import { LedgerCache } from './github/ledger-cache.js';
@@ -99,7 +99,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     config.ledgerCacheTtlMs > 0
       ? new FleetReads(cache, {
           windowMs: config.fleetBatchWindowMs,
-          roundIntervalMs: config.fleetRoundIntervalMs,
+          // loadConfig refuses more; a Config built another way (tests, embedders) gets the same bound.
+          roundIntervalMs: roundIntervalWithin(config.fleetRoundIntervalMs, config.syncBudgetMs),
           ttlMs: config.ledgerCacheTtlMs,
           maxTtlMs: config.ledgerCacheMaxTtlMs,
           now: nowMs,

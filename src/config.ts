@@ -1,5 +1,6 @@
 /** Service configuration from environment variables, validated at start-up. */
 import { parseApiUrl } from './core/api-urls.js';
+import { DEFAULT_FLEET_ROUND_INTERVAL_MS } from './github/fleet-reads.js';
 
 export interface Config {
   port: number;
@@ -85,11 +86,16 @@ export const HOOK_TIMEOUT_MS = 10_000;
 /** Go's http.Transport closes idle connections after 90 s (IdleConnTimeout of its DefaultTransport). */
 export const GO_IDLE_CONNECTION_MS = 90_000;
 
+/** The round interval a sync budget leaves room for: a sync may wait for two rounds, each below half the budget. */
+export function roundIntervalWithin(intervalMs: number, syncBudgetMs: number): number {
+  return Math.min(intervalMs, Math.floor((syncBudgetMs - 1) / 2));
+}
+
 /** A read may wait one interval for its round and a write's read another: both must leave the sync time for GitHub's answers. */
 function fleetRoundInterval(env: Record<string, string | undefined>): number {
   const budget = syncBudget(env);
-  if (!env.FLEET_ROUND_INTERVAL_MS) return Math.min(2000, Math.floor((budget - 1) / 2));
-  const value = integer(env, 'FLEET_ROUND_INTERVAL_MS', 2000, 0, 5000);
+  if (!env.FLEET_ROUND_INTERVAL_MS) return roundIntervalWithin(DEFAULT_FLEET_ROUND_INTERVAL_MS, budget);
+  const value = integer(env, 'FLEET_ROUND_INTERVAL_MS', DEFAULT_FLEET_ROUND_INTERVAL_MS, 0, 5000);
   if (2 * value >= budget) {
     throw new ConfigError(`FLEET_ROUND_INTERVAL_MS must stay below half of SYNC_BUDGET_MS (${budget} ms): a sync may wait for two rounds, got ${value}`);
   }

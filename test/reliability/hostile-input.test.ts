@@ -26,7 +26,8 @@ beforeAll(() => {
   process.on('unhandledRejection', onUnhandled);
 });
 beforeEach(async () => {
-  h = await startHarness({ config: { bodyLimitBytes: BODY_LIMIT, ledgerCacheTtlMs: 10_000, syncBudgetMs: 2000 } });
+  // Rounds as soon as a read waits (no FLEET_ROUND_INTERVAL_MS spacing): tens of thousands of inputs must fit the time.
+  h = await startHarness({ config: { bodyLimitBytes: BODY_LIMIT, ledgerCacheTtlMs: 10_000, syncBudgetMs: 2000, fleetRoundIntervalMs: 0 } });
 });
 afterEach(async () => {
   await h.close();

@@ -174,7 +174,18 @@ async function startService(githubUrl: string): Promise<{ child: ChildProcess; u
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH, PORT: String(port), METRICS_PORT: '0', HOST: '127.0.0.1', GITHUB_API_URL: githubUrl, LOG_LEVEL: 'error' },
+    // Rounds as soon as a read waits: at the default spacing (FLEET_ROUND_INTERVAL_MS, a round per 2 s per token) this
+    // one-token hammer sends about 270 GitHub requests in 20 s instead of about 1,400, too few to exercise the fault
+    // matrix below at its ~10 %. The spacing itself is tested in test/unit/github/fleet-reads.test.ts.
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      METRICS_PORT: '0',
+      HOST: '127.0.0.1',
+      GITHUB_API_URL: githubUrl,
+      LOG_LEVEL: 'error',
+      FLEET_ROUND_INTERVAL_MS: '0',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

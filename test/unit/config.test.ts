@@ -1,4 +1,4 @@
-import { ConfigError, configWarnings, loadConfig } from '../../src/config.js';
+import { ConfigError, configWarnings, loadConfig, roundIntervalWithin } from '../../src/config.js';
 
 describe('loadConfig', () => {
   test('defaults', () => {
@@ -39,6 +39,10 @@ describe('loadConfig', () => {
     expect(loadConfig({ SYNC_BUDGET_MS: '3000' }).fleetRoundIntervalMs).toBe(1499);
     expect(loadConfig({ FLEET_ROUND_INTERVAL_MS: '0' }).fleetRoundIntervalMs).toBe(0);
     expect(loadConfig({ FLEET_ROUND_INTERVAL_MS: '4000', SYNC_BUDGET_MS: '9000' }).fleetRoundIntervalMs).toBe(4000);
+  });
+
+  test('a Config built without loadConfig gets the same bound on the round interval (the service applies roundIntervalWithin)', () => {
+    expect([roundIntervalWithin(2000, 2000), roundIntervalWithin(2000, 5000), roundIntervalWithin(0, 100)]).toEqual([999, 2000, 0]);
   });
 
   test('GitHub Enterprise Server base URL and dashboard settings, trailing slashes dropped', () => {

@@ -17,7 +17,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { GitHubEmulator } from '../../tools/github-emulator/index.js';
 import { KUBERIK_DOCS_DIR } from '../support/fixtures.js';
 import { SETUP_TIMEOUT_MS } from './control-plane/member.js';
-import type { HookCall } from './control-plane/hook-proxy.js';
+import { parentOf, type HookCall } from './control-plane/hook-proxy.js';
 import { ensureMetacontroller, METACONTROLLER_VERSION } from './control-plane/metacontroller.js';
 import { metacontrollerSite, startMetacontrollerMember, type MetacontrollerMember } from './control-plane/metacontroller-member.js';
 import {
@@ -67,10 +67,6 @@ async function restartManifests(site: Site): Promise<string> {
     .map((o) => (o.kind === 'Environment' ? { ...o, spec: { ...o.spec, name: RESTART_APP } } : o))
     .map((o) => stringify(o))
     .join('---\n');
-}
-
-function parentOf(call: HookCall): string {
-  return `${call.body.parent.metadata.namespace}/${call.body.parent.metadata.name}`;
 }
 
 function rolloutVersionOf(call: HookCall): number {

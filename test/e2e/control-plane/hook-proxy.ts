@@ -15,6 +15,11 @@ export interface HookCall {
   status: number;
 }
 
+/** `namespace/name` of the Environment a call is about. */
+export function parentOf(call: HookCall): string {
+  return `${call.body.parent.metadata.namespace}/${call.body.parent.metadata.name}`;
+}
+
 export class HookProxy {
   readonly calls: HookCall[] = [];
   /** Base URL of the service instance to forward to; undefined while it is down. */

@@ -29,6 +29,7 @@ import {
   EVENT_TARGET_MS,
   eventLatencyReport,
   expectReceiverNudged,
+  promoteWithoutDeliveries,
   promotionLatencies,
   WEBHOOK_APPLICATIONS,
   WEBHOOK_REPOSITORY,
@@ -90,6 +91,18 @@ describe(`webhooks nudge Environments that the real Metacontroller v${METACONTRO
       }
 
       expect(latencies.filter((l) => l > EVENT_TARGET_MS)).toEqual([]);
+    },
+    6 * 60_000,
+  );
+
+  test(
+    'with every delivery dropped, the regular resync Metacontroller makes still promotes',
+    async () => {
+      const staging = metacontrollerSite(stagingMember!, 'staging');
+      const production = metacontrollerSite(productionMember!, 'production');
+      const { latencies, bound } = await promoteWithoutDeliveries(github, staging, production);
+      expect(github.webhookDeliveries.filter((d) => d.outcome === 'dropped').length).toBeGreaterThan(0);
+      expect(latencies.filter((l) => l > bound)).toEqual([]);
     },
     6 * 60_000,
   );

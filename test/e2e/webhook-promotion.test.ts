@@ -8,7 +8,6 @@
  * Five applications with every setting at its default. Then the same with every delivery
  * dropped: the regular resync still promotes (the safety net).
  */
-import { loadConfig } from '../../src/config.js';
 import type { RunningReceiver } from '../../src/receiver/index.js';
 import { GitHubEmulator } from '../../tools/github-emulator/index.js';
 import { SETUP_TIMEOUT_MS, site, startMember, stopMember, type Member } from './control-plane/member.js';
@@ -19,9 +18,8 @@ import {
   EVENT_TARGET_MS,
   eventLatencyReport,
   expectReceiverNudged,
+  promoteWithoutDeliveries,
   promotionLatencies,
-  seconds,
-  setApplicationRolloutStatus,
   WEBHOOK_APPLICATIONS,
   WEBHOOK_REPOSITORY,
   WEBHOOK_REVISIONS,
@@ -67,21 +65,7 @@ describe('event-driven promotion across two clusters, default settings', () => {
   test(
     'with every delivery dropped, the regular resync still promotes',
     async () => {
-      const config = loadConfig({});
-      // Where events flowed, production resyncs at its requeueInterval (60 s) and may use a read up to EVENTS_FLOWING_TTL_MS old.
-      const bound = 60_000 + config.eventsFlowingTtlMs + 15_000;
-      github.dropWebhookDeliveries(true);
-      for (const application of WEBHOOK_APPLICATIONS) {
-        const history = [
-          { id: 2, tag: 'v3.1.0', bakeStatus: 'Succeeded' },
-          { id: 1, tag: 'v3.0.0', bakeStatus: 'Succeeded' },
-        ];
-        await setApplicationRolloutStatus(site(staging!, 'staging'), application, history, []);
-      }
-      const latencies = await promotionLatencies(github, site(production!, 'production'), 'v3.1.0', bound + 30_000);
-      console.log(
-        `promotion latency without deliveries: max ${(Math.max(...latencies) / 1000).toFixed(1)} s (each: ${seconds(latencies)} s; bound ${bound / 1000} s)`,
-      );
+      const { latencies, bound } = await promoteWithoutDeliveries(github, site(staging!, 'staging'), site(production!, 'production'));
       expect(github.webhookDeliveries.filter((d) => d.outcome === 'dropped').length).toBeGreaterThan(0);
       expect(latencies.filter((l) => l > bound)).toEqual([]);
     },

@@ -11,6 +11,7 @@
  * production's RolloutGate allowing the version, per application.
  */
 import { stringify } from 'yaml';
+import { loadConfig } from '../../../src/config.js';
 import type { GitHubEmulator } from '../../../tools/github-emulator/index.js';
 import { eventually, type Site } from './scenario.js';
 
@@ -161,4 +162,26 @@ export async function expectReceiverNudged(metricsUrl: string): Promise<void> {
   const metrics = await (await fetch(metricsUrl)).text();
   expect(metrics).toMatch(/^environment_sync_receiver_deliveries_total\{event="deployment_status",outcome="accepted"\} [1-9]\d*$/m);
   expect(metrics).toMatch(/^environment_sync_receiver_nudges_total\{outcome="patched"\} [1-9]\d*$/m);
+}
+
+/**
+ * The safety net: every delivery dropped, staging bakes v3.1.0 and production still promotes
+ * it by its regular resync. Where events flowed, production resyncs at its requeueInterval
+ * (60 s) and may use a read up to EVENTS_FLOWING_TTL_MS old: the bound is their sum plus 15 s.
+ */
+export async function promoteWithoutDeliveries(github: GitHubEmulator, staging: Site, production: Site): Promise<{ latencies: number[]; bound: number }> {
+  const bound = 60_000 + loadConfig({}).eventsFlowingTtlMs + 15_000;
+  github.dropWebhookDeliveries(true);
+  for (const application of WEBHOOK_APPLICATIONS) {
+    const history = [
+      { id: 2, tag: 'v3.1.0', bakeStatus: 'Succeeded' },
+      { id: 1, tag: 'v3.0.0', bakeStatus: 'Succeeded' },
+    ];
+    await setApplicationRolloutStatus(staging, application, history, []);
+  }
+  const latencies = await promotionLatencies(github, production, 'v3.1.0', bound + 30_000);
+  console.log(
+    `promotion latency without deliveries: max ${(Math.max(...latencies) / 1000).toFixed(1)} s (each: ${seconds(latencies)} s; bound ${bound / 1000} s)`,
+  );
+  return { latencies, bound };
 }

@@ -37,7 +37,20 @@ import { DEFAULT_EVENTS_FLOWING_WINDOW_SECONDS } from '../../src/core/event-fres
 import { pacedLifetimeMs, type GraphQLBudget } from '../../src/github/budget.js';
 import { DEFAULT_FLEET_ROUND_INTERVAL_MS, refreshAlongAgeMs } from '../../src/github/fleet-reads.js';
 import { mulberry32 } from '../stats.js';
-import { asOf, ENVIRONMENTS, fleetEnvironments, HOUR_S, points, repositoryRequests, STEP_S, type FleetEnv, type FleetModelOptions } from './fleet.js';
+import {
+  ENVIRONMENTS,
+  fleetEnvironments,
+  HOUR_S,
+  points,
+  recordPublished,
+  repositoryRequests,
+  STEP_S,
+  takeUpstreamNews,
+  toPublish,
+  type FleetEnv,
+  type FleetModelOptions,
+  type PendingNews,
+} from './fleet.js';
 
 /** GitHub → receiver: deliveries are typically sent within a second or two (assumed uniform in this range). */
 export const DELIVERY_S = { min: 0.5, max: 1.5 };
@@ -152,7 +165,7 @@ export function simulateEventDriven(o: EventModelOptions): EventModelRow {
     if (list) list.push(item);
     else map.set(step, [item]);
   };
-  const pending = new Map<number, number>();
+  const pending: PendingNews = new Map();
   for (let e = 0; e < envs.length; e++) push(resyncs, stepOf(envs[e]!.nextSync), e);
 
   /** Posts a status (a new version's comes with its deployment, created over REST); GitHub then delivers it. */
@@ -182,33 +195,18 @@ export function simulateEventDriven(o: EventModelOptions): EventModelRow {
     const env = envs[index]!;
     let near = now < env.bakeEndsAt;
     if (readAt !== undefined) {
-      const up = env.upstream === undefined ? undefined : asOf(envs[env.upstream]!, readAt);
-      if (up && up.success && up.version > env.version) {
-        env.version = up.version;
-        env.bakeEndsAt = now + o.bakeSeconds;
-        push(watchSyncs, stepOf(env.bakeEndsAt + RECEIVER_TO_SYNC_S), index);
-        const newsAt = pending.get(index);
-        if (newsAt !== undefined) {
-          row.latenciesS.push(now - newsAt);
-          pending.delete(index);
-        }
+      const news = takeUpstreamNews(envs, index, readAt, now, o.bakeSeconds, pending, row.latenciesS);
+      // The new version's bake will end: a change of the related Rollout, which Metacontroller watches.
+      if (news.deployed) push(watchSyncs, stepOf(env.bakeEndsAt + RECEIVER_TO_SYNC_S), index);
+      if (news.upstreamFailed) near = true;
+      const publish = toPublish(env, now);
+      if (publish && !own) {
+        // Never written from a shared read: the sync re-reads in its token's next round first.
+        waitingSyncs.set(index, { marked: waitingSyncs.get(index)?.marked ?? false, fresh: true });
+        return;
       }
-      if (up && !up.success) near = true;
-      const success = now >= env.bakeEndsAt;
-      if (env.version !== env.recordedVersion || success !== env.recordedSuccess) {
-        if (!own) {
-          // Never written from a shared read: the sync re-reads in its token's next round first.
-          waitingSyncs.set(index, { marked: waitingSyncs.get(index)?.marked ?? false, fresh: true });
-          return;
-        }
-        if (write(index, env, now, env.version !== env.recordedVersion)) {
-          env.recordedVersion = env.version;
-          env.recordedSuccess = success;
-          // Written after the round's read: a read made at `now` does not show it.
-          env.records.push({ at: now + WRITE_AFTER_READ_S, version: env.version, success });
-          if (success) for (const d of env.downstream) if (!pending.has(d)) pending.set(d, now);
-        }
-      }
+      // Written after the round's read: a read made at `now` does not show it.
+      if (publish && write(index, env, now, publish.newDeployment)) recordPublished(env, publish.success, now, now + WRITE_AFTER_READ_S, pending);
       near ||= now < env.bakeEndsAt;
     }
     const nearChangeSeconds = Math.max(DEFAULT_NEAR_CHANGE_RESYNC_SECONDS, apps[env.app]!.pacedLifetimeS);

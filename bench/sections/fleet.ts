@@ -113,6 +113,54 @@ export function fleetEnvironments(o: FleetModelOptions, appCount: number, rand: 
   return envs;
 }
 
+/** Promotions waiting to be seen: when the news was recorded on GitHub, by downstream Environment. */
+export type PendingNews = Map<number, number>;
+
+/**
+ * The gate's part of a sync of `envs[index]` from a read made at `readAt`: the upstream's
+ * newest version whose bake success GitHub recorded before the read is deployed (its bake
+ * starts, and the promotion's latency is taken). Returns whether the version changed, and
+ * whether the upstream shows a failed bake (a change is near).
+ */
+export function takeUpstreamNews(
+  envs: FleetEnv[],
+  index: number,
+  readAt: number,
+  now: number,
+  bakeSeconds: number,
+  pending: PendingNews,
+  latenciesS: number[],
+): { deployed: boolean; upstreamFailed: boolean } {
+  const env = envs[index]!;
+  const up = env.upstream === undefined ? undefined : asOf(envs[env.upstream]!, readAt);
+  const deployed = up !== undefined && up.success && up.version > env.version;
+  if (deployed) {
+    env.version = up.version;
+    env.bakeEndsAt = now + bakeSeconds;
+    const newsAt = pending.get(index);
+    if (newsAt !== undefined) {
+      latenciesS.push(now - newsAt);
+      pending.delete(index);
+    }
+  }
+  return { deployed, upstreamFailed: up !== undefined && !up.success };
+}
+
+/** What a sync at `now` would publish: a newly deployed version (baking), or a finished bake; undefined when GitHub shows it already. */
+export function toPublish(env: FleetEnv, now: number): { success: boolean; newDeployment: boolean } | undefined {
+  const success = now >= env.bakeEndsAt;
+  if (env.version === env.recordedVersion && success === env.recordedSuccess) return undefined;
+  return { success, newDeployment: env.version !== env.recordedVersion };
+}
+
+/** GitHub recorded `env`'s status at `at`: a bake success is news for its downstreams from `now`. */
+export function recordPublished(env: FleetEnv, success: boolean, now: number, at: number, pending: PendingNews): void {
+  env.recordedVersion = env.version;
+  env.recordedSuccess = success;
+  env.records.push({ at, version: env.version, success });
+  if (success) for (const d of env.downstream) if (!pending.has(d)) pending.set(d, now);
+}
+
 /** The environment's newest record made before `readAt`. */
 export function asOf(env: Pick<Env, 'records'>, readAt: number): { at: number; version: number; success: boolean } | undefined {
   for (let i = env.records.length - 1; i >= 0; i--) if (env.records[i]!.at <= readAt) return env.records[i];
@@ -161,7 +209,7 @@ export function simulateFleet(policy: Policy, o: FleetModelOptions): FleetModelR
   let changedSinceRound = 0;
   const changedSinceRead = new Array<number>(appCount).fill(0);
   /** Pending promotions: news recorded at, per downstream env, not yet seen. */
-  const pending = new Map<number, number>();
+  const pending: PendingNews = new Map();
 
   /** When the data a sync of `env` uses was read; charges the read. */
   const refuse = (now: number): undefined => {
@@ -230,28 +278,9 @@ export function simulateFleet(policy: Policy, o: FleetModelOptions): FleetModelR
       const readAt = readFor(env, now);
       let near = now < env.bakeEndsAt;
       if (readAt !== undefined) {
-        const up = env.upstream === undefined ? undefined : asOf(envs[env.upstream]!, readAt);
-        // The gate allows the upstream's newest version once GitHub recorded its bake success before this read.
-        if (up && up.success && up.version > env.version) {
-          env.version = up.version;
-          env.bakeEndsAt = now + o.bakeSeconds;
-          const newsAt = pending.get(index);
-          if (newsAt !== undefined) {
-            row.latenciesS.push(now - newsAt);
-            pending.delete(index);
-          }
-        }
-        if (up && !up.success) near = true;
-        // Publish: a newly deployed version (baking), or a finished bake.
-        const success = now >= env.bakeEndsAt;
-        if (env.version !== env.recordedVersion || success !== env.recordedSuccess) {
-          if (write(env, now)) {
-            env.recordedVersion = env.version;
-            env.recordedSuccess = success;
-            env.records.push({ at: now, version: env.version, success });
-            if (success) for (const d of env.downstream) if (!pending.has(d)) pending.set(d, now);
-          }
-        }
+        if (takeUpstreamNews(envs, index, readAt, now, o.bakeSeconds, pending, row.latenciesS).upstreamFailed) near = true;
+        const publish = toPublish(env, now);
+        if (publish && write(env, now)) recordPublished(env, publish.success, now, now, pending);
         near ||= now < env.bakeEndsAt;
       }
       // Only the batched policy is this service now; before it (and the Go controller) every Environment resynced at its requeueInterval.

@@ -828,8 +828,12 @@ function scaleTargets(r: ScaleResult, v8Defaults: ScaleResult | undefined, share
     notes.push(
       `- GitHub budget, one token shared by all ${shared.applications} repositories: unpaced, these Environments would need ${fixed(r.pointsPerHour / GITHUB_HOURLY_BUDGET, 1)}× the token's ${GITHUB_HOURLY_BUDGET} points/hour. ` +
         `The emulator applies that budget per token, and the service paces by what each read reports: in the window after the restart burst the token spent ${shared.points} points ` +
-        `(${fixed(shared.pointsPerHour, 0)}/hour at that pace, ${shared.requests} requests, ${shared.errors} failed syncs), and a shared read was then kept ${fixed(shared.sharedReadLifetimeSeconds, 0)} s instead of ${defaultTtlSeconds()} s ` +
-        "(long enough that a round of reads of every application on the token, each at its last read's cost, spends at most 90 % of the remaining points spread until the window resets; at most LEDGER_CACHE_MAX_TTL_MS; right after a restart every last read was a cold one, so the first rounds are priced high). " +
+        `(${fixed(shared.pointsPerHour, 0)}/hour at that pace, ${shared.requests} requests, ${shared.errors} failed syncs), ` +
+        (shared.sharedReadLifetimeSeconds * 1000 > loadConfig({}).ledgerCacheTtlMs
+          ? `and a shared read was then kept ${fixed(shared.sharedReadLifetimeSeconds, 0)} s instead of ${defaultTtlSeconds()} s ` +
+            "(long enough that a round of reads of every application on the token, each at its last read's cost, spends at most 90 % of the remaining points spread until the window resets; at most LEDGER_CACHE_MAX_TTL_MS; right after a restart every last read was a cold one, so the first rounds are priced high). "
+          : `its rounds at most one per FLEET_ROUND_INTERVAL_MS (${DEFAULT_FLEET_ROUND_INTERVAL_MS / 1000} s), each reading every application waiting or due, so the pacing had no need to stretch a read: it was then kept ${fixed(shared.sharedReadLifetimeSeconds, 0)} s, the TTL ` +
+            "(pacing stretches it when a round of reads of every application on the token, each at its last read's cost, would spend more than 90 % of the remaining points spread until the window resets). ") +
         'The pace keeps adapting through the hour, so this window is no hourly figure; `test/unit/github/budget.test.ts` follows the same rule over a whole hour. ' +
         'Gates see upstream bakes later by up to that lifetime; without pacing the token would run dry within the hour and every sync would fail closed with GitHubRateLimited until the reset.',
     );

@@ -26,15 +26,23 @@ export interface LongHistoryRow {
 const KEPT_ENTRIES = 10;
 const CANDIDATES = 3;
 
-/** Production's sync: its Rollout holds the newest KEPT_ENTRIES of `newest` entries. */
-function productionRequest(s: AppScenario, newest: number, mode: ReadMode, observed: SyncInput): Record<string, unknown> {
-  const entries = Array.from({ length: KEPT_ENTRIES }, (_, k) => newest - k).map((id) => {
+/**
+ * Production's sync: its Rollout holds the newest KEPT_ENTRIES of its entries: H of them, and the new entry `newEntryId`
+ * when given (each publish sample deploys a release of its own id: the service remembers a creation until a read shows
+ * it, so a sample must never publish again the one an earlier sample's undo removed).
+ */
+function productionRequest(s: AppScenario, mode: ReadMode, observed: SyncInput, newEntryId?: number): Record<string, unknown> {
+  const ids = [...(newEntryId === undefined ? [] : [newEntryId]), ...Array.from({ length: KEPT_ENTRIES }, (_, k) => s.history - k)];
+  const entries = ids.slice(0, KEPT_ENTRIES).map((id) => {
     const e = historyEntry(s.app, id, id > s.history ? 'InProgress' : 'Succeeded');
     if (mode === 'horizon') return e;
     const { timestamp: _timestamp, ...untimed } = e;
     return untimed;
   });
-  const candidates = Array.from({ length: CANDIDATES }, (_, k) => historyEntry(s.app, newest - k)).map((e) => ({ ...e.version, created: e.timestamp }));
+  const candidates = ids
+    .slice(0, CANDIDATES)
+    .map((id) => historyEntry(s.app, id))
+    .map((e) => ({ ...e.version, created: e.timestamp }));
   const environment = s.environments[1]!;
   return {
     controller: { apiVersion: 'metacontroller.k8s.io/v1alpha1', kind: 'CompositeController', metadata: { name: 'environment-sync' } },
@@ -65,8 +73,8 @@ function productionRequest(s: AppScenario, newest: number, mode: ReadMode, obser
   };
 }
 
-async function undoPublication(emulator: GitHubEmulator, s: AppScenario): Promise<void> {
-  const revision = historyEntry(s.app, s.history + 1).version.revision;
+async function undoPublication(emulator: GitHubEmulator, s: AppScenario, id: number): Promise<void> {
+  const revision = historyEntry(s.app, id).version.revision;
   const created = emulator.deployments(s.repository).filter((d) => d.sha === revision && d.environment.endsWith(`/${s.environments[1]}`));
   if (created.length !== 1) throw new Error(`expected one deployment of the new entry, found ${created.length}`);
   const path = `${emulator.url}/repos/${s.repository}/deployments/${created[0]!.id}`;
@@ -85,29 +93,29 @@ export async function measureLongHistory(options: { histories: number[]; rttMs: 
       const s: AppScenario = { repository: 'bench-org/long-history', app: 'my-app', namespace: 'default', environments: ['staging', 'production'], history: h };
       emulator.addRepository(s.repository);
       seedScenario(emulator, s);
-      // Release H+1 baked in staging: production deploys it.
-      seedScenario(emulator, { ...s, environments: ['staging'], history: h + 1, firstId: h + 1 });
+      // Releases H+1 … H+samples baked in staging: production deploys one per publish sample.
+      seedScenario(emulator, { ...s, environments: ['staging'], history: h + options.samples, firstId: h + 1 });
       const service = await startService(emulator.url, { LEDGER_CACHE_TTL_MS: '0' });
       const client = new HookClient(service.url, 1);
       try {
         let input: SyncInput = { scenario: s, environment: 'production' };
-        const sync = async (newest: number): Promise<{ response: SyncResponse; requests: number; writes: number; ms: number }> => {
+        const sync = async (newEntryId?: number): Promise<{ response: SyncResponse; requests: number; writes: number; ms: number }> => {
           emulator.resetRequests();
           const started = performance.now();
-          const response = await client.sync(productionRequest(s, newest, mode, input));
+          const response = await client.sync(productionRequest(s, mode, input, newEntryId));
           const ms = performance.now() - started;
           const counts = emulator.counts();
           return { response, requests: counts.total, writes: counts.writes, ms };
         };
         // Two syncs reach the steady state (the first one reads cold).
-        input = nextRequest(input, (await sync(h)).response);
-        input = nextRequest(input, (await sync(h)).response);
+        input = nextRequest(input, (await sync()).response);
+        input = nextRequest(input, (await sync()).response);
         const steady = [];
-        for (let i = 0; i < options.samples; i++) steady.push(await sync(h));
+        for (let i = 0; i < options.samples; i++) steady.push(await sync());
         const publish = [];
         for (let i = 0; i < options.samples; i++) {
-          publish.push(await sync(h + 1));
-          await undoPublication(emulator, s);
+          publish.push(await sync(h + 1 + i));
+          await undoPublication(emulator, s, h + 1 + i);
         }
         if (steady.some((x) => x.writes !== 0)) throw new Error(`steady state wrote at H=${h} (${mode})`);
         rows.push({

@@ -1,5 +1,12 @@
 import type { GitHubSession } from '../../../src/github/client.js';
-import { FleetReads, refreshAlongAgeMs, type FleetTarget, type RoundReport, type RoundScheduler } from '../../../src/github/fleet-reads.js';
+import {
+  FleetReads,
+  refreshAlongAgeMs,
+  type FleetReadsOptions,
+  type FleetTarget,
+  type RoundReport,
+  type RoundScheduler,
+} from '../../../src/github/fleet-reads.js';
 import { LedgerCache } from '../../../src/github/ledger-cache.js';
 
 /** A session whose batched reads succeed: each round is reported, and each application's ledger is empty. */
@@ -17,7 +24,7 @@ function target(tokenKey: string, app: string): FleetTarget {
 let now = 0;
 
 /** Shared reads live 5 s on the clock `now`; a round refreshes tracked applications whose read is 2.5 s old; rounds are not spaced. */
-function fleet(options: { maxTracked?: number; onRound?: (round: RoundReport) => void; cache?: LedgerCache } = {}): FleetReads {
+function fleet(options: Partial<FleetReadsOptions> & { cache?: LedgerCache } = {}): FleetReads {
   now = 0;
   const { cache = new LedgerCache(5000, () => now), ...rest } = options;
   return new FleetReads(cache, { windowMs: 1, roundIntervalMs: 0, ttlMs: 5000, maxTtlMs: 5000, now: () => now, ...rest });
@@ -77,6 +84,9 @@ describe('FleetReads tracked applications', () => {
 });
 
 describe('FleetReads round spacing (FLEET_ROUND_INTERVAL_MS)', () => {
+  /** A 20 ms batch window, rounds at least 2 s apart on the given monotonic clock, started by `scheduler`. */
+  const spacedFleet = (scheduler: RoundScheduler, monotonicNow: () => number) => fleet({ windowMs: 20, roundIntervalMs: 2000, monotonicNow, scheduler });
+
   /** A round's reads settle just before the round itself ends (and schedules the next). */
   const roundEnded = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -101,15 +111,7 @@ describe('FleetReads round spacing (FLEET_ROUND_INTERVAL_MS)', () => {
   test("a quiet token's read waits only the batch window; one arriving soon after a round waits until the interval has passed since that round began", async () => {
     let monotonic = 1_000;
     const scheduler = new RecordingScheduler();
-    const reads = new FleetReads(new LedgerCache(5000, () => now), {
-      windowMs: 20,
-      roundIntervalMs: 2000,
-      ttlMs: 5000,
-      maxTtlMs: 5000,
-      now: () => now,
-      monotonicNow: () => monotonic,
-      scheduler,
-    });
+    const reads = spacedFleet(scheduler, () => monotonic);
     const first = reads.read(target('t', 'a1'), deadline());
     scheduler.startAll();
     await first;
@@ -131,15 +133,7 @@ describe('FleetReads round spacing (FLEET_ROUND_INTERVAL_MS)', () => {
       ...session,
       readLedgers: () => new Promise((resolve) => (finish = () => resolve({ requests: 1, points: 1, failures: new Map() }))),
     } as unknown as GitHubSession;
-    const reads = new FleetReads(new LedgerCache(5000, () => now), {
-      windowMs: 20,
-      roundIntervalMs: 2000,
-      ttlMs: 5000,
-      maxTtlMs: 5000,
-      now: () => now,
-      monotonicNow: () => monotonic,
-      scheduler,
-    });
+    const reads = spacedFleet(scheduler, () => monotonic);
     const first = reads.read({ ...target('t', 'a1'), session: slow }, deadline());
     scheduler.startAll();
     monotonic = 500;
